@@ -1,0 +1,413 @@
+//! Claims: what the rules found, with a status that says what backs it.
+//!
+//! A claim is **sourced** when a sentence it spans carries a citation that
+//! resolves (in the document or in a source file) or an inline URL; it is
+//! **attributed** when it is a quotation or allegation (or sits inside an
+//! attributed quotation) whose speaker is a recognised name; otherwise it is
+//! **unsourced**. Attributed claims are reported one severity lower.
+//!
+//! Finding the speaker, per sentence, outside quoted text:
+//! - a reporting verb (`said`, `alleges`, `called`, `according to`, …) with
+//!   a mention before it in the same clause (`Wilcox said`,
+//!   `IRLI’s Matt O’Brien said`) or right after it (`said Wilcox`);
+//! - `the investigation alleges`, where an earlier sentence introduced
+//!   `an investigation from <name>` (source nouns are remembered per
+//!   document);
+//! - a quotation with no speaker of its own that opens a sentence right
+//!   after an attributed quotation in the same paragraph continues it.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::config::{Config, RuleLevel};
+use super::diagnostic::Severity;
+use super::kb::EntityKind;
+use super::names::lexicon::Lexicon;
+use super::names::{EntityRef, Mention};
+use super::rules::{self, Quote, RuleInput, quotation::SCARE_QUOTE_WORDS};
+use super::sentences::Segments;
+use super::text::{TextRange, floor_char_boundary};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClaimStatus {
+    /// Backed by a citation (its key) or an inline URL (`None`).
+    Sourced {
+        key: Option<String>,
+    },
+    /// Said by a recognised name.
+    Attributed {
+        speaker: EntityRef,
+        name: String,
+    },
+    Unsourced,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// Rule id (built-in or custom).
+    pub rule: String,
+    pub range: TextRange,
+    /// The sentences the claim spans; a citation goes after them.
+    pub sentences: TextRange,
+    pub status: ClaimStatus,
+    /// Severity after configuration and attribution.
+    pub severity: Severity,
+    /// What the rule says is missing.
+    pub message: String,
+    pub suppressed: bool,
+}
+
+/// A rule's raw finding, before status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleHit {
+    /// Index into `rules::builtin()`, or `builtin().len() + i` for custom
+    /// rule `i`.
+    pub rule: usize,
+    pub range: TextRange,
+    pub paragraph: usize,
+}
+
+/// Quotations in a paragraph: curly `“…”` pairs (an unclosed one runs to
+/// the paragraph's end) and straight `"…"` pairs.
+pub fn quotes(text: &str, paragraph: TextRange) -> Vec<Quote> {
+    let para = &text[paragraph.clone()];
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut straight: Option<usize> = None;
+    for (i, c) in para.char_indices() {
+        match c {
+            '“' if open.is_none() => open = Some(i),
+            '”' => {
+                if let Some(s) = open.take() {
+                    out.push(s..i + c.len_utf8());
+                }
+            }
+            '"' if open.is_none() => match straight.take() {
+                Some(s) => out.push(s..i + 1),
+                None => straight = Some(i),
+            },
+            _ => {}
+        }
+    }
+    if let Some(s) = open {
+        out.push(s..para.len());
+    }
+    out.sort_by_key(|r| r.start);
+    out.into_iter()
+        .map(|r| Quote {
+            words: para[r.clone()].split_whitespace().count(),
+            range: paragraph.start + r.start..paragraph.start + r.end,
+        })
+        .collect()
+}
+
+/// Runs every enabled rule over every paragraph.
+pub fn find(text: &str, segments: &Segments, quotes_by_paragraph: &[Vec<Quote>], config: &Config) -> Vec<RuleHit> {
+    let builtin = rules::builtin();
+    let mut hits = Vec::new();
+    let mut ranges = Vec::new();
+    for (p, paragraph) in segments.paragraphs.iter().enumerate() {
+        let input = RuleInput {
+            text,
+            paragraph: paragraph.clone(),
+            quotes: quotes_by_paragraph.get(p).map(Vec::as_slice).unwrap_or(&[]),
+            markers: &config.markers,
+        };
+        for (r, rule) in builtin.iter().enumerate() {
+            if config.level(rule.id, rule.default_severity) == RuleLevel::Off {
+                continue;
+            }
+            ranges.clear();
+            (rule.find)(&input, &mut ranges);
+            hits.extend(ranges.drain(..).map(|range| RuleHit { rule: r, range, paragraph: p }));
+        }
+        for (c, custom) in config.custom_rules.iter().enumerate() {
+            if config.rules.get(&custom.id) == Some(&RuleLevel::Off) {
+                continue;
+            }
+            for m in custom.regex.find_iter(&text[paragraph.clone()]) {
+                if m.is_empty() {
+                    continue;
+                }
+                let range = paragraph.start + m.start()..paragraph.start + m.end();
+                hits.push(RuleHit { rule: builtin.len() + c, range, paragraph: p });
+            }
+        }
+    }
+    hits.sort_by_key(|h| (h.range.start, h.rule));
+    hits
+}
+
+/// What a claim's status depends on besides the text.
+pub struct ClaimContext<'a> {
+    pub text: &'a str,
+    pub segments: &'a Segments,
+    pub quotes: &'a [Vec<Quote>],
+    pub mentions: &'a [Mention],
+    pub lexicon: &'a Lexicon,
+    pub config: &'a Config,
+    /// Citation ranges whose key resolves, with the key.
+    pub resolved_citations: &'a [(TextRange, String)],
+    pub urls: &'a [TextRange],
+}
+
+static REPORTING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:said|says|say|told|tells|wrote|writes|stated|states|added|adds|argued|argues|called|calls|asked|asks|explained|explains|noted|notes|claimed|claims|alleged|alleges|suggests|suggested|testified|tweeted|posted|warned|warns|insisted|insists|contends|contended|maintains|maintained|acknowledged|conceded|concluded|concludes|found|finds|reported|reports|announced|declared|replied|responded|according to|accused|accuses)\b").expect("reporting regex")
+});
+
+static SOURCE_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:an?|the|this|its|their|his|her)\s+(?:new\s+|recent\s+)?(investigation|report|study|analysis|audit|survey|poll|review|lawsuit|complaint|probe|memo|letter|filing|statement|indictment|ruling)\b").expect("source noun regex")
+});
+
+/// Computes every claim's status, severity and message.
+pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
+    let builtin = rules::builtin();
+    let speakers = Speakers::find(ctx);
+    let mut claims = Vec::new();
+    for hit in hits {
+        let (id, what, help, default, attributable) = match builtin.get(hit.rule) {
+            Some(r) => (r.id.to_string(), r.what.to_string(), r.help, r.default_severity, r.attributable),
+            None => {
+                let Some(c) = ctx.config.custom_rules.get(hit.rule - builtin.len()) else { continue };
+                (c.id.clone(), c.message.clone(), "cite a source with [^key] in this sentence", c.severity, false)
+            }
+        };
+        let severity = match ctx.config.level(&id, default) {
+            RuleLevel::Off => continue,
+            RuleLevel::On(s) => s,
+        };
+        let Some(first) = ctx.segments.sentence_at(hit.range.start) else { continue };
+        let last = ctx.segments.sentence_at(hit.range.end.saturating_sub(1)).unwrap_or(first).max(first);
+        let sentences = ctx.segments.sentences[first].range.start..ctx.segments.sentences[last].range.end;
+        let quote = ctx.quotes.get(hit.paragraph).and_then(|qs| qs.iter().find(|q| q.range == hit.range));
+        let is_quotation = id == "quotation";
+        let status = if let Some((_, key)) =
+            ctx.resolved_citations.iter().find(|(r, _)| sentences.start <= r.start && r.end <= sentences.end)
+        {
+            ClaimStatus::Sourced { key: Some(key.clone()) }
+        } else if ctx.urls.iter().any(|r| sentences.start <= r.start && r.end <= sentences.end) {
+            ClaimStatus::Sourced { key: None }
+        } else {
+            let speaker = if attributable { speakers.for_claim(&hit.range, first..=last, is_quotation) } else { None };
+            let speaker = speaker.or_else(|| speakers.of_enclosing_quote(&hit.range));
+            match speaker {
+                Some(s) => ClaimStatus::Attributed { speaker: s, name: ctx.lexicon.name(s).to_string() },
+                None => ClaimStatus::Unsourced,
+            }
+        };
+        if is_quotation && status == ClaimStatus::Unsourced && quote.is_some_and(|q| q.words <= SCARE_QUOTE_WORDS) {
+            continue; // scare quotes
+        }
+        let excerpt = excerpt(&ctx.text[hit.range.clone()]);
+        let (severity, message) = match &status {
+            ClaimStatus::Attributed { name, .. } => (
+                severity.lowered(),
+                format!(
+                    "{what} `{excerpt}` is attributed to {name} but has no source: cite where it was said with [^key]"
+                ),
+            ),
+            _ => (severity, format!("{what} `{excerpt}` has no source: {help}")),
+        };
+        claims.push(Claim {
+            rule: id,
+            range: hit.range.clone(),
+            sentences,
+            status,
+            severity,
+            message,
+            suppressed: false,
+        });
+    }
+    claims
+}
+
+/// Speakers found per sentence and per quotation.
+struct Speakers {
+    /// (reporting-verb range, speaker), in text order.
+    verbs: Vec<(TextRange, EntityRef, usize)>,
+    /// Quotations with their speaker.
+    quotes: Vec<(TextRange, EntityRef)>,
+}
+
+impl Speakers {
+    fn find(ctx: &ClaimContext) -> Speakers {
+        let mut verbs = Vec::new();
+        let mut nouns: HashMap<String, EntityRef> = HashMap::new();
+        let all_quotes: Vec<&Quote> = ctx.quotes.iter().flatten().collect();
+        let in_quote = |at: usize| all_quotes.iter().any(|q| q.range.start < at && at < q.range.end);
+        let speaker_kind = |e: EntityRef| {
+            matches!(ctx.lexicon.kind(e), EntityKind::Person | EntityKind::Organization | EntityKind::Other)
+        };
+        for (s, sentence) in ctx.segments.sentences.iter().enumerate() {
+            let range = sentence.range.clone();
+            let sentence_text = &ctx.text[range.clone()];
+            let mentions: Vec<&Mention> = ctx
+                .mentions
+                .iter()
+                .filter(|m| range.start <= m.range.start && m.range.end <= range.end && !in_quote(m.range.start))
+                .filter(|m| speaker_kind(m.entity))
+                .collect();
+            // Remember `an investigation from <name>`.
+            for c in SOURCE_NOUN.captures_iter(sentence_text) {
+                let (Some(whole), Some(noun)) = (c.get(0), c.get(1)) else { continue };
+                let after = range.start + whole.end();
+                let window = range.start + (whole.end() + 60).min(sentence_text.len());
+                let by = &sentence_text[whole.end()..floor_char_boundary(sentence_text, whole.end() + 20)];
+                let introduces = ["from", "by", "of", "published", "conducted", "commissioned"]
+                    .iter()
+                    .any(|w| by.trim_start().starts_with(w));
+                if introduces
+                    && let Some(m) = mentions.iter().find(|m| m.range.start >= after && m.range.start < window)
+                {
+                    nouns.insert(noun.as_str().to_lowercase(), m.entity);
+                }
+            }
+            for v in REPORTING.find_iter(sentence_text) {
+                let verb = range.start + v.start()..range.start + v.end();
+                if in_quote(verb.start) {
+                    continue;
+                }
+                let speaker = subject_by_noun(ctx.text, range.start, verb.start, &nouns)
+                    .or_else(|| subject_before(ctx.text, range.start, verb.start, &mentions, &all_quotes))
+                    .or_else(|| subject_after(ctx.text, verb.end, range.end, &mentions, v.as_str()));
+                if let Some(sp) = speaker {
+                    verbs.push((verb, sp, s));
+                }
+            }
+        }
+        // Quotations: a speaker in their sentences, or continuation.
+        let mut quotes = Vec::new();
+        for (p, qs) in ctx.quotes.iter().enumerate() {
+            let mut previous: Option<EntityRef> = None;
+            for q in qs {
+                let Some(first) = ctx.segments.sentence_at(q.range.start) else { continue };
+                let last = ctx.segments.sentence_at(q.range.end.saturating_sub(1)).unwrap_or(first).max(first);
+                let own = verbs.iter().find(|(_, _, s)| (first..=last).contains(s)).map(|(_, sp, _)| *sp);
+                let opens_sentence = ctx.segments.sentences[first].range.start == q.range.start;
+                let speaker = own.or(if opens_sentence { previous } else { None });
+                if let Some(sp) = speaker {
+                    quotes.push((q.range.clone(), sp));
+                }
+                previous = speaker.filter(|_| ctx.segments.sentences[last].paragraph == p);
+            }
+        }
+        Speakers { verbs, quotes }
+    }
+
+    fn for_claim(
+        &self,
+        claim: &TextRange,
+        sentences: std::ops::RangeInclusive<usize>,
+        is_quotation: bool,
+    ) -> Option<EntityRef> {
+        if is_quotation {
+            return self.quotes.iter().find(|(r, _)| r == claim).map(|(_, s)| *s);
+        }
+        // The reporting verb that is the claim, else the nearest one in its sentences.
+        if let Some((_, s, _)) = self.verbs.iter().find(|(v, _, _)| v.start < claim.end && claim.start < v.end) {
+            return Some(*s);
+        }
+        self.verbs
+            .iter()
+            .filter(|(_, _, s)| sentences.contains(s))
+            .min_by_key(|(v, _, _)| v.start.abs_diff(claim.start))
+            .map(|(_, s, _)| *s)
+    }
+
+    fn of_enclosing_quote(&self, claim: &TextRange) -> Option<EntityRef> {
+        self.quotes.iter().find(|(r, _)| r.start <= claim.start && claim.end <= r.end && r != claim).map(|(_, s)| *s)
+    }
+}
+
+/// `the investigation alleges`: a remembered source noun just before the verb.
+fn subject_by_noun(
+    text: &str,
+    sentence_start: usize,
+    verb: usize,
+    nouns: &HashMap<String, EntityRef>,
+) -> Option<EntityRef> {
+    let before = &text[sentence_start..verb];
+    let words: Vec<&str> = before.split_whitespace().rev().take(2).collect();
+    match words.as_slice() {
+        [noun, det] if ["the", "this", "that", "its"].contains(&det.to_lowercase().as_str()) => {
+            nouns.get(&noun.to_lowercase()).copied()
+        }
+        _ => None,
+    }
+}
+
+/// The nearest mention before the verb in the same clause: no quotation,
+/// semicolon or colon in between, at most twelve words away.
+fn subject_before(
+    text: &str,
+    sentence_start: usize,
+    verb: usize,
+    mentions: &[&Mention],
+    quotes: &[&Quote],
+) -> Option<EntityRef> {
+    let boundary = quotes
+        .iter()
+        .filter(|q| q.range.end <= verb && q.range.end > sentence_start)
+        .map(|q| q.range.end)
+        .max()
+        .unwrap_or(sentence_start);
+    let boundary = text[boundary..verb].rfind([';', ':']).map_or(boundary, |i| boundary + i + 1);
+    mentions
+        .iter()
+        .rev()
+        .find(|m| m.range.end <= verb && m.range.start >= boundary)
+        .filter(|m| text[m.range.end..verb].split_whitespace().count() <= 12)
+        .map(|m| m.entity)
+}
+
+/// `said Wilcox`, `according to IRLI`: a mention right after the verb.
+fn subject_after(
+    text: &str,
+    verb_end: usize,
+    sentence_end: usize,
+    mentions: &[&Mention],
+    verb: &str,
+) -> Option<EntityRef> {
+    let reach = if verb == "according to" { 6 } else { 3 };
+    if !["said", "says", "told", "wrote", "added", "asked", "according to", "argued", "noted", "explained"]
+        .contains(&verb)
+    {
+        return None;
+    }
+    let candidates: Vec<&&Mention> = mentions
+        .iter()
+        .filter(|m| m.range.start >= verb_end && m.range.end <= sentence_end)
+        .filter(|m| text[verb_end..m.range.start].split_whitespace().count() <= reach)
+        .collect();
+    candidates.first().map(|m| m.entity)
+}
+
+fn excerpt(s: &str) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= 48 {
+        flat
+    } else {
+        let head: String = flat.chars().take(45).collect();
+        format!("{}…", head.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_pair_up_and_unclosed_ones_run_to_the_end() {
+        let text = "“One,” he said. \"Two words\" and “three";
+        let got: Vec<&str> = quotes(text, 0..text.len()).iter().map(|q| &text[q.range.clone()]).collect();
+        assert_eq!(got, vec!["“One,”", "\"Two words\"", "“three"]);
+    }
+
+    #[test]
+    fn long_excerpts_are_shortened() {
+        assert_eq!(excerpt("nearly $1.7 million"), "nearly $1.7 million");
+        assert_eq!(excerpt(&"word ".repeat(20)).chars().count(), 45);
+    }
+}

@@ -1,0 +1,192 @@
+//! The pure analysis: text, knowledge base and configuration in; names,
+//! citations, claims and diagnostics out. No IO, no async, no protocol.
+//!
+//! A document is analysed in two steps so the corpus index can redo one
+//! document without touching the rest:
+//! - [`scan`] needs only the document, the knowledge base's forms and the
+//!   configuration: structure (header, paragraphs, sentences), discovered
+//!   names, citations, rule hits, suppressions;
+//! - [`resolve`] adds what depends on the corpus: mentions (through the
+//!   corpus lexicon), which citation keys resolve, and so each claim's
+//!   status and the document's diagnostics.
+//!
+//! Start reading at [`analyze`], which does both for one document.
+
+pub mod citations;
+pub mod claims;
+pub mod config;
+pub mod diagnostic;
+pub mod kb;
+pub mod names;
+pub mod rules;
+pub mod sentences;
+pub mod source;
+pub mod suppress;
+pub mod text;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use citations::{CitationUse, Sources};
+use claims::{Claim, ClaimContext, ClaimStatus, RuleHit};
+use config::{Config, RuleLevel};
+use diagnostic::{Diagnostic, DiagnosticData, Severity};
+use names::Mention;
+use names::discover::{Discovery, discover};
+use names::lexicon::Lexicon;
+use rules::Quote;
+use sentences::Segments;
+use source::{DateHeader, Definition};
+use suppress::Suppression;
+use text::{LineIndex, TextRange};
+
+/// Everything about one document that depends on it alone.
+#[derive(Clone, Debug)]
+pub struct Scan {
+    pub header: Option<DateHeader>,
+    pub non_prose: Vec<TextRange>,
+    pub segments: Segments,
+    pub discovery: Discovery,
+    pub citations: Vec<CitationUse>,
+    pub definitions: Vec<Definition>,
+    pub urls: Vec<TextRange>,
+    pub quotes: Vec<Vec<Quote>>,
+    pub hits: Vec<RuleHit>,
+    pub suppressions: Vec<Suppression>,
+}
+
+/// A document fully analysed against a corpus.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub scan: Scan,
+    pub mentions: Vec<Mention>,
+    pub claims: Vec<Claim>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A document's text with its line index.
+#[derive(Clone, Debug)]
+pub struct SourceText {
+    pub text: Arc<str>,
+    pub lines: Arc<LineIndex>,
+}
+
+impl SourceText {
+    pub fn new(text: impl Into<Arc<str>>) -> SourceText {
+        let text: Arc<str> = text.into();
+        let lines = Arc::new(LineIndex::new(&text));
+        SourceText { text, lines }
+    }
+}
+
+/// Step one: what the document says on its own.
+pub fn scan(text: &str, kb_forms: &HashMap<String, usize>, config: &Config) -> Scan {
+    let header = source::date_header(text);
+    let non_prose = source::non_prose(text);
+    let segments = sentences::segment(text, &non_prose);
+    let mut discovery = Discovery::default();
+    for s in &segments.sentences {
+        discover(text, s.range.clone(), kb_forms, &mut discovery);
+    }
+    let citations = citations::uses(text, &non_prose);
+    let definitions = source::definitions(text);
+    let urls = segments
+        .paragraphs
+        .iter()
+        .flat_map(|p| source::urls(&text[p.clone()]).map(move |r| p.start + r.start..p.start + r.end))
+        .collect();
+    let quotes: Vec<Vec<Quote>> = segments.paragraphs.iter().map(|p| claims::quotes(text, p.clone())).collect();
+    let hits = claims::find(text, &segments, &quotes, config);
+    let suppressions = suppress::suppressions(text, &segments);
+    Scan { header, non_prose, segments, discovery, citations, definitions, urls, quotes, hits, suppressions }
+}
+
+/// Step two: mentions, claim statuses and diagnostics, given the corpus's
+/// lexicon and source files.
+pub fn resolve(text: &str, scan: Scan, lexicon: &Lexicon, sources: &dyn Sources, config: &Config) -> Analysis {
+    let mentions = lexicon.mentions(text, &scan.non_prose);
+    let local: HashSet<&str> = scan.definitions.iter().map(|d| d.key.as_str()).collect();
+    let resolves = |key: &str| local.contains(key) || sources.is_defined(key);
+    let resolved: Vec<(TextRange, String)> =
+        scan.citations.iter().filter(|c| resolves(&c.key)).map(|c| (c.range.clone(), c.key.clone())).collect();
+    let ctx = ClaimContext {
+        text,
+        segments: &scan.segments,
+        quotes: &scan.quotes,
+        mentions: &mentions,
+        lexicon,
+        config,
+        resolved_citations: &resolved,
+        urls: &scan.urls,
+    };
+    let mut claims = claims::resolve(&ctx, &scan.hits);
+    let mut diagnostics = Vec::new();
+    for claim in &mut claims {
+        claim.suppressed = suppress::is_suppressed(&scan.suppressions, &claim.rule, &claim.range);
+        if matches!(claim.status, ClaimStatus::Sourced { .. }) || claim.suppressed {
+            continue;
+        }
+        let mut d = Diagnostic::new(claim.range.clone(), claim.severity, claim.rule.clone(), claim.message.clone());
+        d.data = DiagnosticData::Claim { sentence: claim.sentences.clone() };
+        diagnostics.push(d);
+    }
+    let push =
+        |diagnostics: &mut Vec<Diagnostic>, range: TextRange, rule: &str, default: Severity, message: String, data| {
+            if let RuleLevel::On(severity) = config.level(rule, default)
+                && !suppress::is_suppressed(&scan.suppressions, rule, &range)
+            {
+                let mut d = Diagnostic::new(range, severity, rule, message);
+                d.data = data;
+                diagnostics.push(d);
+            }
+        };
+    for c in &scan.citations {
+        if !resolves(&c.key) {
+            let key = &c.key;
+            push(
+                &mut diagnostics,
+                c.range.clone(),
+                "undefined-citation",
+                Severity::Error,
+                format!(
+                    "citation `[^{key}]` is defined nowhere: add `[^{key}]: <url>` to this document or to a sources file"
+                ),
+                DiagnosticData::UndefinedCitation { key: key.clone() },
+            );
+        }
+    }
+    let used: HashSet<&str> = scan.citations.iter().map(|c| c.key.as_str()).collect();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for d in &scan.definitions {
+        if !seen.insert(d.key.as_str()) {
+            push(
+                &mut diagnostics,
+                d.label_range.clone(),
+                "duplicate-source",
+                Severity::Warning,
+                format!("source `[^{}]` is defined twice in this document; the first definition is used", d.key),
+                DiagnosticData::None,
+            );
+        } else if !used.contains(d.key.as_str()) {
+            push(
+                &mut diagnostics,
+                d.label_range.clone(),
+                "unused-source",
+                Severity::Hint,
+                format!("source `[^{}]` is never cited in this document", d.key),
+                DiagnosticData::None,
+            );
+        }
+    }
+    diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    Analysis { scan, mentions, claims, diagnostics }
+}
+
+/// Both steps for one document, with a lexicon built from it alone.
+pub fn analyze(text: &str, kb: Arc<kb::KnowledgeBase>, sources: &dyn Sources, config: &Config) -> (Analysis, Lexicon) {
+    let forms = names::lexicon::kb_forms(&kb);
+    let scan = scan(text, &forms, config);
+    let doc: Arc<std::path::Path> = Arc::from(std::path::Path::new(""));
+    let lexicon = Lexicon::build(kb, &[(doc, &scan.discovery)]);
+    (resolve(text, scan, &lexicon, sources, config), lexicon)
+}

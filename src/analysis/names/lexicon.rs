@@ -1,0 +1,380 @@
+//! The lexicon: every name the corpus knows (knowledge base first, then
+//! discovered names in document order) with its surface forms, compiled
+//! into one automaton.
+//!
+//! Invariants: a surface form names one entity. Knowledge-base forms win
+//! over discovered ones; two discovered names that would share a learned
+//! alias (two people called Smith) both lose it. Forms with an apostrophe
+//! match with either `’` or `'`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::discover::{Candidate, Discovery};
+use super::{EntityRef, Mention, fold_apostrophes};
+use crate::analysis::kb::{EntityKind, KnowledgeBase, surname};
+use crate::analysis::text::TextRange;
+
+/// Where a discovered name is first introduced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Introduction {
+    pub doc: Arc<Path>,
+    pub range: TextRange,
+    pub context: String,
+    pub context_range: TextRange,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscoveredName {
+    pub name: String,
+    pub kind: EntityKind,
+    /// Learned aliases: a person's surname, an acronym.
+    pub aliases: Vec<String>,
+    pub intro: Introduction,
+}
+
+pub struct Lexicon {
+    pub kb: Arc<KnowledgeBase>,
+    pub discovered: Vec<DiscoveredName>,
+    /// Acronyms the corpus defines for knowledge-base entities.
+    pub kb_acronyms: Vec<(usize, String)>,
+    /// Pattern index → (surface form, entity).
+    patterns: Vec<(String, EntityRef)>,
+    automaton: Option<AhoCorasick>,
+}
+
+impl std::fmt::Debug for Lexicon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lexicon")
+            .field("entities", &self.kb.entities.len())
+            .field("discovered", &self.discovered.len())
+            .finish()
+    }
+}
+
+/// Apostrophe-folded surface forms of the knowledge base → entity index.
+pub fn kb_forms(kb: &KnowledgeBase) -> HashMap<String, usize> {
+    let mut forms = HashMap::new();
+    for (i, e) in kb.entities.iter().enumerate() {
+        for form in e.forms() {
+            forms.entry(fold_apostrophes(form)).or_insert(i);
+        }
+    }
+    forms
+}
+
+impl Lexicon {
+    /// Builds the lexicon from the knowledge base and each document's
+    /// discovery, given in document (path) order.
+    pub fn build(kb: Arc<KnowledgeBase>, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
+        let mut owner: HashMap<String, Option<EntityRef>> = HashMap::new();
+        let claim = |form: &str, who: EntityRef, owner: &mut HashMap<String, Option<EntityRef>>| {
+            let key = fold_apostrophes(form);
+            match owner.get(&key) {
+                None => {
+                    owner.insert(key, Some(who));
+                }
+                Some(Some(existing)) if *existing != who => {
+                    // Knowledge-base forms are settled; discovered ones clash.
+                    if matches!(existing, EntityRef::Discovered(_)) && matches!(who, EntityRef::Discovered(_)) {
+                        owner.insert(key, None);
+                    }
+                }
+                _ => {}
+            }
+        };
+        for (i, e) in kb.entities.iter().enumerate() {
+            for form in e.forms() {
+                claim(form, EntityRef::Kb(i), &mut owner);
+            }
+        }
+        let mut kb_acronyms = Vec::new();
+        for (_, d) in docs {
+            for a in &d.kb_acronyms {
+                if a.entity < kb.entities.len() && !owner.contains_key(&a.acronym) {
+                    claim(&a.acronym, EntityRef::Kb(a.entity), &mut owner);
+                    kb_acronyms.push((a.entity, a.acronym.clone()));
+                }
+            }
+        }
+        // Multi-word names first, so an acronym defined anywhere in the
+        // corpus is an alias rather than a name of its own.
+        let mut discovered: Vec<DiscoveredName> = Vec::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        let single = |c: &Candidate| !c.name.contains(' ');
+        for pass in [false, true] {
+            for (doc, d) in docs {
+                for c in d.candidates.iter().filter(|c| single(c) == pass) {
+                    let key = fold_apostrophes(&c.name);
+                    if let Some(&i) = by_name.get(&key) {
+                        if let Some(acr) = &c.acronym
+                            && !discovered[i].aliases.contains(acr)
+                        {
+                            discovered[i].aliases.push(acr.clone());
+                        }
+                        continue;
+                    }
+                    if pass && owner.contains_key(&key) {
+                        continue;
+                    }
+                    if owner.get(&key).is_some_and(|o| matches!(o, Some(EntityRef::Kb(_)))) {
+                        continue;
+                    }
+                    let index = discovered.len();
+                    by_name.insert(key, index);
+                    let mut aliases: Vec<String> = c.acronym.iter().cloned().collect();
+                    if c.kind == EntityKind::Person
+                        && let Some(s) = surname(&c.name)
+                    {
+                        aliases.push(s);
+                    }
+                    discovered.push(DiscoveredName {
+                        name: c.name.clone(),
+                        kind: c.kind,
+                        aliases,
+                        intro: Introduction {
+                            doc: doc.clone(),
+                            range: c.range.clone(),
+                            context: c.context.clone(),
+                            context_range: c.context_range.clone(),
+                        },
+                    });
+                    claim(&c.name, EntityRef::Discovered(index), &mut owner);
+                }
+            }
+            if !pass {
+                for (i, d) in discovered.iter().enumerate() {
+                    for a in &d.aliases {
+                        claim(a, EntityRef::Discovered(i), &mut owner);
+                    }
+                }
+            }
+        }
+        // Drop aliases that ended up owned by someone else, or by nobody.
+        for (i, d) in discovered.iter_mut().enumerate() {
+            d.aliases.retain(|a| owner.get(&fold_apostrophes(a)) == Some(&Some(EntityRef::Discovered(i))));
+        }
+        let mut patterns = Vec::new();
+        let mut forms: Vec<(String, EntityRef)> =
+            owner.into_iter().filter_map(|(form, who)| who.map(|w| (form, w))).collect();
+        forms.sort();
+        for (form, who) in forms {
+            if form.contains('\'') {
+                patterns.push((form.replace('\'', "’"), who));
+            }
+            patterns.push((form, who));
+        }
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder().match_kind(MatchKind::Standard).build(patterns.iter().map(|(p, _)| p.as_str())).ok()
+        };
+        Lexicon { kb, discovered, kb_acronyms, patterns, automaton }
+    }
+
+    /// Every mention in `text` outside `non_prose` (sorted ranges).
+    pub fn mentions(&self, text: &str, non_prose: &[TextRange]) -> Vec<Mention> {
+        let Some(ac) = &self.automaton else { return Vec::new() };
+        let mut hits: Vec<(usize, usize, usize)> = ac
+            .find_overlapping_iter(text)
+            .filter(|m| whole_word(text, m.start(), m.end()))
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        // Outer mentions: leftmost-longest, outside non-prose.
+        let mut outer: Vec<usize> = Vec::new();
+        let mut last_end = 0;
+        let mut skip = 0;
+        for (i, &(start, end, _)) in hits.iter().enumerate() {
+            if start < last_end {
+                continue;
+            }
+            while skip < non_prose.len() && non_prose[skip].end <= start {
+                skip += 1;
+            }
+            if non_prose.get(skip).is_some_and(|r| r.start < end) {
+                continue;
+            }
+            last_end = end;
+            outer.push(i);
+        }
+        // Nested mentions of other entities inside an outer one:
+        // `Los Angeles` in `Los Angeles District Attorney`.
+        let mut out = Vec::with_capacity(outer.len());
+        for (k, &i) in outer.iter().enumerate() {
+            let (start, end, pattern) = hits[i];
+            let entity = self.patterns[pattern].1;
+            out.push(Mention { range: start..end, entity, nested: false });
+            let next_outer = outer.get(k + 1).copied().unwrap_or(hits.len());
+            let mut inner_end = start;
+            for &(s, e, p) in &hits[i + 1..next_outer] {
+                let inner = self.patterns[p].1;
+                if s >= inner_end && e <= end && (s, e) != (start, end) && inner != entity {
+                    out.push(Mention { range: s..e, entity: inner, nested: true });
+                    inner_end = e;
+                }
+            }
+        }
+        out
+    }
+
+    pub fn name(&self, e: EntityRef) -> &str {
+        match e {
+            EntityRef::Kb(i) => self.kb.entities.get(i).map_or("", |e| e.name.as_str()),
+            EntityRef::Discovered(i) => self.discovered.get(i).map_or("", |d| d.name.as_str()),
+        }
+    }
+
+    pub fn kind(&self, e: EntityRef) -> EntityKind {
+        match e {
+            EntityRef::Kb(i) => self.kb.entities.get(i).map_or(EntityKind::Other, |e| e.kind),
+            EntityRef::Discovered(i) => self.discovered.get(i).map_or(EntityKind::Other, |d| d.kind),
+        }
+    }
+
+    /// All surface forms of an entity (as matched, curly and straight).
+    pub fn forms(&self, e: EntityRef) -> Vec<&str> {
+        self.patterns.iter().filter(|(_, w)| *w == e).map(|(p, _)| p.as_str()).collect()
+    }
+
+    /// Aliases to show for an entity: declared, learned and corpus-learned.
+    pub fn aliases(&self, e: EntityRef) -> Vec<String> {
+        match e {
+            EntityRef::Kb(i) => {
+                let Some(entity) = self.kb.entities.get(i) else { return Vec::new() };
+                let mut v: Vec<String> = entity.aliases.iter().chain(&entity.learned).cloned().collect();
+                v.extend(self.kb_acronyms.iter().filter(|(j, _)| *j == i).map(|(_, a)| a.clone()));
+                v
+            }
+            EntityRef::Discovered(i) => self.discovered.get(i).map(|d| d.aliases.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// Every entity: knowledge base first, then discovered.
+    pub fn entities(&self) -> impl Iterator<Item = EntityRef> + '_ {
+        (0..self.kb.entities.len()).map(EntityRef::Kb).chain((0..self.discovered.len()).map(EntityRef::Discovered))
+    }
+
+    /// Number of automaton patterns (for statistics).
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Whether two lexicons would match the same forms to the same names,
+    /// so documents analysed with one need not be redone with the other.
+    pub fn same_forms(&self, other: &Lexicon) -> bool {
+        self.patterns.len() == other.patterns.len()
+            && self.patterns.iter().zip(&other.patterns).all(|((a, x), (b, y))| {
+                a == b
+                    && match (x, y) {
+                        (EntityRef::Kb(i), EntityRef::Kb(j)) => i == j,
+                        (EntityRef::Discovered(i), EntityRef::Discovered(j)) => {
+                            self.discovered[*i].name == other.discovered[*j].name
+                        }
+                        _ => false,
+                    }
+            })
+    }
+}
+
+/// Whether `text[start..end]` stands as whole words.
+fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let first = text[start..end].chars().next();
+    let last = text[start..end].chars().next_back();
+    let glued_before = before.is_some_and(char::is_alphanumeric) && first.is_some_and(char::is_alphanumeric);
+    let glued_after = after.is_some_and(char::is_alphanumeric) && last.is_some_and(char::is_alphanumeric);
+    // `O’Brien` must not yield `Brien`.
+    let inside_apostrophe = before.is_some_and(|b| b == '’' || b == '\'')
+        && text[..start].chars().rev().nth(1).is_some_and(char::is_alphanumeric);
+    !glued_before && !glued_after && !inside_apostrophe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::kb::{self, KnowledgeBase};
+    use crate::analysis::names::discover::discover;
+
+    fn kb(text: &str) -> Arc<KnowledgeBase> {
+        let parsed = kb::parse_file(text, 0).expect("kb");
+        Arc::new(KnowledgeBase::build(vec![("entities.toml".into(), parsed)], &[text]))
+    }
+
+    fn lexicon(kb: Arc<KnowledgeBase>, docs: &[&str]) -> Lexicon {
+        let forms = kb_forms(&kb);
+        let discoveries: Vec<Discovery> = docs
+            .iter()
+            .map(|t| {
+                let mut d = Discovery::default();
+                discover(t, 0..t.len(), &forms, &mut d);
+                d
+            })
+            .collect();
+        let paths: Vec<(Arc<Path>, &Discovery)> =
+            discoveries.iter().enumerate().map(|(i, d)| (Arc::from(Path::new(&format!("{i:03}.txt"))), d)).collect();
+        Lexicon::build(kb, &paths)
+    }
+
+    fn spans<'t>(lex: &Lexicon, text: &'t str) -> Vec<(&'t str, String)> {
+        lex.mentions(text, &[])
+            .iter()
+            .filter(|m| !m.nested)
+            .map(|m| (&text[m.range.clone()], lex.name(m.entity).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn longest_whole_word_and_possessive() {
+        let kb = kb(
+            "[[entity]]\nid = \"k\"\nname = \"Larry Krasner\"\nkind = \"person\"\naliases = [\"DA Krasner\"]\n\n[[entity]]\nid = \"s\"\nname = \"George Soros\"\nkind = \"person\"\n",
+        );
+        let lex = lexicon(kb, &[]);
+        let text = "Larry Krasner met DA Krasner; Krasner’s office, Krasners and Soros-linked groups.";
+        assert_eq!(
+            spans(&lex, text),
+            vec![
+                ("Larry Krasner", "Larry Krasner".to_string()),
+                ("DA Krasner", "Larry Krasner".to_string()),
+                ("Krasner", "Larry Krasner".to_string()),
+                ("Soros", "George Soros".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn discovered_names_learn_surnames_and_acronyms_across_documents() {
+        let lex = lexicon(
+            Arc::new(KnowledgeBase::default()),
+            &[
+                "Philadelphia District Attorney Larry Krasner (D) met the Immigration Reform Law Institute (IRLI) staff.",
+                "Later, Krasner’s office and IRLI argued.",
+            ],
+        );
+        let text = "Later, Krasner’s office and IRLI argued.";
+        assert_eq!(
+            spans(&lex, text),
+            vec![("Krasner", "Larry Krasner".to_string()), ("IRLI", "Immigration Reform Law Institute".to_string()),]
+        );
+        let krasner = &lex.discovered[0];
+        assert_eq!(krasner.intro.context, "Philadelphia District Attorney Larry Krasner (D)");
+        assert_eq!(krasner.intro.doc.as_ref(), Path::new("000.txt"));
+    }
+
+    #[test]
+    fn shared_surnames_are_used_for_neither() {
+        let lex = lexicon(
+            Arc::new(KnowledgeBase::default()),
+            &["Mayor John Smith and Senator Jane Smith spoke. Smith left."],
+        );
+        let text = "Mayor John Smith and Senator Jane Smith spoke. Smith left.";
+        assert_eq!(
+            spans(&lex, text),
+            vec![("John Smith", "John Smith".to_string()), ("Jane Smith", "Jane Smith".to_string())]
+        );
+    }
+}

@@ -1,0 +1,40 @@
+//! Names: which entity each capitalised stretch of prose refers to.
+//!
+//! Two phases, so one document can be re-analysed alone:
+//! 1. `discover` reads one document and reports the names it introduces
+//!    (and acronyms it defines) that the knowledge base does not know;
+//! 2. `lexicon` merges those introductions over the corpus, in document
+//!    order (the first introduction wins), learns aliases, and matches every
+//!    surface form — knowledge-base and discovered alike — through one
+//!    Aho-Corasick automaton, whole words, leftmost-longest, tolerant of the
+//!    possessive.
+
+pub mod discover;
+pub mod lexicon;
+
+use super::text::TextRange;
+
+/// An entity of the lexicon: a knowledge-base entry or a discovered name.
+/// Indices are valid for the lexicon they came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityRef {
+    Kb(usize),
+    Discovered(usize),
+}
+
+/// One mention of an entity in a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    /// The name as written, without a possessive `’s`.
+    pub range: TextRange,
+    pub entity: EntityRef,
+    /// Inside a longer mention of another entity (`Los Angeles` in `Los
+    /// Angeles District Attorney`): counted and found, but the outer one is
+    /// what the editor highlights.
+    pub nested: bool,
+}
+
+/// Curly apostrophes folded to straight ones, for comparing names.
+pub fn fold_apostrophes(s: &str) -> String {
+    s.replace('’', "'")
+}

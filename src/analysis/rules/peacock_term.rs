@@ -1,0 +1,46 @@
+//! Rule `peacock-term` (information): praise without facts —
+//! `world-renowned`, `legendary`, `award-winning` — Wikipedia's "puffery".
+//! State the fact that earns the word and cite it, or drop the word.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Rule, RuleInput, push_matches};
+use crate::analysis::diagnostic::Severity;
+use crate::analysis::text::TextRange;
+
+pub static RULE: Rule = Rule {
+    id: "peacock-term",
+    default_severity: Severity::Information,
+    what: "peacock term",
+    help: "state the fact plainly and cite a source with [^key]",
+    attributable: false,
+    find,
+};
+
+static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:world[- ](?:renowned|class|famous|leading)|renowned|legendary|iconic|acclaimed|prestigious|pre-?eminent|unparalleled|unrivall?ed|groundbreaking|ground-breaking|visionary|virtuoso|best[- ]known|award[- ]winning|cutting[- ]edge|state[- ]of[- ]the[- ]art|highly\s+(?:respected|regarded|acclaimed)|widely\s+(?:respected|acclaimed|recognized|recognised))\b",
+    )
+    .expect("peacock regex")
+});
+
+fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
+    push_matches(&PATTERN, input, 0, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::run;
+    use super::*;
+
+    #[test]
+    fn puffery() {
+        assert_eq!(
+            run(&RULE, "A world-renowned, award-winning and highly respected lawyer."),
+            vec!["world-renowned", "award-winning", "highly respected"]
+        );
+        assert!(run(&RULE, "A lawyer who won a case in 2019.").is_empty());
+    }
+}

@@ -1,0 +1,52 @@
+//! Rule `percentage` (warning): a percentage or share — `at least 20
+//! percent`, `41%`, `one in five` — needs a source.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{QUALIFIER, Rule, RuleInput, push_matches};
+use crate::analysis::diagnostic::Severity;
+use crate::analysis::text::TextRange;
+
+pub static RULE: Rule = Rule {
+    id: "percentage",
+    default_severity: Severity::Warning,
+    what: "percentage",
+    help: "cite a source with [^key] in this sentence",
+    attributable: false,
+    find,
+};
+
+static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"{QUALIFIER}(?:\b\d+(?:[.,]\d+)?\s?(?:%|(?i:percent|per cent|percentage points?)\b)|\b(?i:one|two|three|four|five|six|seven|eight|nine|\d+) (?i:in|out of) (?i:every )?(?i:two|three|four|five|six|seven|eight|nine|ten|\d+)\b)"
+    ))
+    .expect("percentage regex")
+});
+
+fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
+    push_matches(&PATTERN, input, 0, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::run;
+    use super::*;
+
+    #[test]
+    fn percentages_and_shares() {
+        assert_eq!(
+            run(
+                &RULE,
+                "They represented at least 20 percent of Americans; 41% agree; one in five voters; 3.5 percentage points."
+            ),
+            vec!["at least 20 percent", "41%", "one in five", "3.5 percentage points"]
+        );
+    }
+
+    #[test]
+    fn ordinary_numbers_are_not_percentages() {
+        assert!(run(&RULE, "In 2023, five people met in room 20.").is_empty());
+    }
+}

@@ -1,0 +1,45 @@
+//! Rule `ranking` (warning): a rank — `the third-largest`, `ranked No. 1`,
+//! `top 10` — needs a source.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Rule, RuleInput, push_matches};
+use crate::analysis::diagnostic::Severity;
+use crate::analysis::text::TextRange;
+
+pub static RULE: Rule = Rule {
+    id: "ranking",
+    default_severity: Severity::Warning,
+    what: "ranking",
+    help: "cite a source with [^key] in this sentence",
+    attributable: false,
+    find,
+};
+
+static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))[- ](?:largest|biggest|highest|lowest|most|best|worst|richest|poorest|oldest|busiest|deadliest|smallest|fastest)|ranked\s+(?:No\.\s?\d+|number\s+\w+|first|second|third|last|\d+(?:st|nd|rd|th)|top|among)|(?:No\.|number)\s?(?:1|one)\s+(?:in|among|on)\b|top[- ](?:\d+|five|ten|twenty|fifty|hundred)\b)",
+    )
+    .expect("ranking regex")
+});
+
+fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
+    push_matches(&PATTERN, input, 0, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::run;
+    use super::*;
+
+    #[test]
+    fn ranks() {
+        assert_eq!(
+            run(&RULE, "It is the third-largest county, ranked No. 1 in crime and in the top 10 nationally."),
+            vec!["third-largest", "ranked No. 1", "top 10"]
+        );
+        assert!(run(&RULE, "The first time he spoke, on the second floor.").is_empty());
+    }
+}

@@ -1,0 +1,277 @@
+//! Positions in a document: byte offsets, character offsets and line/column
+//! pairs in UTF-8, UTF-16 or UTF-32 (characters).
+//!
+//! Invariant: everything inside factls speaks byte offsets into the
+//! document's text (a `&str` without its BOM). `LineIndex` is the one place
+//! that turns those into line/column pairs and back; `src/lsp/convert.rs`
+//! only wraps it in protocol types.
+//!
+//! Line breaks are the three the LSP recognises: `\n`, `\r\n` and a lone
+//! `\r`. Conversions clamp: a column past the end of a line lands at the end
+//! of the line (before its terminator), a line past the end lands at the end
+//! of the text, and a UTF-16 column inside a surrogate pair lands on the
+//! start of that character. Nothing here panics on any input.
+//!
+//! Cost: building is one pass over the bytes. A lookup is a binary search
+//! plus a scan of at most `CHECKPOINT` bytes, so a 10 MB single line does not
+//! make conversions quadratic.
+
+use std::ops::Range;
+
+/// How a column is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Encoding {
+    /// Bytes of UTF-8.
+    Utf8,
+    /// UTF-16 code units (the LSP default).
+    #[default]
+    Utf16,
+    /// Unicode scalar values ("characters").
+    Utf32,
+}
+
+/// A zero-based line and column, the column counted in some [`Encoding`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// A byte range into a document's text.
+pub type TextRange = Range<usize>;
+
+/// Distance between checkpoints inside a non-ASCII line.
+const CHECKPOINT: usize = 4096;
+
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    byte: usize,
+    /// Columns of `byte` from its line start.
+    utf16: usize,
+    chars: usize,
+}
+
+/// Line starts and enough extra data to convert offsets in any encoding.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    /// Byte offset of the first byte of each line. `line_starts[0] == 0`.
+    line_starts: Vec<usize>,
+    /// For each line, whether it is pure ASCII (so every encoding agrees).
+    ascii: Vec<bool>,
+    /// For each line, the length of its terminator (0, 1 or 2 bytes).
+    terminators: Vec<u8>,
+    /// Checkpoints inside long non-ASCII lines, sorted by byte.
+    checkpoints: Vec<Checkpoint>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        let mut ascii = Vec::new();
+        let mut terminators = Vec::new();
+        let mut line_ascii = true;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'\n' || b == b'\r' {
+                let next = if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
+                ascii.push(line_ascii);
+                terminators.push((next - i) as u8);
+                line_ascii = true;
+                line_starts.push(next);
+                i = next;
+                continue;
+            }
+            if b >= 0x80 {
+                line_ascii = false;
+            }
+            i += 1;
+        }
+        ascii.push(line_ascii);
+        terminators.push(0);
+        let mut index = LineIndex { line_starts, ascii, terminators, checkpoints: Vec::new(), len: text.len() };
+        index.checkpoints = index.build_checkpoints(text);
+        index
+    }
+
+    fn build_checkpoints(&self, text: &str) -> Vec<Checkpoint> {
+        let mut out = Vec::new();
+        for line in 0..self.line_count() {
+            let Range { start, end } = self.line_content(line);
+            if self.ascii[line] || end - start <= CHECKPOINT {
+                continue;
+            }
+            let (mut utf16, mut chars) = (0, 0);
+            let mut next = start + CHECKPOINT;
+            for (i, c) in text[start..end].char_indices() {
+                let at = start + i;
+                if at >= next {
+                    out.push(Checkpoint { byte: at, utf16, chars });
+                    next = at + CHECKPOINT;
+                }
+                utf16 += c.len_utf16();
+                chars += 1;
+            }
+        }
+        out
+    }
+
+    /// Number of lines; an empty text and a text ending in a newline both
+    /// have a last, empty line.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Length of the indexed text in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Byte range of a line including its terminator.
+    pub fn line_range(&self, line: usize) -> TextRange {
+        let start = self.line_starts.get(line).copied().unwrap_or(self.len);
+        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.len);
+        start..end
+    }
+
+    /// Byte range of a line without its terminator.
+    pub fn line_content(&self, line: usize) -> TextRange {
+        let Range { start, end } = self.line_range(line);
+        let term = self.terminators.get(line).copied().unwrap_or(0) as usize;
+        start..end - term
+    }
+
+    /// The line that holds a byte offset (an offset past the end belongs to
+    /// the last line).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.len);
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Byte offset → line/column in `enc`. The offset is clamped to the text
+    /// and moved back to a character boundary.
+    pub fn line_col(&self, text: &str, offset: usize, enc: Encoding) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(self.len));
+        let line = self.line_of(offset);
+        let content = self.line_content(line);
+        // An offset inside a "\r\n" terminator belongs at the line end.
+        let offset = offset.min(content.end);
+        let col = if self.ascii[line] || enc == Encoding::Utf8 {
+            offset - content.start
+        } else {
+            let (from, base16, base_chars) = self.checkpoint_before(content.start, offset);
+            let (u16s, chars) = count_units(&text[from..offset]);
+            match enc {
+                Encoding::Utf16 => base16 + u16s,
+                _ => base_chars + chars,
+            }
+        };
+        LineCol { line: line as u32, col: col as u32 }
+    }
+
+    /// Line/column in `enc` → byte offset, clamped as the module header says.
+    pub fn offset(&self, text: &str, pos: LineCol, enc: Encoding) -> usize {
+        let line = pos.line as usize;
+        if line >= self.line_count() {
+            return self.len;
+        }
+        let content = self.line_content(line);
+        let want = pos.col as usize;
+        if self.ascii[line] || enc == Encoding::Utf8 {
+            let at = (content.start + want).min(content.end);
+            return floor_char_boundary(text, at);
+        }
+        let (mut at, mut col) = self.checkpoint_for_col(line, content.start, want, enc);
+        for c in text[at..content.end].chars() {
+            let width = match enc {
+                Encoding::Utf16 => c.len_utf16(),
+                _ => 1,
+            };
+            if col + width > want {
+                break;
+            }
+            col += width;
+            at += c.len_utf8();
+        }
+        at
+    }
+
+    fn checkpoint_before(&self, line_start: usize, offset: usize) -> (usize, usize, usize) {
+        let idx = self.checkpoints.partition_point(|c| c.byte <= offset);
+        match idx.checked_sub(1).map(|i| &self.checkpoints[i]) {
+            Some(c) if c.byte >= line_start => (c.byte, c.utf16, c.chars),
+            _ => (line_start, 0, 0),
+        }
+    }
+
+    fn checkpoint_for_col(&self, line: usize, line_start: usize, want: usize, enc: Encoding) -> (usize, usize) {
+        let line_end = self.line_range(line).end;
+        let lo = self.checkpoints.partition_point(|c| c.byte < line_start);
+        let hi = self.checkpoints.partition_point(|c| c.byte < line_end);
+        let cps = &self.checkpoints[lo..hi];
+        let col_of = |c: &Checkpoint| if enc == Encoding::Utf16 { c.utf16 } else { c.chars };
+        let idx = cps.partition_point(|c| col_of(c) <= want);
+        match idx.checked_sub(1).map(|i| &cps[i]) {
+            Some(c) => (c.byte, col_of(c)),
+            None => (line_start, 0),
+        }
+    }
+}
+
+/// Converts increasing byte offsets to character offsets in one pass.
+pub struct CharCounter<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> CharCounter<'a> {
+    pub fn new(text: &'a str) -> Self {
+        CharCounter { text, byte: 0, chars: 0 }
+    }
+
+    /// Character offset of `offset`. Offsets asked out of order restart the
+    /// count from the beginning (correct, just slower).
+    pub fn char_offset(&mut self, offset: usize) -> usize {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        if offset < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..offset].chars().count();
+        self.byte = offset;
+        self.chars
+    }
+}
+
+fn count_units(s: &str) -> (usize, usize) {
+    s.chars().fold((0, 0), |(u, c), ch| (u + ch.len_utf16(), c + 1))
+}
+
+/// The greatest char boundary `<= offset` (`str::floor_char_boundary` is
+/// not stable yet).
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The least char boundary `>= offset`.
+pub fn ceil_char_boundary(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}

@@ -1,0 +1,46 @@
+//! `factls check`: lint a corpus like a compiler.
+
+use std::path::PathBuf;
+
+use super::output::{self, FileReport};
+use super::{Format, display, select, selected};
+use crate::analysis::diagnostic::Severity;
+
+pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
+    let selection = select(paths);
+    let mut reports: Vec<FileReport> = Vec::new();
+    let mut documents = 0;
+    for (corpus, chosen) in &selection.corpora {
+        for aux in corpus.aux.iter() {
+            if aux.diagnostics.is_empty() {
+                continue;
+            }
+            let source = aux.source.clone().unwrap_or_else(|| crate::analysis::SourceText::new(""));
+            reports.push(FileReport { path: display(&aux.path), source, diagnostics: aux.diagnostics.clone() });
+        }
+        for (path, doc) in corpus.docs.iter() {
+            if !selected(path, chosen) {
+                continue;
+            }
+            documents += 1;
+            let diagnostics = corpus.diagnostics(path);
+            if !diagnostics.is_empty() {
+                reports.push(FileReport { path: display(path), source: doc.source.clone(), diagnostics });
+            }
+        }
+    }
+    let counts = output::Counts::of(&reports);
+    let text = match format {
+        Format::Human => output::human(&reports, &counts, documents),
+        Format::Json => output::json(&reports, &counts, documents),
+        Format::Sarif => output::sarif(&reports),
+    };
+    print!("{text}");
+    if selection.io_error {
+        2
+    } else if counts.get(Severity::Error) > 0 || (deny_warnings && counts.get(Severity::Warning) > 0) {
+        1
+    } else {
+        0
+    }
+}

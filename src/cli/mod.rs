@@ -1,0 +1,146 @@
+//! The command line: `factls check`, `factls names`, `factls lsp`.
+//!
+//! Exit codes: 0 clean, 1 when diagnostics at error level were found
+//! (`--deny warnings` counts warnings too), 2 on a usage or I/O error
+//! (a missing path, an unreadable file). Problems go to stderr as
+//! `factls: PATH: message`; the rest of the corpus is still checked.
+
+mod check;
+mod names;
+mod output;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::index::Corpus;
+use crate::index::walk::find_root;
+
+#[derive(Parser)]
+#[command(name = "factls", version, about = "Names, sources and unsourced claims in annotated text corpora")]
+struct Cli {
+    /// Serve the Language Server Protocol over stdio (same as `factls lsp`).
+    #[arg(long)]
+    stdio: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check documents for unsourced claims, undefined citations and
+    /// knowledge-base problems.
+    Check {
+        /// Files or folders (default: the current folder).
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Make warnings count for the exit code.
+        #[arg(long, value_enum)]
+        deny: Option<Deny>,
+    },
+    /// List recognised names with kind, origin, mentions and first
+    /// introduction.
+    Names {
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = NamesFormat::Human)]
+        format: NamesFormat,
+    },
+    /// Serve the Language Server Protocol over stdio.
+    Lsp {
+        /// Accepted for clients that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum NamesFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Deny {
+    Warnings,
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        None if cli.stdio => crate::lsp::run(),
+        Some(Command::Lsp { .. }) => crate::lsp::run(),
+        None => {
+            eprintln!("factls: no command given; try `factls check PATH`, `factls names PATH` or `factls lsp`");
+            2
+        }
+        Some(Command::Check { paths, format, deny }) => check::run(&paths, format, deny.is_some()),
+        Some(Command::Names { paths, format }) => names::run(&paths, format),
+    }
+}
+
+/// The corpora behind the paths given on the command line: each path's
+/// root, loaded once, with the paths it was asked about. Missing paths are
+/// reported and set `io_error`.
+pub(crate) struct Selection {
+    pub corpora: Vec<(Corpus, Vec<PathBuf>)>,
+    pub io_error: bool,
+}
+
+pub(crate) fn select(paths: &[PathBuf]) -> Selection {
+    let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let mut corpora: Vec<(Corpus, Vec<PathBuf>)> = Vec::new();
+    let mut io_error = false;
+    for p in paths {
+        let abs = match std::fs::canonicalize(&p) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("factls: {}: {}", p.display(), crate::index::walk::io_message(&e));
+                io_error = true;
+                continue;
+            }
+        };
+        let root = find_root(&abs);
+        match corpora.iter_mut().find(|(c, _)| c.root == root) {
+            Some((_, list)) => list.push(abs),
+            None => corpora.push((Corpus::load(&root), vec![abs])),
+        }
+    }
+    for (corpus, _) in &corpora {
+        for problem in corpus.problems.iter() {
+            eprintln!("factls: {}: {}", display(&problem.path), problem.message);
+            io_error |= problem.io;
+        }
+    }
+    Selection { corpora, io_error }
+}
+
+/// Whether `path` is one of `selected` or below one of them.
+pub(crate) fn selected(path: &Path, selected: &[PathBuf]) -> bool {
+    selected.iter().any(|s| path.starts_with(s))
+}
+
+/// A path as the user should see it: relative to the current folder when
+/// below it.
+pub(crate) fn display(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
+    match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        Some(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
+        _ => path.display().to_string(),
+    }
+}

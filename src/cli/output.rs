@@ -1,0 +1,171 @@
+//! Rendering `check` results: human (`file:line:col: severity[rule]:
+//! message`), JSON, and SARIF 2.1.0 for GitHub code scanning. Lines and
+//! columns are 1-based, columns counted in characters.
+
+use std::fmt::Write;
+
+use serde_json::json;
+
+use crate::analysis::SourceText;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::rules;
+use crate::analysis::text::{Encoding, LineCol};
+
+pub struct FileReport {
+    pub path: String,
+    pub source: SourceText,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    /// 1-based (line, column) in characters of a byte offset.
+    fn position(&self, offset: usize) -> (u32, u32) {
+        let LineCol { line, col } = self.source.lines.line_col(&self.source.text, offset, Encoding::Utf32);
+        (line + 1, col + 1)
+    }
+}
+
+pub struct Counts([usize; 4]);
+
+impl Counts {
+    pub fn of(reports: &[FileReport]) -> Counts {
+        let mut c = [0; 4];
+        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+            c[d.severity as usize] += 1;
+        }
+        Counts(c)
+    }
+
+    pub fn get(&self, s: Severity) -> usize {
+        self.0[s as usize]
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
+
+pub fn human(reports: &[FileReport], counts: &Counts, documents: usize) -> String {
+    let mut out = String::new();
+    for r in reports {
+        for d in &r.diagnostics {
+            let (line, col) = r.position(d.range.start);
+            let _ = writeln!(out, "{}:{line}:{col}: {}[{}]: {}", r.path, d.severity, d.code, d.message);
+        }
+    }
+    let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
+    let _ = writeln!(
+        out,
+        "{}, {}, {} information, {} in {} ({} checked)",
+        plural(counts.get(Severity::Error), "error"),
+        plural(counts.get(Severity::Warning), "warning"),
+        counts.get(Severity::Information),
+        plural(counts.get(Severity::Hint), "hint"),
+        plural(files, "file"),
+        plural(documents, "document"),
+    );
+    out
+}
+
+pub fn json(reports: &[FileReport], counts: &Counts, documents: usize) -> String {
+    let mut diagnostics = Vec::new();
+    for r in reports {
+        for d in &r.diagnostics {
+            let (line, column) = r.position(d.range.start);
+            let (end_line, end_column) = r.position(d.range.end);
+            diagnostics.push(json!({
+                "file": r.path,
+                "line": line,
+                "column": column,
+                "end_line": end_line,
+                "end_column": end_column,
+                "severity": d.severity.as_str(),
+                "rule": d.code,
+                "message": d.message,
+            }));
+        }
+    }
+    let value = json!({
+        "diagnostics": diagnostics,
+        "summary": {
+            "errors": counts.get(Severity::Error),
+            "warnings": counts.get(Severity::Warning),
+            "information": counts.get(Severity::Information),
+            "hints": counts.get(Severity::Hint),
+            "documents": documents,
+        }
+    });
+    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Information | Severity::Hint => "note",
+    }
+}
+
+pub fn sarif(reports: &[FileReport]) -> String {
+    let mut rule_ids: Vec<String> = reports.iter().flat_map(|r| r.diagnostics.iter().map(|d| d.code.clone())).collect();
+    rule_ids.extend(rules::builtin().iter().map(|r| r.id.to_string()));
+    rule_ids.sort();
+    rule_ids.dedup();
+    let rules_json: Vec<_> = rule_ids
+        .iter()
+        .map(|id| {
+            let (text, level) = match rules::find_rule(id) {
+                Some(r) => (format!("{} with no source", r.what), sarif_level(r.default_severity)),
+                None => (id.replace('-', " "), "warning"),
+            };
+            json!({
+                "id": id,
+                "name": id,
+                "shortDescription": { "text": text },
+                "defaultConfiguration": { "level": level },
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for r in reports {
+        for d in &r.diagnostics {
+            let (start_line, start_column) = r.position(d.range.start);
+            let (end_line, end_column) = r.position(d.range.end.max(d.range.start));
+            let rule_index = rule_ids.iter().position(|id| *id == d.code).unwrap_or(0);
+            results.push(json!({
+                "ruleId": d.code,
+                "ruleIndex": rule_index,
+                "level": sarif_level(d.severity),
+                "message": { "text": d.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": r.path.replace('\\', "/") },
+                        "region": {
+                            "startLine": start_line,
+                            "startColumn": start_column,
+                            "endLine": end_line,
+                            "endColumn": end_column,
+                        }
+                    }
+                }],
+            }));
+        }
+    }
+    let value = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "factls",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://example.invalid/factls",
+                    "rules": rules_json,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+}

@@ -1,0 +1,495 @@
+//! The corpus index: every document under a root analysed against one
+//! knowledge base, one lexicon and one set of source definitions.
+//!
+//! Invariants:
+//! - documents are kept in path order (`BTreeMap`), which is the order in
+//!   which names are "first introduced";
+//! - every document's `Analysis` was resolved against `self.lexicon`; when a
+//!   change alters the lexicon (a new name, a new acronym) all documents are
+//!   resolved again, in parallel; otherwise only the changed one is;
+//! - the knowledge base, the config and the source definitions are always a
+//!   *last good* state: a broken file leaves diagnostics in
+//!   `file_diagnostics` and the previous state in place.
+//!
+//! `Corpus` is cheap to clone (every part is behind an `Arc`), so the server
+//! can take a snapshot and keep answering from it while a newer one is
+//! being built.
+
+pub mod walk;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::analysis::citations::Sources;
+use crate::analysis::config::Config;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::kb::{self, KnowledgeBase};
+use crate::analysis::names::lexicon::{Lexicon, kb_forms};
+use crate::analysis::names::{EntityRef, Mention};
+use crate::analysis::source::Definition;
+use crate::analysis::text::TextRange;
+use crate::analysis::{self, Analysis, Scan, SourceText};
+pub use walk::Problem;
+
+/// One document of the corpus, analysed.
+#[derive(Debug)]
+pub struct Document {
+    pub path: Arc<Path>,
+    pub source: SourceText,
+    pub analysis: Analysis,
+}
+
+impl Document {
+    pub fn text(&self) -> &str {
+        &self.source.text
+    }
+}
+
+/// A source definition in a source file.
+#[derive(Clone, Debug)]
+pub struct SourceDefinition {
+    pub path: Arc<Path>,
+    pub definition: Definition,
+}
+
+/// Global source definitions: key → definitions in source files, in path
+/// order (the first one is the one used).
+#[derive(Clone, Debug, Default)]
+pub struct SourceIndex {
+    pub by_key: HashMap<String, Vec<SourceDefinition>>,
+}
+
+impl Sources for SourceIndex {
+    fn is_defined(&self, key: &str) -> bool {
+        self.by_key.contains_key(key)
+    }
+}
+
+/// A non-document file the corpus reads (knowledge base, config), with the
+/// text last read so positions can be converted.
+#[derive(Clone, Debug)]
+pub struct AuxFile {
+    pub path: PathBuf,
+    pub source: Option<SourceText>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Corpus {
+    pub root: PathBuf,
+    pub config: Arc<Config>,
+    pub kb: Arc<KnowledgeBase>,
+    kb_forms: Arc<HashMap<String, usize>>,
+    pub lexicon: Arc<Lexicon>,
+    pub sources: Arc<SourceIndex>,
+    pub docs: Arc<BTreeMap<Arc<Path>, Arc<Document>>>,
+    /// `factls.toml` and knowledge-base files with their diagnostics.
+    pub aux: Arc<Vec<AuxFile>>,
+    /// Files skipped while loading.
+    pub problems: Arc<Vec<Problem>>,
+    /// Editor settings applied over `factls.toml`, kept for reloads.
+    settings: Option<Arc<serde_json::Value>>,
+}
+
+/// How a document changed the corpus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Only this document's analysis changed.
+    Local,
+    /// The lexicon or source definitions changed: every document was
+    /// resolved again.
+    Global,
+}
+
+impl Corpus {
+    /// An empty corpus at `root` with the configuration read from disk.
+    pub fn empty(root: &Path) -> Corpus {
+        let mut corpus = Corpus {
+            root: root.to_path_buf(),
+            config: Arc::new(Config::default()),
+            kb: Arc::new(KnowledgeBase::default()),
+            kb_forms: Arc::new(HashMap::new()),
+            lexicon: Arc::new(Lexicon::build(Arc::new(KnowledgeBase::default()), &[])),
+            sources: Arc::new(SourceIndex::default()),
+            docs: Arc::new(BTreeMap::new()),
+            aux: Arc::new(Vec::new()),
+            problems: Arc::new(Vec::new()),
+            settings: None,
+        };
+        corpus.reload_config_and_kb(None);
+        corpus
+    }
+
+    /// Loads every document under `root` and analyses it.
+    pub fn load(root: &Path) -> Corpus {
+        Corpus::load_with(root, None, |_, _| {})
+    }
+
+    /// Like [`Corpus::load`], with editor settings and a progress callback
+    /// `(done, total)` called from worker threads.
+    pub fn load_with(
+        root: &Path,
+        settings: Option<&serde_json::Value>,
+        progress: impl Fn(usize, usize) + Sync,
+    ) -> Corpus {
+        let mut corpus = Corpus::empty(root);
+        if settings.is_some() {
+            corpus.reload_config_and_kb(settings);
+        }
+        let (paths, mut problems) = walk::documents(root, &corpus.config);
+        let total = paths.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let read: Vec<Result<(Arc<Path>, SourceText, Scan), Problem>> = paths
+            .par_iter()
+            .map(|p| {
+                let text = walk::read_document(p)?;
+                let source = SourceText::new(text);
+                let scan = analysis::scan(&source.text, &corpus.kb_forms, &corpus.config);
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress(n, total);
+                Ok((Arc::from(p.as_path()), source, scan))
+            })
+            .collect();
+        let mut scanned = Vec::new();
+        for r in read {
+            match r {
+                Ok(x) => scanned.push(x),
+                Err(p) => problems.push(p),
+            }
+        }
+        corpus.problems = Arc::new(problems);
+        corpus.rebuild(scanned);
+        corpus
+    }
+
+    /// Re-reads `factls.toml` and the knowledge base; keeps the last good
+    /// state of each when broken. Does not re-analyse documents (see
+    /// [`Corpus::reload`]).
+    fn reload_config_and_kb(&mut self, settings: Option<&serde_json::Value>) {
+        if let Some(s) = settings {
+            self.settings = Some(Arc::new(s.clone()));
+        }
+        let mut aux = Vec::new();
+        let config_path = self.root.join(crate::analysis::config::CONFIG_FILE);
+        let mut config = (*self.config).clone();
+        match walk::read_optional(&config_path) {
+            Ok(None) => config = Config::default(),
+            Ok(Some(text)) => {
+                let diagnostics = match Config::parse(&text) {
+                    Ok((c, d)) => {
+                        config = c;
+                        d
+                    }
+                    Err(d) => d,
+                };
+                aux.push(AuxFile { path: config_path, source: Some(SourceText::new(text)), diagnostics });
+            }
+            Err(p) => {
+                aux.push(AuxFile { path: p.path.clone(), source: None, diagnostics: vec![problem_diagnostic(&p)] })
+            }
+        }
+        if let Some(s) = &self.settings {
+            config.apply_settings(s);
+        }
+        self.config = Arc::new(config);
+
+        let mut parsed = Vec::new();
+        let mut texts = Vec::new();
+        let mut broken = false;
+        let mut kb_aux = Vec::new();
+        for rel in &self.config.knowledge_base {
+            let path = self.root.join(rel);
+            match walk::read_optional(&path) {
+                Ok(None) => {}
+                Ok(Some(text)) => match kb::parse_file(&text, parsed.len()) {
+                    Ok(p) => {
+                        texts.push(text.clone());
+                        parsed.push((rel.clone(), p));
+                        kb_aux.push(AuxFile { path, source: Some(SourceText::new(text)), diagnostics: Vec::new() });
+                    }
+                    Err(d) => {
+                        broken = true;
+                        kb_aux.push(AuxFile { path, source: Some(SourceText::new(text)), diagnostics: d });
+                    }
+                },
+                Err(p) => {
+                    broken = true;
+                    kb_aux.push(AuxFile {
+                        path: p.path.clone(),
+                        source: None,
+                        diagnostics: vec![problem_diagnostic(&p)],
+                    });
+                }
+            }
+        }
+        if !broken {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let kb = KnowledgeBase::build(parsed, &refs);
+            let mut i = 0;
+            for a in kb_aux.iter_mut().filter(|a| a.diagnostics.is_empty()) {
+                if let Some(f) = kb.files.get(i) {
+                    a.diagnostics = f.diagnostics.clone();
+                }
+                i += 1;
+            }
+            self.kb_forms = Arc::new(kb_forms(&kb));
+            self.kb = Arc::new(kb);
+        } else {
+            // Keep the last good base; its files keep their last good text
+            // so definitions still point at the right lines.
+            for a in kb_aux.iter_mut().filter(|a| a.diagnostics.is_empty()) {
+                if let Some(old) = self.aux.iter().find(|o| o.path == a.path) {
+                    a.source = old.source.clone();
+                }
+            }
+        }
+        aux.extend(kb_aux);
+        self.aux = Arc::new(aux);
+    }
+
+    /// Re-reads config and knowledge base from disk (or applies new editor
+    /// settings) and re-analyses every document.
+    pub fn reload(&mut self, settings: Option<&serde_json::Value>) {
+        self.reload_config_and_kb(settings);
+        let scanned: Vec<(Arc<Path>, SourceText, Scan)> = self
+            .docs
+            .par_iter()
+            .map(|(p, d)| (p.clone(), d.source.clone(), analysis::scan(&d.source.text, &self.kb_forms, &self.config)))
+            .collect();
+        self.rebuild(scanned);
+    }
+
+    /// Builds lexicon and sources from scans and resolves every document.
+    fn rebuild(&mut self, scanned: Vec<(Arc<Path>, SourceText, Scan)>) {
+        let mut scanned = scanned;
+        scanned.sort_by(|a, b| a.0.cmp(&b.0));
+        let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
+            scanned.iter().map(|(p, _, s)| (p.clone(), &s.discovery)).collect();
+        self.lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
+        self.sources = Arc::new(self.source_index(scanned.iter().map(|(p, _, s)| (p, s))));
+        let docs: BTreeMap<Arc<Path>, Arc<Document>> = scanned
+            .into_par_iter()
+            .map(|(path, source, scan)| {
+                let analysis =
+                    analysis::resolve(&source.text, scan, &self.lexicon, self.sources.as_ref(), &self.config);
+                (path.clone(), Arc::new(Document { path, source, analysis }))
+            })
+            .collect();
+        self.docs = Arc::new(docs);
+    }
+
+    fn is_source_file(&self, path: &Path) -> bool {
+        self.config.sources.iter().any(|s| self.root.join(s) == path)
+    }
+
+    fn source_index<'a>(&self, docs: impl Iterator<Item = (&'a Arc<Path>, &'a Scan)>) -> SourceIndex {
+        let mut index = SourceIndex::default();
+        for (path, scan) in docs {
+            if !self.is_source_file(path) {
+                continue;
+            }
+            for d in &scan.definitions {
+                index
+                    .by_key
+                    .entry(d.key.clone())
+                    .or_default()
+                    .push(SourceDefinition { path: path.clone(), definition: d.clone() });
+            }
+        }
+        index
+    }
+
+    /// Analyses `text` as the document at `path` against the current
+    /// lexicon and sources, without changing the corpus. This is the fast
+    /// path for diagnostics while typing.
+    pub fn analyze_alone(&self, path: &Path, text: SourceText) -> Document {
+        let scan = analysis::scan(&text.text, &self.kb_forms, &self.config);
+        let analysis = analysis::resolve(&text.text, scan, &self.lexicon, self.sources.as_ref(), &self.config);
+        Document { path: Arc::from(path), source: text, analysis }
+    }
+
+    /// Puts a document (new or changed) into the corpus.
+    pub fn update_document(&mut self, path: &Path, text: SourceText) -> Change {
+        let doc = self.analyze_alone(path, text);
+        self.insert(doc)
+    }
+
+    /// Puts an already analysed document into the corpus; re-resolves the
+    /// rest when the lexicon or the sources change.
+    pub fn insert(&mut self, doc: Document) -> Change {
+        let key: Arc<Path> = doc.path.clone();
+        let old = self.docs.get(&key).cloned();
+        let discovery_changed = old.as_ref().map(|o| &o.analysis.scan.discovery) != Some(&doc.analysis.scan.discovery);
+        let sources_changed = self.is_source_file(&key)
+            && old.as_ref().map(|o| &o.analysis.scan.definitions) != Some(&doc.analysis.scan.definitions);
+        Arc::make_mut(&mut self.docs).insert(key, Arc::new(doc));
+        if discovery_changed || sources_changed { self.reresolve(sources_changed) } else { Change::Local }
+    }
+
+    /// Removes a document (deleted on disk, or closed and not on disk).
+    pub fn remove_document(&mut self, path: &Path) -> Change {
+        let Some(old) = Arc::make_mut(&mut self.docs).remove(path) else { return Change::Local };
+        let had_names =
+            !old.analysis.scan.discovery.candidates.is_empty() || !old.analysis.scan.discovery.kb_acronyms.is_empty();
+        if had_names || self.is_source_file(path) { self.reresolve(self.is_source_file(path)) } else { Change::Local }
+    }
+
+    /// Rebuilds the lexicon (and the sources) and resolves documents again
+    /// if anything they depend on changed.
+    fn reresolve(&mut self, sources_changed: bool) -> Change {
+        let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
+            self.docs.iter().map(|(p, d)| (p.clone(), &d.analysis.scan.discovery)).collect();
+        let lexicon = Lexicon::build(self.kb.clone(), &discoveries);
+        let same = lexicon.same_forms(&self.lexicon);
+        self.lexicon = Arc::new(lexicon);
+        if sources_changed {
+            self.sources = Arc::new(self.source_index(self.docs.iter().map(|(p, d)| (p, &d.analysis.scan))));
+        }
+        if same && !sources_changed {
+            return Change::Local;
+        }
+        let docs: BTreeMap<Arc<Path>, Arc<Document>> = self
+            .docs
+            .par_iter()
+            .map(|(path, d)| {
+                let analysis = analysis::resolve(
+                    &d.source.text,
+                    d.analysis.scan.clone(),
+                    &self.lexicon,
+                    self.sources.as_ref(),
+                    &self.config,
+                );
+                (path.clone(), Arc::new(Document { path: path.clone(), source: d.source.clone(), analysis }))
+            })
+            .collect();
+        self.docs = Arc::new(docs);
+        Change::Global
+    }
+
+    pub fn document(&self, path: &Path) -> Option<&Arc<Document>> {
+        self.docs.get(path)
+    }
+
+    /// Every mention of `entity`, document by document in path order.
+    pub fn mentions_of(&self, entity: EntityRef) -> Vec<(Arc<Path>, TextRange)> {
+        let mut out = Vec::new();
+        for (path, doc) in self.docs.iter() {
+            out.extend(
+                doc.analysis.mentions.iter().filter(|m| m.entity == entity).map(|m| (path.clone(), m.range.clone())),
+            );
+        }
+        out
+    }
+
+    /// Mention counts of `entity` per document.
+    pub fn mention_counts(&self, entity: EntityRef) -> Vec<(Arc<Path>, usize)> {
+        self.docs
+            .iter()
+            .filter_map(|(p, d)| {
+                let n = d.analysis.mentions.iter().filter(|m: &&Mention| m.entity == entity).count();
+                (n > 0).then(|| (p.clone(), n))
+            })
+            .collect()
+    }
+
+    /// Where a citation key is defined: in `doc` itself first, then in the
+    /// source files.
+    pub fn definition_of(&self, doc: &Path, key: &str) -> Option<(Arc<Path>, Definition)> {
+        if let Some(d) = self.docs.get(doc)
+            && let Some(def) = d.analysis.scan.definitions.iter().find(|x| x.key == key)
+        {
+            return Some((d.path.clone(), def.clone()));
+        }
+        self.sources.by_key.get(key).and_then(|v| v.first()).map(|s| (s.path.clone(), s.definition.clone()))
+    }
+
+    /// Every use of a citation key across the corpus.
+    pub fn citation_uses(&self, key: &str) -> Vec<(Arc<Path>, TextRange)> {
+        let mut out = Vec::new();
+        for (path, doc) in self.docs.iter() {
+            out.extend(
+                doc.analysis.scan.citations.iter().filter(|c| c.key == key).map(|c| (path.clone(), c.range.clone())),
+            );
+        }
+        out
+    }
+
+    /// Diagnostics of a document, including the corpus-level ones of source
+    /// files (definitions nobody cites, keys defined twice).
+    pub fn diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
+        let Some(doc) = self.docs.get(path) else { return Vec::new() };
+        let mut out = doc.analysis.diagnostics.clone();
+        if self.is_source_file(path) {
+            // A source file's own definitions are corpus-wide: drop the
+            // per-document "never cited in this document" hints.
+            out.retain(|d| d.code != "unused-source");
+            let used: HashSet<&str> =
+                self.docs.values().flat_map(|d| d.analysis.scan.citations.iter().map(|c| c.key.as_str())).collect();
+            for def in &doc.analysis.scan.definitions {
+                let Some(all) = self.sources.by_key.get(&def.key) else { continue };
+                let first = all.first().is_some_and(|f| f.path.as_ref() == path && f.definition.range == def.range);
+                if !first {
+                    if let Some(f) = all.first() {
+                        self.push_level(
+                            &mut out,
+                            "duplicate-source",
+                            Severity::Warning,
+                            def.label_range.clone(),
+                            format!(
+                                "source `[^{}]` is already defined in {}; this definition is not used",
+                                def.key,
+                                self.display_path(&f.path)
+                            ),
+                        );
+                    }
+                } else if !used.contains(def.key.as_str()) {
+                    self.push_level(
+                        &mut out,
+                        "unused-source",
+                        Severity::Hint,
+                        def.label_range.clone(),
+                        format!("source `[^{}]` is never cited in the corpus", def.key),
+                    );
+                }
+            }
+            out.sort_by_key(|d| (d.range.start, d.range.end));
+        }
+        out
+    }
+
+    fn push_level(&self, out: &mut Vec<Diagnostic>, rule: &str, default: Severity, range: TextRange, message: String) {
+        if let crate::analysis::config::RuleLevel::On(s) = self.config.level(rule, default) {
+            out.push(Diagnostic::new(range, s, rule, message));
+        }
+    }
+
+    /// A path relative to the root, for messages.
+    pub fn display_path(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root).unwrap_or(path).display().to_string()
+    }
+
+    /// Whether a path is a document of this corpus by the config's globs.
+    pub fn accepts(&self, path: &Path) -> bool {
+        match path.strip_prefix(&self.root) {
+            Ok(rel) => walk::Filter::new(&self.config).accepts(rel),
+            Err(_) => false,
+        }
+    }
+
+    /// Whether a path is the config or a knowledge-base file.
+    pub fn is_aux_file(&self, path: &Path) -> bool {
+        path == self.root.join(crate::analysis::config::CONFIG_FILE)
+            || self.config.knowledge_base.iter().any(|k| self.root.join(k) == path)
+    }
+
+    pub fn settings(&self) -> Option<&serde_json::Value> {
+        self.settings.as_deref()
+    }
+}
+
+fn problem_diagnostic(p: &Problem) -> Diagnostic {
+    Diagnostic::new(0..0, Severity::Error, "io-error", p.message.clone())
+}

@@ -1,0 +1,157 @@
+//! Finding a corpus on disk: its root, its documents, and reading them.
+//!
+//! The root is the nearest folder (the start folder included) holding
+//! `factls.toml` or `entities.toml`; without one, the start folder itself.
+//! Documents are the files under the root that match the include globs and
+//! no exclude glob, with `.gitignore`, `.ignore` and hidden files honoured
+//! as ripgrep does (`ignore` crate), symlinks followed with loop detection.
+//! Nothing outside the root is read.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::analysis::config::{CONFIG_FILE, Config};
+use crate::analysis::source::{DecodeError, decode};
+
+/// A file that could not be used, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub message: String,
+    /// An I/O failure (unreadable, vanished) rather than content factls
+    /// refuses (binary, not UTF-8).
+    pub io: bool,
+}
+
+/// The corpus root for a path.
+pub fn find_root(start: &Path) -> PathBuf {
+    let start = if start.is_file() { start.parent().unwrap_or(Path::new(".")) } else { start };
+    let start = if start.as_os_str().is_empty() { Path::new(".") } else { start };
+    for dir in start.ancestors() {
+        if dir.join(CONFIG_FILE).is_file() || dir.join("entities.toml").is_file() {
+            return dir.to_path_buf();
+        }
+    }
+    start.to_path_buf()
+}
+
+fn globset(patterns: &[String]) -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        if let Ok(g) = Glob::new(p) {
+            b.add(g);
+        }
+    }
+    b.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+/// Matches paths (relative to the root) against the config's globs.
+pub struct Filter {
+    include: GlobSet,
+    exclude: GlobSet,
+}
+
+impl Filter {
+    pub fn new(config: &Config) -> Filter {
+        Filter { include: globset(&config.include), exclude: globset(&config.exclude) }
+    }
+
+    pub fn accepts(&self, relative: &Path) -> bool {
+        self.include.is_match(relative) && !self.exclude.is_match(relative)
+    }
+}
+
+/// Every document path under `root`, sorted, plus the problems met.
+pub fn documents(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<Problem>) {
+    let filter = Filter::new(config);
+    let mut paths = Vec::new();
+    let mut problems = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .follow_links(true)
+        .require_git(false)
+        .hidden(true)
+        .git_ignore(true)
+        .git_global(false)
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if !e.file_type().is_some_and(|t| t.is_file()) {
+                    continue;
+                }
+                let path = e.path();
+                let relative = path.strip_prefix(root).unwrap_or(path);
+                if filter.accepts(relative) {
+                    paths.push(path.to_path_buf());
+                }
+            }
+            Err(err) => {
+                let path = error_path(&err).unwrap_or_else(|| root.to_path_buf());
+                problems.push(Problem { path, message: walk_message(&err), io: false });
+            }
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    (paths, problems)
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn walk_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::Loop { ancestor, .. } => format!("symlink loop back to {}: skipped", ancestor.display()),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_message(err),
+        ignore::Error::Io(e) => format!("cannot read: {}", io_message(e)),
+        other => other.to_string(),
+    }
+}
+
+/// An io::Error as a short lowercase phrase.
+pub fn io_message(e: &std::io::Error) -> String {
+    let s = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    };
+    // Drop " (os error N)" for readability.
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Reads a document: `Err` carries the problem to report.
+pub fn read_document(path: &Path) -> Result<String, Problem> {
+    let bytes = std::fs::read(path).map_err(|e| Problem {
+        path: path.to_path_buf(),
+        message: format!("cannot read: {}", io_message(&e)),
+        io: true,
+    })?;
+    decode(bytes).map_err(|e| Problem {
+        path: path.to_path_buf(),
+        message: match e {
+            DecodeError::InvalidUtf8 { .. } | DecodeError::Binary { .. } => format!("skipped: {e}"),
+        },
+        io: false,
+    })
+}
+
+/// Reads a file that is optional (knowledge base, config): `Ok(None)` when
+/// it does not exist.
+pub fn read_optional(path: &Path) -> Result<Option<String>, Problem> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        _ => read_document(path).map(Some),
+    }
+}

@@ -1,0 +1,24 @@
+//! factls: names, sources and unsourced claims in annotated text corpora.
+//!
+//! Layers, each importing only from the ones above it:
+//! - [`analysis`]: pure text analysis (positions, knowledge base, names,
+//!   citations, claim rules). No IO, no async, no protocol types.
+//! - [`index`]: the corpus — files on disk, one analysis per document, the
+//!   lexicon shared by all, name → mentions and key → definitions.
+//! - `ide`: one module per editor feature (hover, definition, …), in
+//!   editor terms (byte offsets, plain structs).
+//! - `lsp` and [`cli`]: adapters. Only `src/lsp/` names `tower_lsp` or
+//!   `lsp_types`.
+//!
+//! Architecture invariant: positions are byte offsets into a document's
+//! text everywhere except at the two edges, where `analysis::text::LineIndex`
+//! converts them (`src/lsp/convert.rs` for the protocol, `src/cli/` for
+//! `file:line:col`).
+//!
+//! Architecture invariant: nothing here writes a user's file. Changes are
+//! returned as edits for the editor to apply.
+
+pub mod analysis;
+pub mod cli;
+pub mod index;
+pub mod lsp;
