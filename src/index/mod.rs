@@ -15,6 +15,7 @@
 //! can take a snapshot and keep answering from it while a newer one is
 //! being built.
 
+pub mod editable;
 pub mod walk;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
