@@ -20,5 +20,6 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod ide;
 pub mod index;
 pub mod lsp;

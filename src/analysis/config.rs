@@ -243,7 +243,12 @@ pub fn compile_custom(pattern: &str) -> Result<Regex, String> {
         .size_limit(CUSTOM_REGEX_SIZE_LIMIT)
         .dfa_size_limit(CUSTOM_REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| e.to_string().lines().last().unwrap_or("invalid").trim().to_string())
+        .map_err(|e| {
+            // The regex crate's message ends with a line `error: unclosed
+            // group`; keep only what follows `error: `.
+            let last = e.to_string().lines().last().unwrap_or("invalid").trim().to_string();
+            last.strip_prefix("error: ").map(str::to_string).unwrap_or(last)
+        })
 }
 
 /// A TOML syntax or type error as a diagnostic at its place.

@@ -158,6 +158,16 @@ pub fn resolve(text: &str, scan: Scan, lexicon: &Lexicon, sources: &dyn Sources,
     let used: HashSet<&str> = scan.citations.iter().map(|c| c.key.as_str()).collect();
     let mut seen: HashSet<&str> = HashSet::new();
     for d in &scan.definitions {
+        if d.body.trim().is_empty() {
+            push(
+                &mut diagnostics,
+                d.label_range.clone(),
+                "empty-source",
+                Severity::Warning,
+                format!("source `[^{}]` is empty: add its URL, title and date", d.key),
+                DiagnosticData::None,
+            );
+        }
         if !seen.insert(d.key.as_str()) {
             push(
                 &mut diagnostics,

@@ -1,7 +1,7 @@
 //! Suppression comments: a reviewer's word that a rule is silenced here.
 //!
 //! - `<!-- factls-ignore RULE[, RULE…] -->` silences the named rules (all
-//!   rules when none is named) in the paragraph that holds the comment; a
+//!   rules when none is named) on the line that holds the comment; a
 //!   comment alone on its line applies to the next paragraph.
 //! - `<!-- factls-ignore-next-line [RULE…] -->` silences them on the next
 //!   line.
@@ -51,10 +51,7 @@ pub fn suppressions(text: &str, segments: &Segments) -> Vec<Suppression> {
                 None => continue,
             }
         } else {
-            match segments.paragraphs.iter().find(|p| p.start <= whole.start() && whole.start() <= p.end + 1) {
-                Some(p) => p.start.min(line_start)..p.end.max(whole.end()),
-                None => line_start..line_end,
-            }
+            line_start..line_end
         };
         out.push(Suppression { comment: whole.range(), scope, rules });
     }

@@ -16,7 +16,12 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
                 continue;
             }
             let source = aux.source.clone().unwrap_or_else(|| crate::analysis::SourceText::new(""));
-            reports.push(FileReport { path: display(&aux.path), source, diagnostics: aux.diagnostics.clone() });
+            // In file order, like a document's: the knowledge base reports
+            // per-entry problems first and corpus-wide ones (duplicate ids,
+            // shared aliases) after.
+            let mut diagnostics = aux.diagnostics.clone();
+            diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+            reports.push(FileReport { path: display(&aux.path), source, diagnostics });
         }
         for (path, doc) in corpus.docs.iter() {
             if !selected(path, chosen) {

@@ -107,7 +107,7 @@ pub(crate) fn select(paths: &[PathBuf]) -> Selection {
     let mut corpora: Vec<(Corpus, Vec<PathBuf>)> = Vec::new();
     let mut io_error = false;
     for p in paths {
-        let abs = match std::fs::canonicalize(&p) {
+        let abs = match absolute(&p) {
             Ok(a) => a,
             Err(e) => {
                 eprintln!("factls: {}: {}", p.display(), crate::index::walk::io_message(&e));
@@ -128,6 +128,21 @@ pub(crate) fn select(paths: &[PathBuf]) -> Selection {
         }
     }
     Selection { corpora, io_error }
+}
+
+/// A path made absolute for finding its corpus. A symlink to a file stays
+/// where it is (its folder resolved, not its target): the corpus is the one
+/// around the link, as the walker sees it, and nothing outside it is read.
+fn absolute(p: &Path) -> std::io::Result<PathBuf> {
+    let resolved = std::fs::canonicalize(p)?;
+    let is_link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    match (is_link && resolved.is_file(), p.parent(), p.file_name()) {
+        (true, Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            Ok(std::fs::canonicalize(parent)?.join(name))
+        }
+        _ => Ok(resolved),
+    }
 }
 
 /// Whether `path` is one of `selected` or below one of them.

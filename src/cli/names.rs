@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{NamesFormat, display, select, selected};
-use crate::analysis::names::EntityRef;
+use crate::analysis::names::{EntityRef, slug};
 use crate::analysis::text::{CharCounter, Encoding};
 use crate::index::Corpus;
 
@@ -115,31 +115,6 @@ fn collect(corpus: &Corpus, chosen: &[PathBuf]) -> Vec<Row> {
     rows
 }
 
-/// A discovered name's id: lowercase ASCII words joined by dashes.
-pub fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        let c = match c {
-            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ñ' => 'n',
-            'ç' => 'c',
-            c => c,
-        };
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if c.is_whitespace() || c == '-' || c == '.' {
-            if !out.ends_with('-') && !out.is_empty() {
-                out.push('-');
-            }
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
 fn human(rows: &[Row]) -> String {
     let width = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(4).max(4);
     let mut out = String::new();
@@ -156,16 +131,4 @@ fn human(rows: &[Row]) -> String {
         );
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slug;
-
-    #[test]
-    fn slugs() {
-        assert_eq!(slug("George Gascón"), "george-gascon");
-        assert_eq!(slug("Matt O’Brien"), "matt-obrien");
-        assert_eq!(slug("U.S."), "u-s");
-    }
 }

@@ -106,6 +106,22 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
+/// The SARIF default level of a rule that is not a claim rule: the
+/// citation and source checks have fixed defaults; knowledge-base, config
+/// and custom rules take the level of their first result.
+fn default_level(id: &str, reports: &[FileReport]) -> &'static str {
+    match id {
+        "undefined-citation" => "error",
+        "unused-source" => "note",
+        "duplicate-source" | "empty-source" => "warning",
+        _ => reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .find(|d| d.code == id)
+            .map_or("warning", |d| sarif_level(d.severity)),
+    }
+}
+
 pub fn sarif(reports: &[FileReport]) -> String {
     let mut rule_ids: Vec<String> = reports.iter().flat_map(|r| r.diagnostics.iter().map(|d| d.code.clone())).collect();
     rule_ids.extend(rules::builtin().iter().map(|r| r.id.to_string()));
@@ -116,7 +132,7 @@ pub fn sarif(reports: &[FileReport]) -> String {
         .map(|id| {
             let (text, level) = match rules::find_rule(id) {
                 Some(r) => (format!("{} with no source", r.what), sarif_level(r.default_severity)),
-                None => (id.replace('-', " "), "warning"),
+                None => (id.replace('-', " "), default_level(id, reports)),
             };
             json!({
                 "id": id,

@@ -121,6 +121,7 @@ impl Corpus {
             settings: None,
         };
         corpus.reload_config_and_kb(None);
+        corpus.lexicon = Arc::new(Lexicon::build(corpus.kb.clone(), &[]));
         corpus
     }
 
@@ -321,13 +322,27 @@ impl Corpus {
     /// Puts an already analysed document into the corpus; re-resolves the
     /// rest when the lexicon or the sources change.
     pub fn insert(&mut self, doc: Document) -> Change {
+        if self.insert_deferred(doc) { self.rebuild_global() } else { Change::Local }
+    }
+
+    /// Puts an analysed document into the corpus without touching the
+    /// others. Returns whether names or source definitions changed, so that
+    /// [`Corpus::rebuild_global`] should run (the server does that in the
+    /// background, so an edit never waits for the corpus).
+    pub fn insert_deferred(&mut self, doc: Document) -> bool {
         let key: Arc<Path> = doc.path.clone();
         let old = self.docs.get(&key).cloned();
         let discovery_changed = old.as_ref().map(|o| &o.analysis.scan.discovery) != Some(&doc.analysis.scan.discovery);
         let sources_changed = self.is_source_file(&key)
             && old.as_ref().map(|o| &o.analysis.scan.definitions) != Some(&doc.analysis.scan.definitions);
         Arc::make_mut(&mut self.docs).insert(key, Arc::new(doc));
-        if discovery_changed || sources_changed { self.reresolve(sources_changed) } else { Change::Local }
+        discovery_changed || sources_changed
+    }
+
+    /// Rebuilds the lexicon and the source index from the documents, and
+    /// resolves every document again if either changed.
+    pub fn rebuild_global(&mut self) -> Change {
+        self.reresolve(true)
     }
 
     /// Removes a document (deleted on disk, or closed and not on disk).
@@ -346,8 +361,11 @@ impl Corpus {
         let lexicon = Lexicon::build(self.kb.clone(), &discoveries);
         let same = lexicon.same_forms(&self.lexicon);
         self.lexicon = Arc::new(lexicon);
+        let mut sources_changed = sources_changed;
         if sources_changed {
-            self.sources = Arc::new(self.source_index(self.docs.iter().map(|(p, d)| (p, &d.analysis.scan))));
+            let sources = self.source_index(self.docs.iter().map(|(p, d)| (p, &d.analysis.scan)));
+            sources_changed = !same_keys(&sources, &self.sources);
+            self.sources = Arc::new(sources);
         }
         if same && !sources_changed {
             return Change::Local;
@@ -489,6 +507,10 @@ impl Corpus {
     pub fn settings(&self) -> Option<&serde_json::Value> {
         self.settings.as_deref()
     }
+}
+
+fn same_keys(a: &SourceIndex, b: &SourceIndex) -> bool {
+    a.by_key.len() == b.by_key.len() && a.by_key.keys().all(|k| b.by_key.contains_key(k))
 }
 
 fn problem_diagnostic(p: &Problem) -> Diagnostic {

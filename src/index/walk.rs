@@ -88,7 +88,10 @@ pub fn documents(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<Problem>) {
             }
             Err(err) => {
                 let path = error_path(&err).unwrap_or_else(|| root.to_path_buf());
-                problems.push(Problem { path, message: walk_message(&err), io: false });
+                // A dangling symlink or an unlistable folder is an I/O
+                // failure (exit 2); a symlink loop is only skipped.
+                let io = err.io_error().is_some();
+                problems.push(Problem { path, message: walk_message(&err), io });
             }
         }
     }

@@ -1,5 +1,89 @@
-//! The language server (being built).
+//! The language server: `factls lsp` over stdio with tower-lsp. This is the
+//! only module that names `tower_lsp` or `lsp_types`.
+//!
+//! - `server.rs`: the thin tower-lsp backend (parse, snapshot, `ide::`, convert);
+//! - `state.rs`: snapshots, open documents, background indexing, diagnostics;
+//! - `convert.rs`: positions and URIs, the one conversion boundary;
+//! - `capabilities.rs`: what `initialize` announces.
+//!
+//! tower-lsp 0.20 does not end the process after `exit` while stdin stays
+//! open (ebkalderon/tower-lsp#399), so the service is wrapped: once `exit`
+//! is handled the process exits, with 0 after `shutdown` and 1 without.
+
+mod capabilities;
+pub mod convert;
+mod server;
+mod state;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+use tower::Service;
+use tower_lsp::jsonrpc::{Request, Response};
+use tower_lsp::{LspService, Server};
+
+/// Serves LSP on stdin/stdout until `exit` or the end of stdin.
 pub fn run() -> i32 {
-    eprintln!("factls: lsp not built yet");
-    2
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FACTLS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .try_init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("factls: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let shutdown = Arc::new(AtomicBool::new(false));
+    runtime.block_on(async {
+        let (service, socket) = LspService::new(server::Backend::new);
+        let service = ExitOnExit { inner: service, shutdown: shutdown.clone() };
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    });
+    // stdin closed: the client is gone.
+    std::process::exit(if shutdown.load(Ordering::SeqCst) { 0 } else { 1 })
+}
+
+/// Ends the process once an `exit` notification has been handled.
+struct ExitOnExit<S> {
+    inner: S,
+    shutdown: Arc<AtomicBool>,
+}
+
+impl<S> Service<Request> for ExitOnExit<S>
+where
+    S: Service<Request, Response = Option<Response>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = Option<Response>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Option<Response>, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let method = request.method().to_string();
+        let shutdown = self.shutdown.clone();
+        let future = self.inner.call(request);
+        Box::pin(async move {
+            let response = future.await;
+            match method.as_str() {
+                "shutdown" => shutdown.store(true, Ordering::SeqCst),
+                "exit" => std::process::exit(if shutdown.load(Ordering::SeqCst) { 0 } else { 1 }),
+                _ => {}
+            }
+            response
+        })
+    }
 }

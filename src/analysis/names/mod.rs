@@ -38,3 +38,40 @@ pub struct Mention {
 pub fn fold_apostrophes(s: &str) -> String {
     s.replace('’', "'")
 }
+
+/// A discovered name's id: lowercase ASCII words joined by dashes.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let c = match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '.' {
+            if !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("George Gascón"), "george-gascon");
+        assert_eq!(slug("Matt O’Brien"), "matt-obrien");
+        assert_eq!(slug("U.S."), "u-s");
+    }
+}

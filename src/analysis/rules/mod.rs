@@ -86,7 +86,7 @@ pub fn builtin_ids() -> impl Iterator<Item = &'static str> {
 }
 
 /// Rules that are not claim rules but can be configured like them.
-pub const OTHER_RULE_IDS: &[&str] = &["undefined-citation", "unused-source", "duplicate-source"];
+pub const OTHER_RULE_IDS: &[&str] = &["undefined-citation", "unused-source", "duplicate-source", "empty-source"];
 
 pub fn find_rule(id: &str) -> Option<&'static Rule> {
     builtin().iter().copied().find(|r| r.id == id)

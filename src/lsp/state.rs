@@ -1,0 +1,617 @@
+//! Server state: corpora (one per root) as immutable snapshots swapped on
+//! change, and the open documents as the editor has them.
+//!
+//! Invariants:
+//! - `did_change` applies edits under a plain mutex with no `.await` in
+//!   between, so edits apply in arrival order;
+//! - analysis runs on blocking threads; a snapshot is `Arc<Corpus>`, cheap to
+//!   take, never locked while analysing; writers of a root's snapshot are
+//!   serialised by its `update` lock;
+//! - an open document always wins over its copy on disk;
+//! - every published diagnostic carries the version it was computed for,
+//!   and a result for an older version than the editor's is never
+//!   published;
+//! - an edit never waits for the corpus: when it changes the names or the
+//!   sources of the corpus, the corpus-wide re-resolution runs later, in the
+//!   background, and is swapped in when done.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use serde_json::Value;
+use tower_lsp::Client;
+use tower_lsp::lsp_types::{
+    self as lsp, NumberOrString, ProgressParams, ProgressParamsValue, Url, WorkDoneProgress, WorkDoneProgressBegin,
+    WorkDoneProgressCreateParams, WorkDoneProgressEnd, WorkDoneProgressReport,
+};
+
+use super::convert;
+use crate::analysis::SourceText;
+use crate::analysis::text::Encoding;
+use crate::index::editable::EditableText;
+use crate::index::walk::{find_root, read_document};
+use crate::index::{Corpus, Document};
+
+/// What the client said it can do, and what was negotiated.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    pub encoding: Encoding,
+    pub progress: bool,
+    pub pull_diagnostics: bool,
+    pub diagnostic_refresh: bool,
+    pub watch_dynamic: bool,
+    pub create_files: bool,
+    pub settings: Option<Value>,
+    pub folders: Vec<PathBuf>,
+}
+
+/// One corpus root.
+pub struct Slot {
+    pub root: PathBuf,
+    /// Whether the root's files are indexed (a workspace folder or a root
+    /// with a marker file) or only its open documents (a lone file's folder).
+    pub index_disk: bool,
+    snapshot: RwLock<Arc<Corpus>>,
+    update: tokio::sync::Mutex<()>,
+    global_pending: AtomicBool,
+    pub ready: AtomicBool,
+    /// Aux files whose diagnostics were published, to clear them later.
+    aux_published: Mutex<Vec<Url>>,
+}
+
+impl Slot {
+    pub fn snapshot(&self) -> Arc<Corpus> {
+        match self.snapshot.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn set(&self, corpus: Corpus) {
+        let mut guard = match self.snapshot.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Arc::new(corpus);
+    }
+}
+
+pub struct OpenDoc {
+    pub path: PathBuf,
+    pub text: EditableText,
+    pub version: i32,
+    pub slot: Arc<Slot>,
+    /// The version whose analysis is in the slot's snapshot.
+    pub analyzed: Option<i32>,
+    /// The version whose diagnostics were last published.
+    pub published: Option<i32>,
+}
+
+pub struct State {
+    pub client: Client,
+    pub session: RwLock<Session>,
+    slots: RwLock<Vec<Arc<Slot>>>,
+    pub open: Mutex<HashMap<Url, OpenDoc>>,
+    progress_tokens: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Runs `f` on a blocking thread; a panic inside becomes `None` (logged).
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    match tokio::task::spawn_blocking(move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))).await {
+        Ok(Ok(v)) => Some(v),
+        Ok(Err(_)) | Err(_) => {
+            tracing::error!("analysis panicked; the previous state is kept");
+            None
+        }
+    }
+}
+
+impl State {
+    pub fn new(client: Client) -> State {
+        State {
+            client,
+            session: RwLock::new(Session::default()),
+            slots: RwLock::new(Vec::new()),
+            open: Mutex::new(HashMap::new()),
+            progress_tokens: AtomicU64::new(0),
+        }
+    }
+
+    pub fn session(&self) -> Session {
+        match self.session.read() {
+            Ok(s) => s.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.session().encoding
+    }
+
+    fn slots(&self) -> Vec<Arc<Slot>> {
+        match self.slots.read() {
+            Ok(s) => s.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// The slot whose root is the deepest one containing `path`.
+    pub fn slot_containing(&self, path: &Path) -> Option<Arc<Slot>> {
+        self.slots().into_iter().filter(|s| path.starts_with(&s.root)).max_by_key(|s| s.root.components().count())
+    }
+
+    /// The slot for a root, created (and indexed in the background) if new.
+    pub fn slot_for_root(self: &Arc<Self>, root: &Path, index_disk: bool) -> Arc<Slot> {
+        let mut slots = match self.slots.write() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(s) = slots.iter().find(|s| s.root == root) {
+            return s.clone();
+        }
+        let settings = self.session().settings;
+        let mut corpus = Corpus::empty(root);
+        if settings.is_some() {
+            corpus.reload(settings.as_ref());
+        }
+        let slot = Arc::new(Slot {
+            root: root.to_path_buf(),
+            index_disk,
+            snapshot: RwLock::new(Arc::new(corpus)),
+            update: tokio::sync::Mutex::new(()),
+            global_pending: AtomicBool::new(false),
+            ready: AtomicBool::new(!index_disk),
+            aux_published: Mutex::new(Vec::new()),
+        });
+        slots.push(slot.clone());
+        drop(slots);
+        let state = self.clone();
+        let s = slot.clone();
+        tokio::spawn(async move {
+            if s.index_disk {
+                state.index(&s).await;
+            } else {
+                state.publish_aux(&s).await;
+            }
+        });
+        slot
+    }
+
+    /// The slot for a document: the deepest existing root holding it, else
+    /// the root found by marker files, else its workspace folder, else its
+    /// own folder (which then serves its open documents only).
+    pub fn slot_for_document(self: &Arc<Self>, path: &Path) -> Arc<Slot> {
+        let marker_root = find_root(path);
+        let has_marker = marker_root.join(crate::analysis::config::CONFIG_FILE).is_file()
+            || marker_root.join("entities.toml").is_file();
+        if let Some(slot) = self.slot_containing(path)
+            && (!has_marker || slot.root.starts_with(&marker_root))
+        {
+            return slot;
+        }
+        if has_marker {
+            return self.slot_for_root(&marker_root, true);
+        }
+        let folder =
+            self.session().folders.into_iter().filter(|f| path.starts_with(f)).max_by_key(|f| f.components().count());
+        match folder {
+            Some(f) => self.slot_for_root(&f, true),
+            None => self.slot_for_root(path.parent().unwrap_or(Path::new("/")), false),
+        }
+    }
+
+    async fn begin_progress(&self, title: &str) -> Option<NumberOrString> {
+        if !self.session().progress {
+            return None;
+        }
+        let n = self.progress_tokens.fetch_add(1, Ordering::Relaxed);
+        let token = NumberOrString::String(format!("factls/index/{n}"));
+        let created = self
+            .client
+            .send_request::<lsp::request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() })
+            .await;
+        if created.is_err() {
+            return None;
+        }
+        self.progress(
+            &token,
+            WorkDoneProgress::Begin(WorkDoneProgressBegin {
+                title: title.to_string(),
+                cancellable: Some(false),
+                message: Some("finding documents".into()),
+                percentage: Some(0),
+            }),
+        )
+        .await;
+        Some(token)
+    }
+
+    async fn progress(&self, token: &NumberOrString, value: WorkDoneProgress) {
+        self.client
+            .send_notification::<lsp::notification::Progress>(ProgressParams {
+                token: token.clone(),
+                value: ProgressParamsValue::WorkDone(value),
+            })
+            .await;
+    }
+
+    /// Indexes a root's documents in the background, with progress; open
+    /// documents are kept as the editor has them.
+    pub async fn index(self: &Arc<Self>, slot: &Arc<Slot>) {
+        let token = self.begin_progress(&format!("factls: indexing {}", slot.root.display())).await;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+        let root = slot.root.clone();
+        let settings = self.session().settings;
+        let load = blocking(move || {
+            let last = Mutex::new(std::time::Instant::now());
+            Corpus::load_with(&root, settings.as_ref(), |done, total| {
+                let mut t = lock(&last);
+                if done == total || t.elapsed() >= Duration::from_millis(100) {
+                    *t = std::time::Instant::now();
+                    let _ = tx.send((done, total));
+                }
+            })
+        });
+        let reporter = {
+            let state = self.clone();
+            let token = token.clone();
+            tokio::spawn(async move {
+                while let Some((done, total)) = rx.recv().await {
+                    if let Some(t) = &token {
+                        let percentage = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                        state
+                            .progress(
+                                t,
+                                WorkDoneProgress::Report(WorkDoneProgressReport {
+                                    cancellable: Some(false),
+                                    message: Some(format!("{done}/{total} documents")),
+                                    percentage: Some(percentage),
+                                }),
+                            )
+                            .await;
+                    }
+                }
+            })
+        };
+        let loaded = load.await;
+        let _ = reporter.await;
+        if let Some(corpus) = loaded {
+            let docs = corpus.docs.len();
+            for p in corpus.problems.iter() {
+                self.client
+                    .log_message(lsp::MessageType::WARNING, format!("factls: {}: {}", p.path.display(), p.message))
+                    .await;
+            }
+            self.swap_with_open_documents(slot, corpus).await;
+            slot.ready.store(true, Ordering::SeqCst);
+            if let Some(t) = &token {
+                self.progress(
+                    t,
+                    WorkDoneProgress::End(WorkDoneProgressEnd { message: Some(format!("{docs} documents indexed")) }),
+                )
+                .await;
+            }
+        } else if let Some(t) = &token {
+            self.progress(t, WorkDoneProgress::End(WorkDoneProgressEnd { message: Some("indexing failed".into()) }))
+                .await;
+        }
+        self.after_global_change(slot).await;
+    }
+
+    /// Installs a freshly built corpus, putting the open documents' texts
+    /// back in (they win over disk).
+    async fn swap_with_open_documents(self: &Arc<Self>, slot: &Arc<Slot>, corpus: Corpus) {
+        let _guard = slot.update.lock().await;
+        let open: Vec<(Url, PathBuf, String, i32)> = {
+            let open = lock(&self.open);
+            open.iter()
+                .filter(|(_, d)| Arc::ptr_eq(&d.slot, slot))
+                .map(|(u, d)| (u.clone(), d.path.clone(), d.text.text(), d.version))
+                .collect()
+        };
+        let versions: Vec<(Url, i32)> = open.iter().map(|(u, _, _, v)| (u.clone(), *v)).collect();
+        let built = blocking(move || {
+            let mut corpus = corpus;
+            let mut global = false;
+            for (_, path, text, _) in open {
+                let doc = corpus.analyze_alone(&path, SourceText::new(text));
+                global |= corpus.insert_deferred(doc);
+            }
+            if global {
+                corpus.rebuild_global();
+            }
+            corpus
+        })
+        .await;
+        if let Some(corpus) = built {
+            slot.set(corpus);
+            let mut open = lock(&self.open);
+            for (uri, v) in versions {
+                if let Some(d) = open.get_mut(&uri) {
+                    d.analyzed = Some(v);
+                }
+            }
+        }
+    }
+
+    /// Makes the slot's snapshot hold the latest text of an open document;
+    /// returns the snapshot and the version it holds.
+    pub async fn ensure_fresh(self: &Arc<Self>, uri: &Url) -> Option<(Arc<Corpus>, PathBuf, i32)> {
+        let slot = {
+            let open = lock(&self.open);
+            let d = open.get(uri)?;
+            if d.analyzed == Some(d.version) {
+                return Some((d.slot.snapshot(), d.path.clone(), d.version));
+            }
+            d.slot.clone()
+        };
+        let _guard = slot.update.lock().await;
+        let (path, text, version) = {
+            let open = lock(&self.open);
+            let d = open.get(uri)?;
+            if d.analyzed == Some(d.version) {
+                return Some((d.slot.snapshot(), d.path.clone(), d.version));
+            }
+            (d.path.clone(), d.text.text(), d.version)
+        };
+        let base = slot.snapshot();
+        let p = path.clone();
+        let (corpus, global) = blocking(move || {
+            let mut corpus = (*base).clone();
+            let doc = corpus.analyze_alone(&p, SourceText::new(text));
+            let global = corpus.insert_deferred(doc);
+            (corpus, global)
+        })
+        .await?;
+        slot.set(corpus);
+        if let Some(d) = lock(&self.open).get_mut(uri) {
+            d.analyzed = Some(version);
+        }
+        if global {
+            self.schedule_global(&slot);
+        }
+        Some((slot.snapshot(), path, version))
+    }
+
+    /// Re-resolves the whole corpus of a slot in the background, after a
+    /// change to names or sources; edits made meanwhile are kept.
+    pub fn schedule_global(self: &Arc<Self>, slot: &Arc<Slot>) {
+        if slot.global_pending.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let state = self.clone();
+        let slot = slot.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            slot.global_pending.store(false, Ordering::SeqCst);
+            let base = slot.snapshot();
+            let b = base.clone();
+            let Some(rebuilt) = blocking(move || {
+                let mut c = (*b).clone();
+                c.rebuild_global();
+                c
+            })
+            .await
+            else {
+                return;
+            };
+            {
+                let _guard = slot.update.lock().await;
+                let current = slot.snapshot();
+                let merged = blocking(move || merge_changes(&base, &current, rebuilt)).await;
+                if let Some((corpus, again)) = merged {
+                    slot.set(corpus);
+                    if again {
+                        state.schedule_global(&slot);
+                    }
+                }
+            }
+            state.after_global_change(&slot).await;
+        });
+    }
+
+    /// After a corpus-wide change: fresh diagnostics for every open document
+    /// of the slot (or a refresh request for pull clients) and for its
+    /// knowledge base and config files.
+    pub async fn after_global_change(self: &Arc<Self>, slot: &Arc<Slot>) {
+        let uris: Vec<Url> = {
+            let open = lock(&self.open);
+            open.iter().filter(|(_, d)| Arc::ptr_eq(&d.slot, slot)).map(|(u, _)| u.clone()).collect()
+        };
+        let session = self.session();
+        if session.pull_diagnostics {
+            if session.diagnostic_refresh {
+                let _ = self.client.send_request::<lsp::request::WorkspaceDiagnosticRefresh>(()).await;
+            }
+        } else {
+            for uri in uris {
+                if let Some(d) = lock(&self.open).get_mut(&uri) {
+                    d.published = None;
+                }
+                self.publish(&uri).await;
+            }
+        }
+        self.publish_aux(slot).await;
+    }
+
+    /// Publishes diagnostics of the knowledge-base and config files.
+    pub async fn publish_aux(&self, slot: &Arc<Slot>) {
+        let corpus = slot.snapshot();
+        let enc = self.encoding();
+        let mut now = Vec::new();
+        for aux in corpus.aux.iter() {
+            let Some(uri) = convert::uri(&aux.path) else { continue };
+            let src = aux.source.clone().unwrap_or_else(|| SourceText::new(""));
+            let diags = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d, enc)).collect();
+            self.client.publish_diagnostics(uri.clone(), diags, None).await;
+            now.push(uri);
+        }
+        let stale: Vec<Url> = {
+            let mut published = lock(&slot.aux_published);
+            let stale = published.iter().filter(|u| !now.contains(u)).cloned().collect();
+            *published = now;
+            stale
+        };
+        for uri in stale {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    /// Analyses an open document's latest text and pushes its diagnostics,
+    /// stamped with that version, unless a newer version has arrived.
+    pub async fn publish(self: &Arc<Self>, uri: &Url) {
+        if self.session().pull_diagnostics {
+            let _ = self.ensure_fresh(uri).await;
+            return;
+        }
+        let Some((corpus, path, version)) = self.ensure_fresh(uri).await else { return };
+        let diagnostics = {
+            let mut open = lock(&self.open);
+            let Some(d) = open.get_mut(uri) else { return };
+            if d.version != version || d.published.is_some_and(|p| p >= version) {
+                return;
+            }
+            d.published = Some(version);
+            let Some(doc) = corpus.document(&path) else { return };
+            let enc = self.encoding();
+            corpus.diagnostics(&path).iter().map(|x| convert::diagnostic(&doc.source, x, enc)).collect()
+        };
+        self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
+    }
+
+    /// A snapshot that holds the latest text of `uri` (open or on disk).
+    pub async fn snapshot_for(self: &Arc<Self>, uri: &Url) -> Option<(Arc<Corpus>, PathBuf)> {
+        if let Some((corpus, path, _)) = self.ensure_fresh(uri).await {
+            return Some((corpus, path));
+        }
+        let path = convert::path(uri)?;
+        let slot = self.slot_containing(&path)?;
+        Some((slot.snapshot(), path))
+    }
+
+    /// A file changed, appeared or vanished on disk.
+    pub async fn file_changed(self: &Arc<Self>, path: PathBuf, deleted: bool) {
+        let Some(slot) = self.slot_containing(&path) else { return };
+        let is_open = {
+            let open = lock(&self.open);
+            open.values().any(|d| d.path == path)
+        };
+        let corpus = slot.snapshot();
+        if corpus.is_aux_file(&path) {
+            self.reload(&slot).await;
+            return;
+        }
+        if is_open || !slot.index_disk || !corpus.accepts(&path) {
+            return;
+        }
+        let _guard = slot.update.lock().await;
+        let base = slot.snapshot();
+        let p = path.clone();
+        let result = blocking(move || {
+            let mut c = (*base).clone();
+            let text = if deleted { None } else { read_document(&p).ok() };
+            let global = match text {
+                Some(t) => {
+                    let doc = c.analyze_alone(&p, SourceText::new(t));
+                    c.insert_deferred(doc)
+                }
+                None => c.remove_document(&p) == crate::index::Change::Global,
+            };
+            (c, global)
+        })
+        .await;
+        drop(_guard);
+        if let Some((c, global)) = result {
+            slot.set(c);
+            if global {
+                self.schedule_global(&slot);
+            }
+        }
+    }
+
+    /// Re-reads config and knowledge base of a slot (after a change on disk
+    /// or in the settings) and re-analyses everything.
+    pub async fn reload(self: &Arc<Self>, slot: &Arc<Slot>) {
+        {
+            let _guard = slot.update.lock().await;
+            let base = slot.snapshot();
+            let settings = self.session().settings;
+            if let Some(c) = blocking(move || {
+                let mut c = (*base).clone();
+                c.reload(settings.as_ref());
+                c
+            })
+            .await
+            {
+                slot.set(c);
+            }
+        }
+        self.after_global_change(slot).await;
+    }
+
+    pub async fn reload_all(self: &Arc<Self>) {
+        for slot in self.slots() {
+            self.reload(&slot).await;
+        }
+    }
+
+    /// The editor closed a document: its disk copy (if any) takes its place.
+    pub async fn closed(self: &Arc<Self>, uri: &Url) {
+        let Some(doc) = lock(&self.open).remove(uri) else { return };
+        let slot = doc.slot.clone();
+        let path = doc.path.clone();
+        let on_disk = slot.index_disk && path.is_file() && slot.snapshot().accepts(&path);
+        let _guard = slot.update.lock().await;
+        let base = slot.snapshot();
+        let result = blocking(move || {
+            let mut c = (*base).clone();
+            let global = match on_disk.then(|| read_document(&path).ok()).flatten() {
+                Some(t) => {
+                    let d = c.analyze_alone(&path, SourceText::new(t));
+                    c.insert_deferred(d)
+                }
+                None => c.remove_document(&path) == crate::index::Change::Global,
+            };
+            (c, global)
+        })
+        .await;
+        drop(_guard);
+        if let Some((c, global)) = result {
+            slot.set(c);
+            if global {
+                self.schedule_global(&slot);
+            }
+        }
+        if !self.session().pull_diagnostics {
+            self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
+        }
+    }
+}
+
+/// Puts into `rebuilt` (made from `base`) the document changes that
+/// `current` has over `base`. Returns whether another global pass is due.
+fn merge_changes(base: &Corpus, current: &Corpus, mut rebuilt: Corpus) -> (Corpus, bool) {
+    let mut again = false;
+    for (path, doc) in current.docs.iter() {
+        let same = base.docs.get(path).is_some_and(|b| Arc::ptr_eq(b, doc));
+        if !same {
+            let d: Document = rebuilt.analyze_alone(path, doc.source.clone());
+            again |= rebuilt.insert_deferred(d);
+        }
+    }
+    let gone: Vec<Arc<Path>> = base.docs.keys().filter(|p| !current.docs.contains_key(*p)).cloned().collect();
+    for p in gone {
+        again |= rebuilt.remove_document(&p) == crate::index::Change::Global;
+    }
+    (rebuilt, again)
+}

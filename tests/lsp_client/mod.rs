@@ -1,0 +1,290 @@
+//! A small LSP client for tests: starts the real `factls lsp` binary and
+//! speaks JSON-RPC over its stdio. Server-to-client requests (progress
+//! tokens, capability registration, refreshes) are answered automatically
+//! and recorded.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    rx: Receiver<Value>,
+    next_id: i64,
+    /// Notifications and server requests received, in order.
+    pub received: Vec<Value>,
+    pub root: PathBuf,
+}
+
+pub fn uri(path: &Path) -> String {
+    let mut s = String::from("file://");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            ' ' => s.push_str("%20"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            length = v.trim().parse::<usize>().ok();
+        }
+    }
+    let mut buf = vec![0; length?];
+    reader.read_exact(&mut buf).ok()?;
+    serde_json::from_slice(&buf).ok()
+}
+
+impl Client {
+    /// Starts the server with `root` as the only workspace folder.
+    pub fn start(root: &Path, capabilities: Value, init_options: Value) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_factls"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start factls lsp");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(msg) = read_message(&mut reader) {
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        let mut client = Client { child, stdin, rx, next_id: 0, received: Vec::new(), root: root.to_path_buf() };
+        let result = client.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "workspaceFolders": [{"uri": uri(root), "name": "corpus"}],
+                "capabilities": capabilities,
+                "initializationOptions": init_options,
+            }),
+        );
+        assert!(result.get("capabilities").is_some(), "initialize result: {result}");
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    /// Default capabilities: UTF-16 only, progress, dynamic watching.
+    pub fn default_capabilities() -> Value {
+        json!({
+            "window": {"workDoneProgress": true},
+            "workspace": {
+                "didChangeWatchedFiles": {"dynamicRegistration": true},
+                "workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]}
+            },
+            "textDocument": {"publishDiagnostics": {"versionSupport": true}}
+        })
+    }
+
+    fn send(&mut self, msg: &Value) {
+        let body = serde_json::to_string(msg).expect("json");
+        if let Some(stdin) = self.stdin.as_mut() {
+            let _ = write!(stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body);
+            let _ = stdin.flush();
+        }
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        let mut msg = json!({"jsonrpc": "2.0", "method": method});
+        if !params.is_null() {
+            msg["params"] = params;
+        }
+        self.send(&msg);
+    }
+
+    fn handle_incoming(&mut self, msg: Value) {
+        if msg.get("method").is_some() && msg.get("id").is_some() {
+            // A server request: answer it.
+            let id = msg["id"].clone();
+            let result = match msg["method"].as_str() {
+                Some("workspace/configuration") => json!([null]),
+                _ => Value::Null,
+            };
+            self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
+        }
+        self.received.push(msg);
+    }
+
+    /// Sends a request and waits for its response; returns the whole
+    /// response object (with `result` or `error`).
+    pub fn request_raw(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
+        if !params.is_null() {
+            msg["params"] = params;
+        }
+        self.send(&msg);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(msg) => {
+                    if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                        return msg;
+                    }
+                    self.handle_incoming(msg);
+                }
+                Err(RecvTimeoutError::Timeout) => panic!("no response to {method} within {TIMEOUT:?}"),
+                Err(RecvTimeoutError::Disconnected) => panic!("server closed its output during {method}"),
+            }
+        }
+    }
+
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let response = self.request_raw(method, params);
+        if let Some(e) = response.get("error") {
+            panic!("{method} failed: {e}");
+        }
+        response["result"].clone()
+    }
+
+    /// Waits for a notification matching `pred` (looking at those already
+    /// received first, and consuming it).
+    pub fn wait_for(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.received.iter().position(|m| m["method"] == method && pred(&m["params"])) {
+            return self.received.remove(i)["params"].clone();
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(msg) => {
+                    if msg["method"] == method && msg.get("id").is_none() && pred(&msg["params"]) {
+                        return msg["params"].clone();
+                    }
+                    self.handle_incoming(msg);
+                }
+                Err(_) => panic!("no {method} matching within {TIMEOUT:?}; received: {:#?}", self.received),
+            }
+        }
+    }
+
+    /// Diagnostics published for `uri` at `version`.
+    pub fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        let p = self.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == uri && p["version"] == version);
+        p["diagnostics"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits until the background index is complete (progress `end`).
+    pub fn wait_indexed(&mut self) {
+        self.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    }
+
+    pub fn open(&mut self, path: &Path, version: i64) -> String {
+        let text = std::fs::read_to_string(path).expect("read document");
+        let u = uri(path);
+        let language = if path.extension().is_some_and(|e| e == "md") { "markdown" } else { "plaintext" };
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": language, "version": version, "text": text}}),
+        );
+        u
+    }
+
+    pub fn change(&mut self, uri: &str, version: i64, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+        );
+    }
+
+    /// `shutdown` then `exit`, with stdin kept open; returns the exit status.
+    pub fn shutdown_and_exit(mut self) -> ExitStatus {
+        let _ = self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        self.wait_exit()
+    }
+
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("server did not exit");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Closes stdin without shutdown (a vanished client).
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A (line, character) position of the `n`-th occurrence of `needle` in
+/// `text`, in UTF-16 code units.
+pub fn pos16(text: &str, needle: &str, n: usize) -> (u32, u32) {
+    let at = text.match_indices(needle).nth(n).unwrap_or_else(|| panic!("{needle:?} #{n} not in text")).0;
+    let before = &text[..at];
+    let line = before.matches('\n').count() as u32;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = text[line_start..at].encode_utf16().count() as u32;
+    (line, col)
+}
+
+/// A temporary copy of a folder of the repository.
+pub fn copy_dir(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_into(from, dir.path());
+    dir
+}
+
+pub fn copy_into(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_into(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
