@@ -336,7 +336,7 @@ mod tests {
     #[test]
     fn broken_toml_is_an_error_at_its_line() {
         let text = "[rules]\ncount = \n";
-        let diags = Config::parse(text).err().expect("broken");
+        let diags = Config::parse(text).expect_err("broken");
         assert_eq!(diags[0].code, "config-syntax");
         assert!(diags[0].range.start >= 8, "{:?}", diags[0].range);
     }

@@ -193,10 +193,10 @@ fn blocks(text: &str, non_prose: &[TextRange]) -> Vec<TextRange> {
             || ordered_item(trimmed);
         let interrupted = pieces.len() != 1 || pieces[0] != (offset..content_end);
         let has_prose = pieces.iter().any(|p| !text[p.clone()].trim().is_empty());
-        if !has_prose || block_start || interrupted {
-            if let Some(c) = current.take() {
-                out.push(c);
-            }
+        if (!has_prose || block_start || interrupted)
+            && let Some(c) = current.take()
+        {
+            out.push(c);
         }
         for p in pieces {
             let t = &text[p.clone()];
@@ -348,8 +348,8 @@ fn word_at(text: &str, at: usize, end: usize) -> &str {
 
 fn word_before(text: &str, block_start: usize, at: usize) -> &str {
     let slice = &text[block_start..at];
-    let start = slice.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
-    let w = &slice[start..];
+    // The whitespace may be wider than a byte (U+2028, U+00A0).
+    let w = slice.rsplit(char::is_whitespace).next().unwrap_or(slice);
     // Drop a glued opening like `(Jan`.
     w.trim_start_matches(['(', '[', '“', '"'])
 }
@@ -415,7 +415,8 @@ mod tests {
     #[test]
     fn non_prose_is_skipped() {
         let text = " date 2024-05-30 Krasner spoke. He left.";
-        let seg = segment(text, &[0..17]);
+        let header: Vec<TextRange> = vec![0..17];
+        let seg = segment(text, &header);
         assert_eq!(
             seg.sentences.iter().map(|s| &text[s.range.clone()]).collect::<Vec<_>>(),
             vec!["Krasner spoke.", "He left."]

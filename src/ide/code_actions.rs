@@ -211,9 +211,7 @@ fn add_entity(corpus: &Corpus, index: usize) -> Option<Action> {
     let mut create = Vec::new();
     let edit = match text {
         Some(t) => {
-            let sep = if t.is_empty() {
-                ""
-            } else if t.ends_with("\n\n") {
+            let sep = if t.is_empty() || t.ends_with("\n\n") {
                 ""
             } else if t.ends_with('\n') {
                 "\n"

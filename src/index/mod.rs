@@ -95,6 +95,9 @@ pub struct Corpus {
     settings: Option<Arc<serde_json::Value>>,
 }
 
+/// A document read and scanned, before the corpus resolves it.
+type Scanned = (Arc<Path>, SourceText, Scan);
+
 /// How a document changed the corpus.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Change {
@@ -144,7 +147,7 @@ impl Corpus {
         let (paths, mut problems) = walk::documents(root, &corpus.config);
         let total = paths.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
-        let read: Vec<Result<(Arc<Path>, SourceText, Scan), Problem>> = paths
+        let read: Vec<Result<Scanned, Problem>> = paths
             .par_iter()
             .map(|p| {
                 let text = walk::read_document(p)?;
@@ -230,12 +233,10 @@ impl Corpus {
         if !broken {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let kb = KnowledgeBase::build(parsed, &refs);
-            let mut i = 0;
-            for a in kb_aux.iter_mut().filter(|a| a.diagnostics.is_empty()) {
+            for (i, a) in kb_aux.iter_mut().filter(|a| a.diagnostics.is_empty()).enumerate() {
                 if let Some(f) = kb.files.get(i) {
                     a.diagnostics = f.diagnostics.clone();
                 }
-                i += 1;
             }
             self.kb_forms = Arc::new(kb_forms(&kb));
             self.kb = Arc::new(kb);

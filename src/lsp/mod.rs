@@ -46,10 +46,36 @@ pub fn run() -> i32 {
     runtime.block_on(async {
         let (service, socket) = LspService::new(server::Backend::new);
         let service = ExitOnExit { inner: service, shutdown: shutdown.clone() };
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        let stdin = ExitOnEof { inner: tokio::io::stdin(), shutdown: shutdown.clone() };
+        Server::new(stdin, tokio::io::stdout(), socket).serve(service).await;
     });
     // stdin closed: the client is gone.
     std::process::exit(if shutdown.load(Ordering::SeqCst) { 0 } else { 1 })
+}
+
+/// Ends the process when stdin closes: the client is gone, and tower-lsp
+/// would otherwise wait for handlers that await answers from it.
+struct ExitOnEof<R> {
+    inner: R,
+    shutdown: Arc<AtomicBool>,
+}
+
+impl<R: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for ExitOnEof<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &result
+            && buf.filled().len() == before
+            && buf.remaining() > 0
+        {
+            std::process::exit(if self.shutdown.load(Ordering::SeqCst) { 0 } else { 1 });
+        }
+        result
+    }
 }
 
 /// Ends the process once an `exit` notification has been handled.

@@ -181,7 +181,12 @@ impl LanguageServer for Backend {
                 method: "workspace/didChangeWatchedFiles".into(),
                 register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions { watchers }).ok(),
             };
-            let _ = self.state.client.register_capability(vec![registration]).await;
+            // Not awaited here: a handler waiting on the client would hold up
+            // everything behind it.
+            let client = self.state.client.clone();
+            tokio::spawn(async move {
+                let _ = client.register_capability(vec![registration]).await;
+            });
         }
         for folder in session.folders {
             let root = crate::index::walk::find_root(&folder);

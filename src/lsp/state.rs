@@ -31,9 +31,13 @@ use tower_lsp::lsp_types::{
 use super::convert;
 use crate::analysis::SourceText;
 use crate::analysis::text::Encoding;
+use crate::index::Corpus;
 use crate::index::editable::EditableText;
 use crate::index::walk::{find_root, read_document};
-use crate::index::{Corpus, Document};
+
+/// Up to this many documents, a change to the corpus's names or sources is
+/// applied to every document within the edit itself.
+const INLINE_GLOBAL_DOCS: usize = 200;
 
 /// What the client said it can do, and what was negotiated.
 #[derive(Clone, Debug, Default)]
@@ -55,6 +59,8 @@ pub struct Slot {
     /// with a marker file) or only its open documents (a lone file's folder).
     pub index_disk: bool,
     snapshot: RwLock<Arc<Corpus>>,
+    /// Bumped on every swap of the snapshot.
+    generation: AtomicU64,
     update: tokio::sync::Mutex<()>,
     global_pending: AtomicBool,
     pub ready: AtomicBool,
@@ -76,6 +82,7 @@ impl Slot {
             Err(poisoned) => poisoned.into_inner(),
         };
         *guard = Arc::new(corpus);
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -168,6 +175,7 @@ impl State {
             root: root.to_path_buf(),
             index_disk,
             snapshot: RwLock::new(Arc::new(corpus)),
+            generation: AtomicU64::new(0),
             update: tokio::sync::Mutex::new(()),
             global_pending: AtomicBool::new(false),
             ready: AtomicBool::new(!index_disk),
@@ -365,11 +373,19 @@ impl State {
             (d.path.clone(), d.text.text(), d.version)
         };
         let base = slot.snapshot();
+        tracing::debug!(docs = base.docs.len(), sources = base.sources.by_key.len(), version, "ensure_fresh");
         let p = path.clone();
         let (corpus, global) = blocking(move || {
             let mut corpus = (*base).clone();
             let doc = corpus.analyze_alone(&p, SourceText::new(text));
-            let global = corpus.insert_deferred(doc);
+            let mut global = corpus.insert_deferred(doc);
+            // A small corpus is re-resolved at once, so a name introduced by
+            // this very edit is known right away; a large one in the
+            // background, so the edit does not wait.
+            if global && corpus.docs.len() <= INLINE_GLOBAL_DOCS {
+                corpus.rebuild_global();
+                global = false;
+            }
             (corpus, global)
         })
         .await?;
@@ -384,7 +400,10 @@ impl State {
     }
 
     /// Re-resolves the whole corpus of a slot in the background, after a
-    /// change to names or sources; edits made meanwhile are kept.
+    /// change to names or sources. The work runs on a snapshot without any
+    /// lock; it is swapped in only if no edit landed meanwhile, else redone
+    /// on the newer snapshot (after a pause, so a storm of edits finishes
+    /// first). Edits never wait for it.
     pub fn schedule_global(self: &Arc<Self>, slot: &Arc<Slot>) {
         if slot.global_pending.swap(true, Ordering::SeqCst) {
             return;
@@ -392,28 +411,25 @@ impl State {
         let state = self.clone();
         let slot = slot.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(150)).await;
-            slot.global_pending.store(false, Ordering::SeqCst);
-            let base = slot.snapshot();
-            let b = base.clone();
-            let Some(rebuilt) = blocking(move || {
-                let mut c = (*b).clone();
-                c.rebuild_global();
-                c
-            })
-            .await
-            else {
-                return;
-            };
-            {
+            loop {
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                let generation = slot.generation.load(Ordering::SeqCst);
+                let base = slot.snapshot();
+                let Some(rebuilt) = blocking(move || {
+                    let mut c = (*base).clone();
+                    c.rebuild_global();
+                    c
+                })
+                .await
+                else {
+                    slot.global_pending.store(false, Ordering::SeqCst);
+                    return;
+                };
                 let _guard = slot.update.lock().await;
-                let current = slot.snapshot();
-                let merged = blocking(move || merge_changes(&base, &current, rebuilt)).await;
-                if let Some((corpus, again)) = merged {
-                    slot.set(corpus);
-                    if again {
-                        state.schedule_global(&slot);
-                    }
+                if slot.generation.load(Ordering::SeqCst) == generation {
+                    slot.global_pending.store(false, Ordering::SeqCst);
+                    slot.set(rebuilt);
+                    break;
                 }
             }
             state.after_global_change(&slot).await;
@@ -431,7 +447,10 @@ impl State {
         let session = self.session();
         if session.pull_diagnostics {
             if session.diagnostic_refresh {
-                let _ = self.client.send_request::<lsp::request::WorkspaceDiagnosticRefresh>(()).await;
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let _ = client.send_request::<lsp::request::WorkspaceDiagnosticRefresh>(()).await;
+                });
             }
         } else {
             for uri in uris {
@@ -596,22 +615,4 @@ impl State {
             self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
         }
     }
-}
-
-/// Puts into `rebuilt` (made from `base`) the document changes that
-/// `current` has over `base`. Returns whether another global pass is due.
-fn merge_changes(base: &Corpus, current: &Corpus, mut rebuilt: Corpus) -> (Corpus, bool) {
-    let mut again = false;
-    for (path, doc) in current.docs.iter() {
-        let same = base.docs.get(path).is_some_and(|b| Arc::ptr_eq(b, doc));
-        if !same {
-            let d: Document = rebuilt.analyze_alone(path, doc.source.clone());
-            again |= rebuilt.insert_deferred(d);
-        }
-    }
-    let gone: Vec<Arc<Path>> = base.docs.keys().filter(|p| !current.docs.contains_key(*p)).cloned().collect();
-    for p in gone {
-        again |= rebuilt.remove_document(&p) == crate::index::Change::Global;
-    }
-    (rebuilt, again)
 }

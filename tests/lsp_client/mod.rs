@@ -59,11 +59,17 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
 impl Client {
     /// Starts the server with `root` as the only workspace folder.
     pub fn start(root: &Path, capabilities: Value, init_options: Value) -> Client {
+        Client::start_folders(&[root], capabilities, init_options)
+    }
+
+    /// Starts the server with several workspace folders.
+    pub fn start_folders(roots: &[&Path], capabilities: Value, init_options: Value) -> Client {
+        let root = roots[0];
         let mut child = Command::new(env!("CARGO_BIN_EXE_factls"))
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if std::env::var_os("FACTLS_TEST_STDERR").is_some() { Stdio::inherit() } else { Stdio::null() })
             .spawn()
             .expect("start factls lsp");
         let stdout = child.stdout.take().expect("stdout");
@@ -83,7 +89,7 @@ impl Client {
             json!({
                 "processId": null,
                 "rootUri": uri(root),
-                "workspaceFolders": [{"uri": uri(root), "name": "corpus"}],
+                "workspaceFolders": roots.iter().map(|r| json!({"uri": uri(r), "name": "corpus"})).collect::<Vec<_>>(),
                 "capabilities": capabilities,
                 "initializationOptions": init_options,
             }),
@@ -287,4 +293,62 @@ pub fn copy_into(from: &Path, to: &Path) {
 
 pub fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The byte offset of a UTF-16 (line, character) position in `text`.
+pub fn offset16(text: &str, line: u64, character: u64) -> usize {
+    let mut start = 0;
+    for _ in 0..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let mut units = 0;
+    for (i, c) in text[start..].char_indices() {
+        if units >= character as usize || c == '\n' || c == '\r' {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// Applies LSP TextEdits (UTF-16 positions) to `text`, as an editor does.
+pub fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            let r = &e["range"];
+            let a =
+                offset16(text, r["start"]["line"].as_u64().unwrap_or(0), r["start"]["character"].as_u64().unwrap_or(0));
+            let b = offset16(text, r["end"]["line"].as_u64().unwrap_or(0), r["end"]["character"].as_u64().unwrap_or(0));
+            (a, b, e["newText"].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    spans.sort_by(|x, y| y.0.cmp(&x.0));
+    let mut out = text.to_string();
+    for (a, b, t) in spans {
+        out.replace_range(a..b, &t);
+    }
+    out
+}
+
+/// The TextEdits of a WorkspaceEdit per URI (`changes` or `documentChanges`).
+pub fn edits_by_uri(edit: &Value) -> Vec<(String, Vec<Value>)> {
+    let mut out: Vec<(String, Vec<Value>)> = Vec::new();
+    if let Some(changes) = edit["changes"].as_object() {
+        for (u, edits) in changes {
+            out.push((u.clone(), edits.as_array().cloned().unwrap_or_default()));
+        }
+    }
+    if let Some(ops) = edit["documentChanges"].as_array() {
+        for op in ops {
+            if let Some(u) = op["textDocument"]["uri"].as_str() {
+                out.push((u.to_string(), op["edits"].as_array().cloned().unwrap_or_default()));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }

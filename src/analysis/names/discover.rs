@@ -533,7 +533,7 @@ fn name_like(w: &Word) -> bool {
 
 fn guess_kind(words: &[&str]) -> EntityKind {
     let last = words.last().copied().unwrap_or("");
-    if ORG_SUFFIXES.contains(&last) || words.iter().any(|w| *w == "PAC") {
+    if ORG_SUFFIXES.contains(&last) || words.contains(&"PAC") {
         EntityKind::Organization
     } else if LAW_SUFFIXES.contains(&last) {
         EntityKind::Law

@@ -77,11 +77,11 @@ impl Lexicon {
                 None => {
                     owner.insert(key, Some(who));
                 }
-                Some(Some(existing)) if *existing != who => {
-                    // Knowledge-base forms are settled; discovered ones clash.
-                    if matches!(existing, EntityRef::Discovered(_)) && matches!(who, EntityRef::Discovered(_)) {
-                        owner.insert(key, None);
-                    }
+                // Knowledge-base forms are settled; discovered ones clash.
+                Some(Some(existing @ EntityRef::Discovered(_)))
+                    if *existing != who && matches!(who, EntityRef::Discovered(_)) =>
+                {
+                    owner.insert(key, None);
                 }
                 _ => {}
             }

@@ -55,10 +55,8 @@ pub fn slug(name: &str) -> String {
         };
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
-        } else if c.is_whitespace() || c == '-' || c == '.' {
-            if !out.ends_with('-') && !out.is_empty() {
-                out.push('-');
-            }
+        } else if (c.is_whitespace() || c == '-' || c == '.') && !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
         }
     }
     out.trim_end_matches('-').to_string()
