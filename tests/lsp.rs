@@ -656,3 +656,39 @@ fn two_workspace_folders_are_two_corpora() {
     assert_eq!(locations(&rb).len(), 15);
     assert!(locations(&rb).iter().all(|l| l.0 != SEED));
 }
+
+#[test]
+fn an_open_knowledge_base_is_checked_as_the_editor_has_it() {
+    let dir = copy_dir(&repo("seeds"));
+    let mut client = start(dir.path());
+    let text = read(dir.path(), SEED);
+    let u = client.open(&dir.path().join(SEED), 1);
+    client.wait_indexed();
+    let kb_path = dir.path().join("entities.toml");
+    let kb = client.open(&kb_path, 1);
+    // Unsaved edit: a second entity with the id of the first.
+    let good = read(dir.path(), "entities.toml");
+    let dup = format!("{good}\n[[entity]]\nid = \"larry-krasner\"\nname = \"Someone Else\"\n");
+    client.change(&kb, 2, json!([{"text": dup}]));
+    let published = client.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == kb && p["diagnostics"].as_array().is_some_and(|d| d.iter().any(|x| x["code"] == "kb-duplicate-id"))
+    });
+    let d = &published["diagnostics"][0];
+    assert_eq!(d["range"]["start"]["line"], good.lines().count() + 2);
+    // It is not a document: no claim diagnostics for it, and the article
+    // still resolves names.
+    assert!(
+        published["diagnostics"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|x| x["code"].as_str().unwrap_or("").starts_with("kb-")))
+    );
+    let hover = client.request("textDocument/hover", at(&u, pos16(&text, "Krasner", 0)));
+    assert!(
+        hover["contents"]["value"].as_str().unwrap_or("").starts_with("**Larry Krasner** · person · knowledge base")
+    );
+    // Back to the saved text: cleared.
+    client.change(&kb, 3, json!([{"text": good}]));
+    client.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == kb && p["diagnostics"].as_array().is_some_and(|d| d.is_empty())
+    });
+}

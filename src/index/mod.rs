@@ -93,6 +93,9 @@ pub struct Corpus {
     pub problems: Arc<Vec<Problem>>,
     /// Editor settings applied over `factls.toml`, kept for reloads.
     settings: Option<Arc<serde_json::Value>>,
+    /// Texts of config and knowledge-base files open in an editor, which
+    /// win over their copies on disk.
+    overrides: Arc<HashMap<PathBuf, String>>,
 }
 
 /// A document read and scanned, before the corpus resolves it.
@@ -122,6 +125,7 @@ impl Corpus {
             aux: Arc::new(Vec::new()),
             problems: Arc::new(Vec::new()),
             settings: None,
+            overrides: Arc::new(HashMap::new()),
         };
         corpus.reload_config_and_kb(None);
         corpus.lexicon = Arc::new(Lexicon::build(corpus.kb.clone(), &[]));
@@ -180,7 +184,7 @@ impl Corpus {
         let mut aux = Vec::new();
         let config_path = self.root.join(crate::analysis::config::CONFIG_FILE);
         let mut config = (*self.config).clone();
-        match walk::read_optional(&config_path) {
+        match self.read_aux(&config_path) {
             Ok(None) => config = Config::default(),
             Ok(Some(text)) => {
                 let diagnostics = match Config::parse(&text) {
@@ -207,7 +211,7 @@ impl Corpus {
         let mut kb_aux = Vec::new();
         for rel in &self.config.knowledge_base {
             let path = self.root.join(rel);
-            match walk::read_optional(&path) {
+            match self.read_aux(&path) {
                 Ok(None) => {}
                 Ok(Some(text)) => match kb::parse_file(&text, parsed.len()) {
                     Ok(p) => {
@@ -251,6 +255,29 @@ impl Corpus {
         }
         aux.extend(kb_aux);
         self.aux = Arc::new(aux);
+    }
+
+    /// A config or knowledge-base file: the editor's text if it is open,
+    /// else the disk's.
+    fn read_aux(&self, path: &Path) -> Result<Option<String>, Problem> {
+        match self.overrides.get(path) {
+            Some(text) => Ok(Some(text.clone())),
+            None => walk::read_optional(path),
+        }
+    }
+
+    /// Sets (or with `None`, drops) the editor's text of a config or
+    /// knowledge-base file; takes effect at the next [`Corpus::reload`].
+    pub fn set_override(&mut self, path: &Path, text: Option<String>) {
+        let map = Arc::make_mut(&mut self.overrides);
+        match text {
+            Some(t) => {
+                map.insert(path.to_path_buf(), t);
+            }
+            None => {
+                map.remove(path);
+            }
+        }
     }
 
     /// Re-reads config and knowledge base from disk (or applies new editor

@@ -16,7 +16,9 @@
 //!   background, and is swapped in when done.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -375,8 +377,16 @@ impl State {
         let base = slot.snapshot();
         tracing::debug!(docs = base.docs.len(), sources = base.sources.by_key.len(), version, "ensure_fresh");
         let p = path.clone();
+        let aux = base.is_aux_file(&path);
+        let settings = self.session().settings;
         let (corpus, global) = blocking(move || {
             let mut corpus = (*base).clone();
+            if aux {
+                // The knowledge base or config as the editor has it.
+                corpus.set_override(&p, Some(text));
+                corpus.reload(settings.as_ref());
+                return (corpus, false);
+            }
             let doc = corpus.analyze_alone(&p, SourceText::new(text));
             let mut global = corpus.insert_deferred(doc);
             // A small corpus is re-resolved at once, so a name introduced by
@@ -439,10 +449,22 @@ impl State {
     /// After a corpus-wide change: fresh diagnostics for every open document
     /// of the slot (or a refresh request for pull clients) and for its
     /// knowledge base and config files.
-    pub async fn after_global_change(self: &Arc<Self>, slot: &Arc<Slot>) {
+    /// (Boxed: it publishes documents, and publishing a knowledge-base file
+    /// comes back here.)
+    pub fn after_global_change(self: &Arc<Self>, slot: &Arc<Slot>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let state = self.clone();
+        let slot = slot.clone();
+        Box::pin(async move { state.refresh_slot(&slot).await })
+    }
+
+    async fn refresh_slot(self: &Arc<Self>, slot: &Arc<Slot>) {
+        let corpus = slot.snapshot();
         let uris: Vec<Url> = {
             let open = lock(&self.open);
-            open.iter().filter(|(_, d)| Arc::ptr_eq(&d.slot, slot)).map(|(u, _)| u.clone()).collect()
+            open.iter()
+                .filter(|(_, d)| Arc::ptr_eq(&d.slot, slot) && !corpus.is_aux_file(&d.path))
+                .map(|(u, _)| u.clone())
+                .collect()
         };
         let session = self.session();
         if session.pull_diagnostics {
@@ -494,6 +516,15 @@ impl State {
             return;
         }
         let Some((corpus, path, version)) = self.ensure_fresh(uri).await else { return };
+        if corpus.is_aux_file(&path) {
+            // Its diagnostics, and everything it changed, go out with the
+            // corpus-wide refresh (spawned: it publishes documents too).
+            if let Some(slot) = self.slot_containing(&path) {
+                let state = self.clone();
+                tokio::spawn(async move { state.after_global_change(&slot).await });
+            }
+            return;
+        }
         let diagnostics = {
             let mut open = lock(&self.open);
             let Some(d) = open.get_mut(uri) else { return };
@@ -589,6 +620,26 @@ impl State {
         let Some(doc) = lock(&self.open).remove(uri) else { return };
         let slot = doc.slot.clone();
         let path = doc.path.clone();
+        if slot.snapshot().is_aux_file(&path) {
+            {
+                let _guard = slot.update.lock().await;
+                let base = slot.snapshot();
+                let settings = self.session().settings;
+                let p = path.clone();
+                if let Some(c) = blocking(move || {
+                    let mut c = (*base).clone();
+                    c.set_override(&p, None);
+                    c.reload(settings.as_ref());
+                    c
+                })
+                .await
+                {
+                    slot.set(c);
+                }
+            }
+            self.after_global_change(&slot).await;
+            return;
+        }
         let on_disk = slot.index_disk && path.is_file() && slot.snapshot().accepts(&path);
         let _guard = slot.update.lock().await;
         let base = slot.snapshot();
