@@ -7,7 +7,9 @@
 #           action applied to the buffer, clean stop
 #   vscode  tsc type-check, esbuild bundle, vsce .vsix, then factls driven
 #           through vscode-languageserver-protocol (what vscode-languageclient
-#           runs on) with the extension's initializationOptions
+#           runs on) with the extension's initializationOptions, and the
+#           bundled extension itself activated in Node with its real
+#           vscode-languageclient and a stand-in `vscode` module
 #   helix   editors/helix/languages.toml parsed; the command and args it names
 #           serve initialize / didOpen / shutdown / exit
 #
@@ -160,9 +162,9 @@ test_vscode() {
       exit 1
     fi
     echo "ok - $vsix: $(wc -l <<<"$listing") files, with out/extension.js, package.json and server/factls"
-    echo "-- protocol test (vscode-languageserver-protocol)"
+    echo "-- node tests: the server through vscode-languageserver-protocol; the bundled extension through vscode-languageclient"
     FACTLS_BINARY="$FACTLS" FACTLS_SEEDS="$ROOT/seeds" \
-      timeout "$STEP_TIMEOUT" node --test --test-reporter=spec test/server.test.js
+      timeout "$STEP_TIMEOUT" node --test --test-reporter=spec test/server.test.js test/extension.test.js
   )
 }
 

@@ -692,3 +692,39 @@ fn an_open_knowledge_base_is_checked_as_the_editor_has_it() {
         p["uri"] == kb && p["diagnostics"].as_array().is_some_and(|d| d.is_empty())
     });
 }
+
+#[test]
+fn shutdown_with_null_params_is_accepted() {
+    let dir = copy_dir(&repo("seeds"));
+    let mut client = start(dir.path());
+    client.send(&json!({"jsonrpc": "2.0", "id": 900, "method": "shutdown", "params": null}));
+    let response = client.wait_for_response(900);
+    assert_eq!(response["result"], Value::Null);
+    assert!(response.get("error").is_none(), "{response}");
+    client.send(&json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+    assert_eq!(client.wait_exit().code(), Some(0));
+}
+
+#[test]
+fn pull_clients_are_asked_to_refresh_after_a_corpus_wide_change() {
+    let dir = copy_dir(&repo("seeds"));
+    let mut caps = Client::default_capabilities();
+    caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
+    caps["workspace"]["diagnostics"] = json!({"refreshSupport": true});
+    let mut client = Client::start(dir.path(), caps, Value::Null);
+    client.open(&dir.path().join(SEED), 1);
+    client.wait_indexed();
+    client.received.clear();
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"factls": {"rules": {"money-figure": "off"}}}}),
+    );
+    let refresh = client.wait_for_request("workspace/diagnostic/refresh");
+    assert_eq!(refresh["method"], "workspace/diagnostic/refresh");
+    assert!(
+        !client
+            .received
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"].is_number())
+    );
+}

@@ -76,13 +76,18 @@ class Server:
         self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         self.proc.stdin.flush()
 
+    @staticmethod
+    def call(method: str, params: object) -> dict:
+        # Like Helix (helix-lsp jsonrpc.rs), no "params" key for shutdown and exit.
+        return {"method": method} if params is None else {"method": method, "params": params}
+
     def notify(self, method: str, params: object) -> None:
-        self.send({"method": method, "params": params})
+        self.send(self.call(method, params))
 
     def request(self, method: str, params: object, config: dict) -> object:
         self.next_id += 1
         rid = self.next_id
-        self.send({"id": rid, "method": method, "params": params})
+        self.send({"id": rid, **self.call(method, params)})
         found = self.wait_for(lambda m: m.get("id") == rid and "method" not in m, f"the response to {method}", config)
         if "error" in found:
             raise Failure(f"{method}: expected a result, got error {found['error']!r}")

@@ -415,8 +415,7 @@ mod tests {
     #[test]
     fn non_prose_is_skipped() {
         let text = " date 2024-05-30 Krasner spoke. He left.";
-        let header: Vec<TextRange> = vec![0..17];
-        let seg = segment(text, &header);
+        let seg = segment(text, &crate::analysis::source::non_prose(text));
         assert_eq!(
             seg.sentences.iter().map(|s| &text[s.range.clone()]).collect::<Vec<_>>(),
             vec!["Krasner spoke.", "He left."]

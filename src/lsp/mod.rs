@@ -100,6 +100,19 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let method = request.method().to_string();
+        // Eglot, lsp4ij and others send `"params": null` with `shutdown` and
+        // `exit`, which tower-lsp refuses; the spec allows it (void params).
+        let request = if matches!(method.as_str(), "shutdown" | "exit") && request.params().is_some_and(|p| p.is_null())
+        {
+            let (name, id, _) = request.into_parts();
+            let builder = Request::build(name);
+            match id {
+                Some(id) => builder.id(id).finish(),
+                None => builder.finish(),
+            }
+        } else {
+            request
+        };
         let shutdown = self.shutdown.clone();
         let future = self.inner.call(request);
         Box::pin(async move {

@@ -141,12 +141,6 @@ impl LanguageServer for Backend {
             s.encoding = if offers_utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
             s.progress = caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);
             s.pull_diagnostics = caps.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some();
-            s.diagnostic_refresh = caps
-                .workspace
-                .as_ref()
-                .and_then(|w| w.diagnostic.as_ref())
-                .and_then(|d| d.refresh_support)
-                .unwrap_or(false);
             s.watch_dynamic = caps
                 .workspace
                 .as_ref()

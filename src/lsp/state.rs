@@ -47,7 +47,6 @@ pub struct Session {
     pub encoding: Encoding,
     pub progress: bool,
     pub pull_diagnostics: bool,
-    pub diagnostic_refresh: bool,
     pub watch_dynamic: bool,
     pub create_files: bool,
     pub settings: Option<Value>,
@@ -468,7 +467,10 @@ impl State {
         };
         let session = self.session();
         if session.pull_diagnostics {
-            if session.diagnostic_refresh {
+            // lsp-types 0.94 reads `workspace.diagnostic`, not the spec's
+            // `workspace.diagnostics`, so `refreshSupport` is not seen:
+            // ask anyway; a client without it answers with an error.
+            {
                 let client = self.client.clone();
                 tokio::spawn(async move {
                     let _ = client.send_request::<lsp::request::WorkspaceDiagnosticRefresh>(()).await;

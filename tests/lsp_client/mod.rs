@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -111,7 +111,7 @@ impl Client {
         })
     }
 
-    fn send(&mut self, msg: &Value) {
+    pub fn send(&mut self, msg: &Value) {
         let body = serde_json::to_string(msg).expect("json");
         if let Some(stdin) = self.stdin.as_mut() {
             let _ = write!(stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body);
@@ -191,6 +191,40 @@ impl Client {
                     self.handle_incoming(msg);
                 }
                 Err(_) => panic!("no {method} matching within {TIMEOUT:?}; received: {:#?}", self.received),
+            }
+        }
+    }
+
+    /// Waits for the response with `id` to a request sent with [`Client::send`].
+    pub fn wait_for_response(&mut self, id: i64) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(msg) if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() => return msg,
+                Ok(msg) => self.handle_incoming(msg),
+                Err(_) => panic!("no response to request {id} within {TIMEOUT:?}"),
+            }
+        }
+    }
+
+    /// Waits for a request from the server (answered automatically).
+    pub fn wait_for_request(&mut self, method: &str) -> Value {
+        if let Some(i) = self.received.iter().position(|m| m["method"] == method && m.get("id").is_some()) {
+            return self.received.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(msg) => {
+                    let hit = msg["method"] == method && msg.get("id").is_some();
+                    self.handle_incoming(msg.clone());
+                    if hit {
+                        return msg;
+                    }
+                }
+                Err(_) => panic!("no {method} request within {TIMEOUT:?}"),
             }
         }
     }
@@ -326,7 +360,7 @@ pub fn apply_edits(text: &str, edits: &[Value]) -> String {
             (a, b, e["newText"].as_str().unwrap_or("").to_string())
         })
         .collect();
-    spans.sort_by(|x, y| y.0.cmp(&x.0));
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
     let mut out = text.to_string();
     for (a, b, t) in spans {
         out.replace_range(a..b, &t);

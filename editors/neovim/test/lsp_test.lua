@@ -43,6 +43,15 @@ local function step(name, fn)
 end
 
 local exit_code, exit_signal
+local progress = {}
+vim.api.nvim_create_autocmd('LspProgress', {
+  callback = function(ev)
+    local value = ev.data and ev.data.params and ev.data.params.value
+    if type(value) == 'table' and value.kind then
+      table.insert(progress, value.kind)
+    end
+  end,
+})
 local buf = vim.api.nvim_get_current_buf()
 local article = vim.api.nvim_buf_get_name(buf)
 local client
@@ -227,8 +236,19 @@ step('references', function()
     fail(('references of Krasner: expected %d in the article, got %d: %s (all: %s)'):format(
       expected, #in_article, inspect(in_article), inspect(result)))
   end
+  -- What `gr` puts in the quickfix list: byte columns, converted from the
+  -- negotiated encoding; each must point at "Krasner" in the text.
   local items = vim.lsp.util.locations_to_items(result, client.offset_encoding)
-  ok(('references of Krasner: %d in the article, %d in all (quickfix list of %d items)'):format(
+  for _, item in ipairs(items) do
+    if item.filename == article or vim.uv.fs_realpath(item.filename) == vim.uv.fs_realpath(article) then
+      local at = lines[item.lnum]:sub(item.col, item.col + #'Krasner' - 1)
+      local whole = lines[item.lnum]:sub(item.col, item.end_col and item.end_col - 1 or -1)
+      if at ~= 'Krasner' and not whole:find('Krasner', 1, true) then
+        fail(('references: expected "Krasner" at %d:%d, got %q'):format(item.lnum, item.col, whole))
+      end
+    end
+  end
+  ok(('references of Krasner: %d in the article, %d in all (quickfix list of %d items, columns checked)'):format(
     #in_article, #result, #items))
 end)
 
@@ -294,6 +314,81 @@ step('code action', function()
       action.title, money_line, describe(diagnostics_of('money-figure'))))
   end
   ok(('code action %q applied (%d -> %d lines) and silenced the diagnostic'):format(action.title, #before, #after))
+end)
+
+step('indexing progress', function()
+  local done = vim.wait(TIMEOUT, function()
+    return vim.tbl_contains(progress, 'end')
+  end, 50)
+  if not done then
+    fail('expected $/progress begin ... end while the corpus is indexed (LspProgress), got ' .. inspect(progress))
+  end
+  ok('indexing progress: ' .. table.concat(progress, ', '))
+end)
+
+step('document symbols', function()
+  local result = request('textDocument/documentSymbol', { textDocument = { uri = vim.uri_from_bufnr(buf) } }) or {}
+  local items = vim.lsp.util.symbols_to_items(result, buf, client.offset_encoding)
+  local names = vim.tbl_map(function(item) return item.text end, items)
+  local found = vim.tbl_filter(function(name) return name:find('Larry Krasner', 1, true) end, names)
+  if #found == 0 then
+    fail('document symbols: expected an entry for Larry Krasner, got ' .. inspect(names))
+  end
+  ok(('document symbols: %d (e.g. %s)'):format(#items, found[1]))
+end)
+
+step('semantic tokens', function()
+  -- Neovim requests them by itself and highlights with @lsp.type.* groups.
+  local groups = {}
+  local highlighted = vim.wait(TIMEOUT, function()
+    local pos = vim.inspect_pos(buf, 0, krasner_col, { semantic_tokens = true, syntax = false, treesitter = false, extmarks = false })
+    groups = vim.tbl_map(function(t) return t.opts.hl_group end, pos.semantic_tokens)
+    return #groups > 0
+  end, 50)
+  if not highlighted then
+    fail('semantic tokens: expected @lsp.* highlights on Krasner (line 0), got none')
+  end
+  ok('semantic tokens on Krasner: ' .. table.concat(groups, ' '))
+end)
+
+step('rename', function()
+  local params = position_params()
+  local prepared = request('textDocument/prepareRename', params)
+  if not prepared then
+    fail('prepareRename on Krasner: expected a range or placeholder, got nil')
+  end
+  params.newName = 'larry-krasner-2'
+  local edit = request('textDocument/rename', params)
+  local files = {}
+  for uri in pairs((edit or {}).changes or {}) do
+    table.insert(files, vim.fs.basename(vim.uri_to_fname(uri)))
+  end
+  for _, change in ipairs((edit or {}).documentChanges or {}) do
+    if change.textDocument then
+      table.insert(files, vim.fs.basename(vim.uri_to_fname(change.textDocument.uri)))
+    end
+  end
+  if #files == 0 then
+    fail('rename of Krasner: expected a WorkspaceEdit, got ' .. inspect(edit))
+  end
+  ok(('rename of Krasner (placeholder %s): edits %s'):format(inspect(prepared.placeholder), table.concat(files, ', ')))
+end)
+
+step('markdown buffer', function()
+  local sources = vim.fs.joinpath(vim.fs.dirname(article), 'sources.md')
+  vim.cmd.edit(vim.fn.fnameescape(sources))
+  local md = vim.api.nvim_get_current_buf()
+  if vim.bo[md].filetype ~= 'markdown' then
+    fail('expected filetype markdown for sources.md, got ' .. vim.bo[md].filetype)
+  end
+  local attached = vim.wait(TIMEOUT, function()
+    return vim.lsp.buf_is_attached(md, client.id)
+  end, 50)
+  if not attached then
+    fail('expected the same factls client to attach to sources.md (markdown)')
+  end
+  ok('markdown buffer sources.md attached to the same client')
+  vim.api.nvim_set_current_buf(buf)
 end)
 
 step('stop', function()

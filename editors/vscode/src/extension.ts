@@ -19,7 +19,6 @@ import {
   LanguageClientOptions,
   ServerOptions,
   State,
-  TransportKind,
 } from 'vscode-languageclient/node';
 
 const CLIENT_ID = 'factls';
@@ -35,6 +34,7 @@ export interface ServerSettings {
 let client: LanguageClient | undefined;
 let outputChannel: vscode.LogOutputChannel | undefined;
 let statusItem: vscode.LanguageStatusItem | undefined;
+let watcher: vscode.FileSystemWatcher | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   outputChannel = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
@@ -48,6 +48,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   statusItem.text = 'factls: starting';
   statusItem.command = { title: 'Restart', command: 'factls.restart' };
   context.subscriptions.push(statusItem);
+
+  // Knowledge base, sources, configuration and documents edited outside the
+  // editor (git pull, another tool) reach the server. One watcher for the
+  // extension's lifetime, shared by every (re)started client.
+  watcher = vscode.workspace.createFileSystemWatcher('**/*.{toml,md,txt}');
+  context.subscriptions.push(watcher);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('factls.restart', async () => {
@@ -86,8 +92,9 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
 
   const serverOptions: ServerOptions = {
     command,
+    // No `transport`: with TransportKind.stdio the client would append
+    // `--stdio` to the arguments; stdio is already the default.
     args: ['lsp'],
-    transport: TransportKind.stdio,
     options: { env: process.env },
   };
 
@@ -102,9 +109,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     synchronize: {
       // Sends { settings: { factls: { ... } } } on every change of a factls.* setting.
       configurationSection: 'factls',
-      // Knowledge base, sources, configuration and documents edited outside
-      // the editor (git pull, another tool) reach the server.
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{toml,md,txt}'),
+      fileEvents: watcher,
     },
     outputChannel,
     // The client already shows $/progress (indexing) as window progress
@@ -148,7 +153,11 @@ async function stop(): Promise<void> {
   } catch (error) {
     outputChannel?.error(`stopping the server failed: ${String(error)}`);
   }
-  await running.dispose();
+  try {
+    await running.dispose();
+  } catch {
+    // already stopped
+  }
 }
 
 async function restart(context: vscode.ExtensionContext): Promise<void> {

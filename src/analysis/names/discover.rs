@@ -57,6 +57,13 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| {
     .expect("word regex")
 });
 
+/// Most words (connectors included) in a discovered name. Longer runs of
+/// capitalised words are title-case headlines, not names; and a name of
+/// thousands of words (a hostile line of `Gascón Gascón …`) would make the
+/// lexicon's automaton, and the suffix search for a knowledge-base name,
+/// quadratic in the line's length.
+const MAX_NAME_WORDS: usize = 12;
+
 const CONNECTORS: &[&str] =
     &["and", "of", "for", "the", "de", "del", "da", "di", "du", "la", "le", "von", "van", "der", "on", "&"];
 
@@ -593,7 +600,7 @@ fn sequence(
 
     // A knowledge-base name followed by `(ACR)`: learn the acronym.
     if let Some(acr) = &acronym {
-        for s in 0..seq.len() {
+        for s in seq.len().saturating_sub(MAX_NAME_WORDS)..seq.len() {
             let (name, _) = joined(text, &seq[s..]);
             if let Some(&entity) = kb_forms.get(&fold_apostrophes(&name)) {
                 if !kb_forms.contains_key(acr.as_str()) {
@@ -652,6 +659,9 @@ fn add(
     context: (usize, usize),
     out: &mut Discovery,
 ) {
+    if words.len() > MAX_NAME_WORDS {
+        return;
+    }
     let (name, range) = joined(text, words);
     if kb_forms.contains_key(&fold_apostrophes(&name)) {
         return;
