@@ -111,20 +111,23 @@ impl Config {
         let mut diags = Vec::new();
         let mut config = Config::default();
         if let Some(corpus) = raw.corpus {
-            set_list(&mut config.include, corpus.include);
-            set_list(&mut config.exclude, corpus.exclude);
-            set_list(&mut config.knowledge_base, corpus.knowledge_base);
-            set_list(&mut config.sources, corpus.sources);
-            for pattern in config.include.iter().chain(&config.exclude) {
-                if let Err(e) = globset::Glob::new(pattern) {
-                    diags.push(Diagnostic::new(
-                        0..0,
-                        Severity::Error,
-                        "config-invalid-glob",
-                        format!("invalid glob `{pattern}`: {e}"),
-                    ));
+            for (target, globs) in [(&mut config.include, corpus.include), (&mut config.exclude, corpus.exclude)] {
+                let Some(globs) = globs else { continue };
+                target.clear();
+                for g in globs {
+                    match globset::Glob::new(g.get_ref()) {
+                        Ok(_) => target.push(g.into_inner()),
+                        Err(e) => diags.push(Diagnostic::new(
+                            g.span(),
+                            Severity::Error,
+                            "config-invalid-glob",
+                            format!("invalid glob `{}`: {}", g.get_ref(), e.kind()),
+                        )),
+                    }
                 }
             }
+            set_list(&mut config.knowledge_base, corpus.knowledge_base);
+            set_list(&mut config.sources, corpus.sources);
         }
         if let Some(claims) = raw.claims
             && let Some(markers) = claims.markers
@@ -280,8 +283,8 @@ struct RawConfig {
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawCorpus {
-    include: Option<Vec<String>>,
-    exclude: Option<Vec<String>>,
+    include: Option<Vec<Spanned<String>>>,
+    exclude: Option<Vec<Spanned<String>>>,
     knowledge_base: Option<Vec<String>>,
     sources: Option<Vec<String>>,
 }
@@ -331,6 +334,16 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, "config-invalid-severity");
         assert_eq!(&text[diags[0].range.clone()], "\"loud\"");
+    }
+
+    #[test]
+    fn invalid_globs_are_reported_at_their_place_and_dropped() {
+        let text = "[corpus]\ninclude = [\"**/*.txt\", \"a[\"]\n";
+        let (config, diags) = Config::parse(text).expect("valid toml");
+        assert_eq!(config.include, vec!["**/*.txt".to_string()]);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "config-invalid-glob");
+        assert_eq!(&text[diags[0].range.clone()], "\"a[\"");
     }
 
     #[test]

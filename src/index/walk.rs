@@ -24,13 +24,20 @@ pub struct Problem {
     pub io: bool,
 }
 
-/// The corpus root for a path.
+/// The corpus root for a path: the nearest folder holding `factls.toml` or
+/// `entities.toml`, looking no higher than the top of a git repository;
+/// else the path's own folder.
 pub fn find_root(start: &Path) -> PathBuf {
     let start = if start.is_file() { start.parent().unwrap_or(Path::new(".")) } else { start };
     let start = if start.as_os_str().is_empty() { Path::new(".") } else { start };
     for dir in start.ancestors() {
         if dir.join(CONFIG_FILE).is_file() || dir.join("entities.toml").is_file() {
             return dir.to_path_buf();
+        }
+        // A repository's top is as far up as a corpus reaches: a stray
+        // `entities.toml` above it belongs to something else.
+        if dir.join(".git").exists() {
+            break;
         }
     }
     start.to_path_buf()

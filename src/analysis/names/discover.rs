@@ -540,7 +540,8 @@ fn name_like(w: &Word) -> bool {
 
 fn guess_kind(words: &[&str]) -> EntityKind {
     let last = words.last().copied().unwrap_or("");
-    if ORG_SUFFIXES.contains(&last) || words.contains(&"PAC") {
+    let org_first = words.len() >= 3 && ORG_SUFFIXES.contains(&words[0]) && CONNECTORS.contains(&words[1]);
+    if ORG_SUFFIXES.contains(&last) || org_first || words.contains(&"PAC") {
         EntityKind::Organization
     } else if LAW_SUFFIXES.contains(&last) {
         EntityKind::Law

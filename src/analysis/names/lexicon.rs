@@ -209,12 +209,12 @@ impl Lexicon {
             let entity = self.patterns[pattern].1;
             out.push(Mention { range: start..end, entity, nested: false });
             let next_outer = outer.get(k + 1).copied().unwrap_or(hits.len());
-            let mut inner_end = start;
+            // Every level: `Philadelphia` and `Philadelphia District
+            // Attorney` inside `Philadelphia District Attorney’s Office`.
             for &(s, e, p) in &hits[i + 1..next_outer] {
                 let inner = self.patterns[p].1;
-                if s >= inner_end && e <= end && (s, e) != (start, end) && inner != entity {
+                if e <= end && (s, e) != (start, end) && inner != entity {
                     out.push(Mention { range: s..e, entity: inner, nested: true });
-                    inner_end = e;
                 }
             }
         }

@@ -51,6 +51,17 @@ const NOT_COUNTED: &[&str] = &[
     "inches",
     "pages",
     "degrees",
+    "bytes",
+    "kilobytes",
+    "megabytes",
+    "gigabytes",
+    "bits",
+    "characters",
+    "chars",
+    "lines",
+    "words",
+    "columns",
+    "rows",
 ];
 
 fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
@@ -95,5 +106,6 @@ mod tests {
     #[test]
     fn durations_years_and_money_are_not_counts() {
         assert!(run(&RULE, "For 20 years, since 2017 elections, $40 millions went by 3 times.").is_empty());
+        assert!(run(&RULE, "The emoji is 4 bytes and 2 characters over 3 lines.").is_empty());
     }
 }
