@@ -728,3 +728,39 @@ fn pull_clients_are_asked_to_refresh_after_a_corpus_wide_change() {
             .any(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"].is_number())
     );
 }
+
+#[test]
+fn sources_file_diagnostics_are_published_without_opening_it() {
+    let dir = copy_dir(&repo("tests/fixtures/corpus"));
+    let mut client = start(dir.path());
+    client.wait_indexed();
+    let sources = uri(&dir.path().join("sources.md"));
+    let published = client.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == sources);
+    let d = &published["diagnostics"];
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{d:#}");
+    assert_eq!(d[0]["code"], "unused-source");
+    assert_eq!(d[0]["message"], "source `[^unused-2024]` is never cited in the corpus");
+    assert_eq!(d[0]["range"], range(3, 0, 3, 14));
+    assert_eq!(d[0]["tags"], json!([1]));
+}
+
+#[test]
+fn rename_an_entity_id_from_a_mention() {
+    let dir = copy_dir(&repo("seeds"));
+    let mut client = start(dir.path());
+    let text = read(dir.path(), SEED);
+    let u = client.open(&dir.path().join(SEED), 1);
+    client.wait_indexed();
+    let (line, col) = pos16(&text, "Dale Wilcox", 0);
+    let prepared = client.request("textDocument/prepareRename", at(&u, (line, col + 1)));
+    assert_eq!(prepared, json!({"range": range(line, col, line, col + 11), "placeholder": "dale-wilcox"}));
+    let mut params = at(&u, (line, col + 1));
+    params["newName"] = json!("wilcox-dale");
+    let edit = client.request("textDocument/rename", params);
+    let edits = edits_by_uri(&edit);
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0].0, uri(&dir.path().join("entities.toml")));
+    let kb = apply_edits(&read(dir.path(), "entities.toml"), &edits[0].1);
+    assert!(kb.contains("id = \"wilcox-dale\"\nname = \"Dale Wilcox\""), "{kb}");
+    assert!(!kb.contains("dale-wilcox"));
+}

@@ -36,6 +36,7 @@ use toml::Spanned;
 
 use super::diagnostic::{Diagnostic, Severity};
 use super::rules;
+use super::text::{ceil_char_boundary, floor_char_boundary};
 
 /// The file name that marks a corpus root and holds the configuration.
 pub const CONFIG_FILE: &str = "factls.toml";
@@ -257,9 +258,18 @@ pub fn compile_custom(pattern: &str) -> Result<Regex, String> {
 /// A TOML syntax or type error as a diagnostic at its place.
 pub fn toml_error(code: &str, text: &str, e: &toml::de::Error) -> Diagnostic {
     let range = e.span().unwrap_or(0..0);
-    let range = range.start.min(text.len())..range.end.min(text.len());
+    let start = floor_char_boundary(text, range.start);
+    let range = start..ceil_char_boundary(text, range.end).max(start);
     let message = e.message().trim().trim_end_matches('.').to_string();
-    let message = lowercase_first(&message);
+    // The `toml` crate gives an empty message for some errors (a lone
+    // carriage return among them).
+    let message = match message.is_empty() {
+        false => lowercase_first(&message),
+        true if text[range.start..].starts_with('\r') => {
+            "a carriage return not followed by a line feed is not allowed here in TOML".to_string()
+        }
+        true => "invalid TOML".to_string(),
+    };
     Diagnostic::new(range, Severity::Error, code, message)
 }
 

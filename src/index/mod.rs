@@ -311,7 +311,8 @@ impl Corpus {
         self.docs = Arc::new(docs);
     }
 
-    fn is_source_file(&self, path: &Path) -> bool {
+    /// Whether a document is one of the configured sources files.
+    pub fn is_source_file(&self, path: &Path) -> bool {
         self.config.sources.iter().any(|s| self.root.join(s) == path)
     }
 

@@ -487,11 +487,24 @@ impl State {
         self.publish_aux(slot).await;
     }
 
-    /// Publishes diagnostics of the knowledge-base and config files.
+    /// Publishes diagnostics of the knowledge-base and config files, and of
+    /// the sources files when the editor does not have them open (their
+    /// findings are about the whole corpus: a source nobody cites).
     pub async fn publish_aux(&self, slot: &Arc<Slot>) {
         let corpus = slot.snapshot();
         let enc = self.encoding();
         let mut now = Vec::new();
+        let open: Vec<PathBuf> = lock(&self.open).values().map(|d| d.path.clone()).collect();
+        if !self.session().pull_diagnostics {
+            for (path, doc) in
+                corpus.docs.iter().filter(|(p, _)| corpus.is_source_file(p) && !open.contains(&p.to_path_buf()))
+            {
+                let Some(uri) = convert::uri(path) else { continue };
+                let diags = corpus.diagnostics(path).iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
+                self.client.publish_diagnostics(uri.clone(), diags, None).await;
+                now.push(uri);
+            }
+        }
         for aux in corpus.aux.iter() {
             let Some(uri) = convert::uri(&aux.path) else { continue };
             let src = aux.source.clone().unwrap_or_else(|| SourceText::new(""));
