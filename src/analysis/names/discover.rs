@@ -150,9 +150,6 @@ const OPENERS: &[&str] = &[
     "Essentially",
     "Former",
     "Ex",
-    "Democrat",
-    "Republican",
-    "Democratic",
     "Mr.",
     "Mrs.",
     "Ms.",
@@ -580,6 +577,13 @@ fn sequence(
     if let Some(k) = (start + 1..end.saturating_sub(1)).find(|&k| all[k].text == "and" && is_title(all[k + 1].text)) {
         sequence(text, all, start, k, kb_forms, out);
         sequence(text, all, k + 1, end, kb_forms, out);
+        return;
+    }
+    // An opener inside a run starts a new one: `…our Nation We…`.
+    if let Some(k) = (start + 1..end).find(|&k| all[k].capital && OPENERS.contains(&all[k].text) && !all[k].possessive)
+    {
+        sequence(text, all, start, k, kb_forms, out);
+        sequence(text, all, k, end, kb_forms, out);
         return;
     }
     let mut seq = &all[start..end];

@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
 
 static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:(?:some|many|most|several|certain)\s+(?:people|experts|observers|analysts|critics|scientists|researchers|commentators|say|argue|believe|claim|contend)(?:\s+(?:say|said|argue|argued|believe|believed|claim|claimed|contend|think|suggest|agree|warn|feel))?|(?:experts|critics|observers|analysts|scientists|researchers|commentators)\s+(?:say|said|argue|argued|believe|believe|claim|claimed|contend|warn|agree|suggest)|it\s+(?:is|was|has\s+been)\s+(?:widely\s+|generally\s+|often\s+|commonly\s+|sometimes\s+)?(?:believed|said|thought|claimed|rumou?red|argued|suggested|reported|alleged|held|considered)|(?:studies|research|surveys|polls|evidence|science)\s+(?:show|shows|suggest|suggests|indicate|indicates|proves?|has\s+shown|have\s+shown)|(?:widely|commonly|generally)\s+(?:believed|regarded|considered|thought|seen|accepted)|there\s+is\s+(?:growing|mounting|increasing)\s+evidence|(?:many|some)\s+(?:would|might|could)\s+(?:say|argue))\b",
+        r"(?i)\b(?:(?:some|many|most|several|certain)\s+(?:people|experts|observers|analysts|critics|scientists|researchers|commentators|officials|economists)\s+(?:say|said|argue|argued|believe|believed|claim|claimed|contend|think|suggest|agree|warn|feel)|(?:some|many)\s+(?:say|argue|believe|claim|contend)|(?:experts|critics|observers|analysts|scientists|researchers|commentators)\s+(?:say|said|argue|argued|believe|claim|claimed|contend|warn|agree|suggest)|it\s+(?:is|was|has\s+been)\s+(?:widely\s+|generally\s+|often\s+|commonly\s+|sometimes\s+)?(?:believed|said|thought|claimed|rumou?red|argued|suggested|reported|alleged|held|considered)|(?:studies|research|surveys|polls|evidence|science)\s+(?:show|shows|suggest|suggests|indicate|indicates|proves?|has\s+shown|have\s+shown)|(?:widely|commonly|generally)\s+(?:believed|regarded|considered|thought|seen|accepted)|there\s+is\s+(?:growing|mounting|increasing)\s+evidence|(?:many|some)\s+(?:would|might|could)\s+(?:say|argue))\b",
     )
     .expect("weasel regex")
 });
@@ -42,6 +42,6 @@ mod tests {
             run(&RULE, "Experts say it failed; it is widely believed that studies show harm, and some people say so."),
             vec!["Experts say", "it is widely believed", "studies show", "some people say"]
         );
-        assert!(run(&RULE, "Some of the day, experts met.").is_empty());
+        assert!(run(&RULE, "Some of the day, experts met; many people came.").is_empty());
     }
 }
