@@ -107,3 +107,6 @@ pub fn file_source(corpus: &Corpus, path: &Path) -> Option<crate::analysis::Sour
     }
     corpus.aux.iter().find(|a| a.path == path).and_then(|a| a.source.clone())
 }
+
+#[cfg(test)]
+mod tests;

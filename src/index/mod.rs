@@ -174,6 +174,31 @@ impl Corpus {
         corpus
     }
 
+    /// A corpus made of in-memory files (paths relative to `root`): the
+    /// config and knowledge-base files among them are used as if on disk,
+    /// the rest that match the include globs are its documents. Nothing is
+    /// read from disk. For tests and tools.
+    pub fn from_texts(root: &Path, files: &[(&str, &str)]) -> Corpus {
+        let mut corpus = Corpus::empty(root);
+        for (rel, text) in files {
+            Arc::make_mut(&mut corpus.overrides).insert(root.join(rel), text.to_string());
+        }
+        corpus.reload_config_and_kb(None);
+        let filter = walk::Filter::new(&corpus.config);
+        let scanned: Vec<Scanned> = files
+            .iter()
+            .map(|(rel, text)| (root.join(rel), text))
+            .filter(|(path, _)| !corpus.is_aux_file(path) && path.strip_prefix(root).is_ok_and(|r| filter.accepts(r)))
+            .map(|(path, text)| {
+                let source = SourceText::new(crate::analysis::source::strip_bom(text).to_string());
+                let scan = analysis::scan(&source.text, &corpus.kb_forms, &corpus.config);
+                (Arc::from(path.as_path()), source, scan)
+            })
+            .collect();
+        corpus.rebuild(scanned);
+        corpus
+    }
+
     /// Re-reads `factls.toml` and the knowledge base; keeps the last good
     /// state of each when broken. Does not re-analyse documents (see
     /// [`Corpus::reload`]).

@@ -573,11 +573,19 @@ fn sequence(
     kb_forms: &HashMap<String, usize>,
     out: &mut Discovery,
 ) {
-    // `Mayor John Smith and Senator Jane Smith`: two introductions.
-    if let Some(k) = (start + 1..end.saturating_sub(1)).find(|&k| all[k].text == "and" && is_title(all[k + 1].text)) {
-        sequence(text, all, start, k, kb_forms, out);
-        sequence(text, all, k + 1, end, kb_forms, out);
-        return;
+    // `and` joins the words of an institution (`Immigration and Customs
+    // Enforcement`), else it joins two names: `Larry Krasner and Dale
+    // Wilcox`, `Mayor John Smith and Senator Jane Smith`.
+    if let Some(k) = (start + 1..end.saturating_sub(1)).find(|&k| matches!(all[k].text, "and" | "&")) {
+        let last = all[end - 1].text;
+        let institution =
+            [ORG_SUFFIXES, LAW_SUFFIXES, EVENT_SUFFIXES, PLACE_SUFFIXES].iter().any(|l| l.contains(&last))
+                || all[start..end].iter().any(|w| w.text == "PAC");
+        if !institution || is_title(all[k + 1].text) {
+            sequence(text, all, start, k, kb_forms, out);
+            sequence(text, all, k + 1, end, kb_forms, out);
+            return;
+        }
     }
     // An opener inside a run starts a new one: `…our Nation We…`.
     if let Some(k) = (start + 1..end).find(|&k| all[k].capital && OPENERS.contains(&all[k].text) && !all[k].possessive)
@@ -651,7 +659,9 @@ fn sequence(
     if seq.iter().all(|w| is_title(w.text) || w.text.ends_with('.')) || is_title(last.text) {
         return; // a bare office: `Philadelphia District Attorney`
     }
-    let context_start = descriptor_start(text, owner_start(text, all, start, seq[0].range.start));
+    let owner = owner_start(text, all, start, seq[0].range.start);
+    let words: Vec<&str> = seq.iter().map(|w| w.text).collect();
+    let context_start = if guess_kind(&words) == EntityKind::Person { descriptor_start(text, owner) } else { owner };
     let context_end = party_end(text, acronym_end(text, last.range.end).unwrap_or(last.range.end));
     add(text, seq, acronym, kb_forms, (context_start, context_end), out);
 }
@@ -732,7 +742,12 @@ fn descriptor_start(text: &str, at: usize) -> usize {
         .map(|i| i + stripped[i..].chars().next().map_or(1, char::len_utf8))
         .unwrap_or(0);
     let word = &stripped[word_start..];
-    if word.len() >= 3 && word.chars().all(|c| c.is_lowercase()) && !FUNCTION.contains(&word) { word_start } else { at }
+    let verb_like = ["ed", "ing", "ly"].iter().any(|e| word.ends_with(e));
+    if word.len() >= 3 && word.chars().all(|c| c.is_lowercase()) && !FUNCTION.contains(&word) && !verb_like {
+        word_start
+    } else {
+        at
+    }
 }
 
 #[cfg(test)]
@@ -783,6 +798,25 @@ mod tests {
                 ("Matt O’Brien", "IRLI’s Matt O’Brien", None),
                 ("George Soros", "billionaire George Soros", None),
             ]
+        );
+    }
+
+    #[test]
+    fn and_between_names_splits_them() {
+        assert_eq!(
+            names("Mayor Larry Krasner and Dale Wilcox met."),
+            vec![
+                ("Larry Krasner".into(), "Mayor Larry Krasner".into(), EntityKind::Person),
+                ("Dale Wilcox".into(), "Dale Wilcox".into(), EntityKind::Person),
+            ]
+        );
+        assert_eq!(
+            names("He called Immigration and Customs Enforcement today."),
+            vec![(
+                "Immigration and Customs Enforcement".into(),
+                "Immigration and Customs Enforcement".into(),
+                EntityKind::Organization
+            )]
         );
     }
 
