@@ -764,3 +764,23 @@ fn rename_an_entity_id_from_a_mention() {
     assert!(kb.contains("id = \"wilcox-dale\"\nname = \"Dale Wilcox\""), "{kb}");
     assert!(!kb.contains("dale-wilcox"));
 }
+
+#[test]
+fn settings_are_fetched_when_the_change_notification_carries_none() {
+    let dir = copy_dir(&repo("seeds"));
+    let mut client = start(dir.path());
+    let u = client.open(&dir.path().join(SEED), 1);
+    client.wait_indexed();
+    client.configuration = json!([{"rules": {"money-figure": "off"}}]);
+    client.notify("workspace/didChangeConfiguration", json!({"settings": null}));
+    let asked = client.wait_for_request("workspace/configuration");
+    assert_eq!(asked["params"], json!({"items": [{"section": "factls"}]}));
+    let mut diags = client.diagnostics(&u, 1);
+    for _ in 0..20 {
+        if !diags.iter().any(|d| d["code"] == "money-figure") {
+            break;
+        }
+        diags = client.diagnostics(&u, 1);
+    }
+    assert!(!diags.iter().any(|d| d["code"] == "money-figure"), "{diags:#?}");
+}

@@ -243,10 +243,14 @@ impl Speakers {
         for (s, sentence) in ctx.segments.sentences.iter().enumerate() {
             let range = sentence.range.clone();
             let sentence_text = &ctx.text[range.clone()];
-            let mentions: Vec<&Mention> = ctx
-                .mentions
+            // Mentions are in text order (`Lexicon::mentions`), so a
+            // sentence's are one slice: no scan of the whole document per
+            // sentence (quadratic on a 10 MB document).
+            let lo = ctx.mentions.partition_point(|m| m.range.start < range.start);
+            let hi = lo + ctx.mentions[lo..].partition_point(|m| m.range.start < range.end);
+            let mentions: Vec<&Mention> = ctx.mentions[lo..hi]
                 .iter()
-                .filter(|m| range.start <= m.range.start && m.range.end <= range.end && !in_quote(m.range.start))
+                .filter(|m| m.range.end <= range.end && !in_quote(m.range.start))
                 .filter(|m| speaker_kind(m.entity))
                 .collect();
             // Remember `an investigation from <name>`.

@@ -263,13 +263,25 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let settings = params.settings;
-        let settings =
-            if settings.is_null() { None } else { Some(settings.get("factls").cloned().unwrap_or(settings)) };
-        if let Ok(mut s) = self.state.session.write() {
-            s.settings = settings;
-        }
-        self.state.reload_all().await;
+        let state = self.state.clone();
+        // Spawned: fetching settings waits on the client.
+        tokio::spawn(async move {
+            let settings = if params.settings.is_null() {
+                // Pull model: the client says "changed" and we ask.
+                let item = ConfigurationItem { scope_uri: None, section: Some("factls".into()) };
+                match state.client.configuration(vec![item]).await {
+                    Ok(values) => values.into_iter().next().filter(|v| !v.is_null()),
+                    Err(_) => None,
+                }
+            } else {
+                let s = params.settings;
+                Some(s.get("factls").cloned().unwrap_or(s))
+            };
+            if let Ok(mut s) = state.session.write() {
+                s.settings = settings;
+            }
+            state.reload_all().await;
+        });
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -23,6 +23,8 @@ pub struct Client {
     /// Notifications and server requests received, in order.
     pub received: Vec<Value>,
     pub root: PathBuf,
+    /// What `workspace/configuration` requests are answered with.
+    pub configuration: Value,
 }
 
 pub fn uri(path: &Path) -> String {
@@ -83,7 +85,15 @@ impl Client {
             }
         });
         let stdin = child.stdin.take();
-        let mut client = Client { child, stdin, rx, next_id: 0, received: Vec::new(), root: root.to_path_buf() };
+        let mut client = Client {
+            child,
+            stdin,
+            rx,
+            next_id: 0,
+            received: Vec::new(),
+            root: root.to_path_buf(),
+            configuration: json!([null]),
+        };
         let result = client.request(
             "initialize",
             json!({
@@ -132,7 +142,7 @@ impl Client {
             // A server request: answer it.
             let id = msg["id"].clone();
             let result = match msg["method"].as_str() {
-                Some("workspace/configuration") => json!([null]),
+                Some("workspace/configuration") => self.configuration.clone(),
                 _ => Value::Null,
             };
             self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
@@ -277,6 +287,84 @@ impl Client {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Opens a document with the given text (not read from disk).
+    pub fn open_text(&mut self, path: &Path, version: i64, text: &str) -> String {
+        let u = uri(path);
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": "plaintext", "version": version, "text": text}}),
+        );
+        u
+    }
+
+    /// Sends a request without waiting for its response; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
+        if !params.is_null() {
+            msg["params"] = params;
+        }
+        self.send(&msg);
+        id
+    }
+
+    /// Waits for the response to a request sent with `send_request`, up to
+    /// `timeout` (a bound for a hang, not a measurement).
+    pub fn response_within(&mut self, id: i64, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(msg) => {
+                    if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                        return msg;
+                    }
+                    self.handle_incoming(msg);
+                }
+                Err(RecvTimeoutError::Timeout) => panic!("no response to request {id} within {timeout:?}"),
+                Err(RecvTimeoutError::Disconnected) => panic!("server closed its output before answering {id}"),
+            }
+        }
+    }
+
+    /// Like `wait_for`, with its own bound for slow (debug-build, huge
+    /// input) cases.
+    pub fn wait_for_within(&mut self, method: &str, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.received.iter().position(|m| m["method"] == method && pred(&m["params"])) {
+            return self.received.remove(i)["params"].clone();
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(msg) => {
+                    if msg["method"] == method && msg.get("id").is_none() && pred(&msg["params"]) {
+                        return msg["params"].clone();
+                    }
+                    self.handle_incoming(msg);
+                }
+                Err(_) => panic!("no {method} matching within {timeout:?}"),
+            }
+        }
+    }
+
+    /// The `window/logMessage` notifications received so far: (type, message).
+    pub fn log_messages(&self) -> Vec<(i64, String)> {
+        self.received
+            .iter()
+            .filter(|m| m["method"] == "window/logMessage")
+            .map(|m| {
+                (m["params"]["type"].as_i64().unwrap_or(0), m["params"]["message"].as_str().unwrap_or("").to_string())
+            })
+            .collect()
+    }
+
+    /// Whether the server process has ended, without waiting.
+    pub fn try_wait(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
     }
 
     /// Closes stdin without shutdown (a vanished client).
