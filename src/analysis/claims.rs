@@ -19,14 +19,12 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use regex::Regex;
-
 use super::config::{Config, RuleLevel};
 use super::diagnostic::Severity;
 use super::kb::EntityKind;
 use super::names::lexicon::Lexicon;
 use super::names::{EntityRef, Mention};
-use super::rules::{self, Quote, RuleInput, quotation::SCARE_QUOTE_WORDS};
+use super::rules::{self, Quote, RuleInput, WordRegex, quotation::SCARE_QUOTE_WORDS};
 use super::sentences::Segments;
 use super::text::{TextRange, floor_char_boundary};
 
@@ -114,6 +112,7 @@ pub fn find(text: &str, segments: &Segments, quotes_by_paragraph: &[Vec<Quote>],
             paragraph: paragraph.clone(),
             quotes: quotes_by_paragraph.get(p).map(Vec::as_slice).unwrap_or(&[]),
             markers: &config.markers,
+            unicode_words: rules::has_non_ascii_word(&text[paragraph.clone()]),
         };
         for (r, rule) in builtin.iter().enumerate() {
             if config.level(rule.id, rule.default_severity) == RuleLevel::Off {
@@ -153,12 +152,12 @@ pub struct ClaimContext<'a> {
     pub urls: &'a [TextRange],
 }
 
-static REPORTING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:said|says|say|told|tells|wrote|writes|stated|states|added|adds|argued|argues|called|calls|asked|asks|explained|explains|noted|notes|claimed|claims|alleged|alleges|suggests|suggested|testified|tweeted|posted|warned|warns|insisted|insists|contends|contended|maintains|maintained|acknowledged|conceded|concluded|concludes|found|finds|reported|reports|announced|declared|replied|responded|according to|accused|accuses)\b").expect("reporting regex")
+static REPORTING: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(r"\b(?:said|says|say|told|tells|wrote|writes|stated|states|added|adds|argued|argues|called|calls|asked|asks|explained|explains|noted|notes|claimed|claims|alleged|alleges|suggests|suggested|testified|tweeted|posted|warned|warns|insisted|insists|contends|contended|maintains|maintained|acknowledged|conceded|concluded|concludes|found|finds|reported|reports|announced|declared|replied|responded|according to|accused|accuses)\b").expect("reporting regex")
 });
 
-static SOURCE_NOUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:an?|the|this|its|their|his|her)\s+(?:new\s+|recent\s+)?(investigation|report|study|analysis|audit|survey|poll|review|lawsuit|complaint|probe|memo|letter|filing|statement|indictment|ruling)\b").expect("source noun regex")
+static SOURCE_NOUN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(r"(?i)\b(?:an?|the|this|its|their|his|her)\s+(?:new\s+|recent\s+)?(investigation|report|study|analysis|audit|survey|poll|review|lawsuit|complaint|probe|memo|letter|filing|statement|indictment|ruling)\b").expect("source noun regex")
 });
 
 /// Computes every claim's status, severity and message.

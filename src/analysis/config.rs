@@ -247,11 +247,14 @@ pub fn compile_custom(pattern: &str) -> Result<Regex, String> {
         .size_limit(CUSTOM_REGEX_SIZE_LIMIT)
         .dfa_size_limit(CUSTOM_REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| {
-            // The regex crate's message ends with a line `error: unclosed
-            // group`; keep only what follows `error: `.
-            let last = e.to_string().lines().last().unwrap_or("invalid").trim().to_string();
-            last.strip_prefix("error: ").map(str::to_string).unwrap_or(last)
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => format!("compiled regex exceeds the size limit of {limit} bytes"),
+            e => {
+                // The regex crate's message ends with a line `error: unclosed
+                // group`; keep only what follows `error: `.
+                let last = e.to_string().lines().last().unwrap_or("invalid").trim().to_string();
+                last.strip_prefix("error: ").map(str::to_string).unwrap_or(last)
+            }
         })
 }
 
@@ -334,6 +337,10 @@ mod tests {
     fn huge_regex_is_refused() {
         let pattern = format!("(?:{}){{1000}}", "[a-z]".repeat(100));
         assert!(compile_custom(&pattern).is_err());
+        assert_eq!(
+            compile_custom("(a{1000}){1000}").err().as_deref(),
+            Some("compiled regex exceeds the size limit of 1048576 bytes")
+        );
     }
 
     #[test]

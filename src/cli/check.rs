@@ -40,7 +40,7 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
         Format::Json => output::json(&reports, &counts, documents),
         Format::Sarif => output::sarif(&reports),
     };
-    print!("{text}");
+    super::emit(&text);
     if selection.io_error {
         2
     } else if counts.get(Severity::Error) > 0 || (deny_warnings && counts.get(Severity::Warning) > 0) {

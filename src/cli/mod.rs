@@ -150,6 +150,20 @@ pub(crate) fn selected(path: &Path, selected: &[PathBuf]) -> bool {
     selected.iter().any(|s| path.starts_with(s))
 }
 
+/// Writes the output; a closed pipe (`factls check | head`) ends the
+/// process quietly, as ripgrep does.
+pub(crate) fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("factls: cannot write the output: {}", crate::index::walk::io_message(&e));
+        std::process::exit(2);
+    }
+}
+
 /// A path as the user should see it: relative to the current folder when
 /// below it.
 pub(crate) fn display(path: &Path) -> String {

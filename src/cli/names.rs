@@ -39,7 +39,7 @@ pub fn run(paths: &[PathBuf], format: NamesFormat) -> i32 {
             format!("{}\n", serde_json::to_string_pretty(&json!({ "names": names })).unwrap_or_default())
         }
     };
-    print!("{text}");
+    super::emit(&text);
     if selection.io_error { 2 } else { 0 }
 }
 

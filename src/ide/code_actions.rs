@@ -21,6 +21,9 @@ use crate::analysis::names::{EntityRef, slug};
 use crate::analysis::rules;
 use crate::analysis::text::TextRange;
 use crate::index::Corpus;
+// A file the corpus does not hold (not a document, excluded): read it as
+// the index reads files, which refuses anything but a regular file.
+use crate::index::walk::read_document;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActionKind {
@@ -102,7 +105,7 @@ impl KeyMaker {
 fn sources_file(corpus: &Corpus) -> (Arc<Path>, Option<String>) {
     let rel = corpus.config.sources.first().map(String::as_str).unwrap_or("sources.md");
     let path: Arc<Path> = Arc::from(corpus.root.join(rel));
-    let text = corpus.document(&path).map(|d| d.text().to_string()).or_else(|| std::fs::read_to_string(&path).ok());
+    let text = corpus.document(&path).map(|d| d.text().to_string()).or_else(|| read_document(&path).ok());
     (path, text)
 }
 
@@ -189,7 +192,7 @@ fn add_entity(corpus: &Corpus, index: usize) -> Option<Action> {
         .iter()
         .find(|a| a.path.as_path() == path.as_ref())
         .and_then(|a| a.source.as_ref().map(|s| s.text.to_string()))
-        .or_else(|| std::fs::read_to_string(&path).ok());
+        .or_else(|| read_document(&path).ok());
     let base = slug(&d.name);
     let base = if base.is_empty() { "entity".to_string() } else { base };
     let mut id = base.clone();

@@ -7,6 +7,8 @@
 //! - every document's `Analysis` was resolved against `self.lexicon`; when a
 //!   change alters the lexicon (a new name, a new acronym) all documents are
 //!   resolved again, in parallel; otherwise only the changed one is;
+//! - `mentions_of` answers from an inverted index (entity → mentions) built
+//!   with every full resolution, overlaid with the documents changed since;
 //! - the knowledge base, the config and the source definitions are always a
 //!   *last good* state: a broken file leaves diagnostics in
 //!   `file_diagnostics` and the previous state in place.
@@ -18,7 +20,7 @@
 pub mod editable;
 pub mod walk;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -28,8 +30,8 @@ use crate::analysis::citations::Sources;
 use crate::analysis::config::Config;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::kb::{self, KnowledgeBase};
+use crate::analysis::names::EntityRef;
 use crate::analysis::names::lexicon::{Lexicon, kb_forms};
-use crate::analysis::names::{EntityRef, Mention};
 use crate::analysis::source::Definition;
 use crate::analysis::text::TextRange;
 use crate::analysis::{self, Analysis, Scan, SourceText};
@@ -96,6 +98,24 @@ pub struct Corpus {
     /// Texts of config and knowledge-base files open in an editor, which
     /// win over their copies on disk.
     overrides: Arc<HashMap<PathBuf, String>>,
+    /// Entity → mentions over `docs` as they were when it was built.
+    mentions: Arc<MentionIndex>,
+    /// Documents put in or removed since `mentions` was built: their
+    /// entries there are stale and their own mention lists are read
+    /// instead.
+    changed: Arc<BTreeSet<Arc<Path>>>,
+}
+
+/// The inverted index of mentions: entity → (document, range) in path
+/// order, so that references and hover cost the size of the answer rather
+/// than of the corpus. Built whenever every document is resolved again;
+/// single-document changes are overlaid (`Corpus::changed`), so an edit
+/// never rebuilds it.
+#[derive(Debug, Default)]
+pub struct MentionIndex {
+    paths: Vec<Arc<Path>>,
+    /// (index into `paths`, start, end).
+    by_entity: HashMap<EntityRef, Vec<(u32, u32, u32)>>,
 }
 
 /// A document read and scanned, before the corpus resolves it.
@@ -126,6 +146,8 @@ impl Corpus {
             problems: Arc::new(Vec::new()),
             settings: None,
             overrides: Arc::new(HashMap::new()),
+            mentions: Arc::new(MentionIndex::default()),
+            changed: Arc::new(BTreeSet::new()),
         };
         corpus.reload_config_and_kb(None);
         corpus.lexicon = Arc::new(Lexicon::build(corpus.kb.clone(), &[]));
@@ -334,6 +356,27 @@ impl Corpus {
             })
             .collect();
         self.docs = Arc::new(docs);
+        self.index_mentions();
+    }
+
+    /// Rebuilds the mention index from every document.
+    fn index_mentions(&mut self) {
+        let mut index = MentionIndex::default();
+        let mut changed = BTreeSet::new();
+        for (path, doc) in self.docs.iter() {
+            // Offsets are stored as u32; a larger document is read directly.
+            if doc.text().len() > u32::MAX as usize || index.paths.len() >= u32::MAX as usize {
+                changed.insert(path.clone());
+                continue;
+            }
+            let d = index.paths.len() as u32;
+            index.paths.push(path.clone());
+            for m in &doc.analysis.mentions {
+                index.by_entity.entry(m.entity).or_default().push((d, m.range.start as u32, m.range.end as u32));
+            }
+        }
+        self.mentions = Arc::new(index);
+        self.changed = Arc::new(changed);
     }
 
     /// Whether a document is one of the configured sources files.
@@ -389,6 +432,9 @@ impl Corpus {
         let discovery_changed = old.as_ref().map(|o| &o.analysis.scan.discovery) != Some(&doc.analysis.scan.discovery);
         let sources_changed = self.is_source_file(&key)
             && old.as_ref().map(|o| &o.analysis.scan.definitions) != Some(&doc.analysis.scan.definitions);
+        if !self.changed.contains(&key) {
+            Arc::make_mut(&mut self.changed).insert(key.clone());
+        }
         Arc::make_mut(&mut self.docs).insert(key, Arc::new(doc));
         discovery_changed || sources_changed
     }
@@ -402,6 +448,7 @@ impl Corpus {
     /// Removes a document (deleted on disk, or closed and not on disk).
     pub fn remove_document(&mut self, path: &Path) -> Change {
         let Some(old) = Arc::make_mut(&mut self.docs).remove(path) else { return Change::Local };
+        Arc::make_mut(&mut self.changed).insert(old.path.clone());
         let had_names =
             !old.analysis.scan.discovery.candidates.is_empty() || !old.analysis.scan.discovery.kb_acronyms.is_empty();
         if had_names || self.is_source_file(path) { self.reresolve(self.is_source_file(path)) } else { Change::Local }
@@ -439,6 +486,7 @@ impl Corpus {
             })
             .collect();
         self.docs = Arc::new(docs);
+        self.index_mentions();
         Change::Global
     }
 
@@ -446,26 +494,47 @@ impl Corpus {
         self.docs.get(path)
     }
 
-    /// Every mention of `entity`, document by document in path order.
+    /// Every mention of `entity`, document by document in path order (from
+    /// the mention index, with the documents changed since it was built
+    /// read directly).
     pub fn mentions_of(&self, entity: EntityRef) -> Vec<(Arc<Path>, TextRange)> {
-        let mut out = Vec::new();
-        for (path, doc) in self.docs.iter() {
-            out.extend(
-                doc.analysis.mentions.iter().filter(|m| m.entity == entity).map(|m| (path.clone(), m.range.clone())),
-            );
+        let index = &self.mentions;
+        let indexed = index.by_entity.get(&entity).map_or(&[][..], Vec::as_slice);
+        let mut out: Vec<(Arc<Path>, TextRange)> = indexed
+            .iter()
+            .map(|&(d, s, e)| (&index.paths[d as usize], s as usize..e as usize))
+            .filter(|(p, _)| self.changed.is_empty() || !self.changed.contains(*p))
+            .map(|(p, r)| (p.clone(), r))
+            .collect();
+        if self.changed.is_empty() {
+            return out;
         }
+        for path in self.changed.iter() {
+            if let Some(doc) = self.docs.get(path) {
+                out.extend(
+                    doc.analysis
+                        .mentions
+                        .iter()
+                        .filter(|m| m.entity == entity)
+                        .map(|m| (path.clone(), m.range.clone())),
+                );
+            }
+        }
+        // Stable: a document's mentions keep their order.
+        out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }
 
     /// Mention counts of `entity` per document.
     pub fn mention_counts(&self, entity: EntityRef) -> Vec<(Arc<Path>, usize)> {
-        self.docs
-            .iter()
-            .filter_map(|(p, d)| {
-                let n = d.analysis.mentions.iter().filter(|m: &&Mention| m.entity == entity).count();
-                (n > 0).then(|| (p.clone(), n))
-            })
-            .collect()
+        let mut out: Vec<(Arc<Path>, usize)> = Vec::new();
+        for (path, _) in self.mentions_of(entity) {
+            match out.last_mut() {
+                Some((p, n)) if *p == path => *n += 1,
+                _ => out.push((path, 1)),
+            }
+        }
+        out
     }
 
     /// Where a citation key is defined: in `doc` itself first, then in the

@@ -143,6 +143,17 @@ pub fn io_message(e: &std::io::Error) -> String {
 
 /// Reads a document: `Err` carries the problem to report.
 pub fn read_document(path: &Path) -> Result<String, Problem> {
+    // Only regular files (and folders, which fail below as before): opening
+    // a fifo blocks until a writer comes, which would hang whoever reads it
+    // (the server holds a corpus lock while reading a changed file), and a
+    // device can be endless. A file swapped for a fifo between this check
+    // and the read is not covered.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return Err(Problem { path: path.to_path_buf(), message: "skipped: not a regular file".into(), io: false });
+    }
     let bytes = std::fs::read(path).map_err(|e| Problem {
         path: path.to_path_buf(),
         message: format!("cannot read: {}", io_message(&e)),
@@ -163,5 +174,25 @@ pub fn read_optional(path: &Path) -> Result<Option<String>, Problem> {
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         _ => read_document(path).map(Some),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fifo_is_refused_without_being_opened() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("fifo.txt");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here: nothing to check
+        }
+        // Opening it would block this test forever.
+        let problem = read_document(&fifo).expect_err("a fifo is not a document");
+        assert_eq!(problem.message, "skipped: not a regular file");
+        assert!(!problem.io);
+        assert_eq!(read_optional(&fifo).expect_err("nor a knowledge base").message, "skipped: not a regular file");
     }
 }

@@ -93,7 +93,7 @@ impl Backend {
 }
 
 fn read_source(path: &Path) -> Option<SourceText> {
-    std::fs::read(path).ok().and_then(|b| crate::analysis::source::decode(b).ok()).map(SourceText::new)
+    crate::index::walk::read_document(path).ok().map(SourceText::new)
 }
 
 /// Runs a feature, turning a panic into an internal error (tower-lsp does

@@ -7,9 +7,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use super::{Rule, RuleInput, push_matches};
+use super::{Rule, RuleInput, WordRegex, push_matches};
 use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::TextRange;
 
@@ -22,8 +20,8 @@ pub static RULE: Rule = Rule {
     find,
 };
 
-static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"\b(?:alleges?|alleged(?:ly)?|allegations?|suggests?(?:\s+that)?|suggested\s+that|according to|reportedly|purportedly|supposedly|accuse[sd]?\s+of|claimed\s+that)\b",
     )
     .expect("allegation regex")

@@ -5,9 +5,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use super::{QUALIFIER, Rule, RuleInput};
+use super::{QUALIFIER, Rule, RuleInput, WordRegex};
 use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::TextRange;
 
@@ -20,10 +18,10 @@ pub static RULE: Rule = Rule {
     find,
 };
 
-static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::with_required(&format!(
         r"{QUALIFIER}(?:\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\s(?:million|billion|thousand|hundred))?|\b(?:dozens|hundreds|thousands|millions|billions|tens of thousands|hundreds of thousands) of)\s(?:[a-z]*[a-rt-z][- ])?(?P<noun>[a-z]{{3,}}s)\b"
-    ))
+    ), r"\d|dozens|hundreds|thousands|millions|billions")
     .expect("count regex")
 });
 
@@ -67,7 +65,10 @@ const NOT_COUNTED: &[&str] = &[
 fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
     let base = input.paragraph.start;
     let para = &input.text[input.paragraph.clone()];
-    for c in PATTERN.captures_iter(para) {
+    if PATTERN.ruled_out(para) {
+        return;
+    }
+    for c in PATTERN.pick(input.unicode_words).captures_iter(para) {
         let (Some(m), Some(noun)) = (c.get(0), c.name("noun")) else { continue };
         if NOT_COUNTED.contains(&noun.as_str()) {
             continue;

@@ -4,9 +4,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use super::{Rule, RuleInput, push_matches};
+use super::{Rule, RuleInput, WordRegex, push_matches};
 use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::TextRange;
 
@@ -19,8 +17,8 @@ pub static RULE: Rule = Rule {
     find,
 };
 
-static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"\b(?:born|died|founded|elected|re-elected|reelected|appointed|established|launched|signed|enacted|arrested|convicted|sentenced|indicted|charged|married|created|hired|fired|resigned|retired|killed|sworn in|incorporated|acquired)\s+(?:in|on)\s+(?:(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\s+(?:\d{1,2},?\s+)?)?\d{4}\b",
     )
     .expect("event date regex")

@@ -43,6 +43,9 @@ pub struct RuleInput<'a> {
     pub paragraph: TextRange,
     pub quotes: &'a [Quote],
     pub markers: &'a [String],
+    /// Whether the paragraph holds a non-ASCII word character (see
+    /// [`WordRegex`]); computed once per paragraph.
+    pub unicode_words: bool,
 }
 
 /// A built-in claim rule.
@@ -94,12 +97,98 @@ pub fn find_rule(id: &str) -> Option<&'static Rule> {
 
 /// Pushes the ranges of `group` (0 for the whole match) of every match of
 /// `re` inside the paragraph.
-pub(crate) fn push_matches(re: &Regex, input: &RuleInput, group: usize, out: &mut Vec<TextRange>) {
+pub(crate) fn push_matches(re: &WordRegex, input: &RuleInput, group: usize, out: &mut Vec<TextRange>) {
     let base = input.paragraph.start;
-    for c in re.captures_iter(&input.text[input.paragraph.clone()]) {
+    let haystack = &input.text[input.paragraph.clone()];
+    if re.ruled_out(haystack) {
+        return;
+    }
+    let re = re.pick(input.unicode_words);
+    if group == 0 {
+        // Same matches as group 0 of `captures_iter`, without running a
+        // capture engine.
+        out.extend(re.find_iter(haystack).map(|m| base + m.start()..base + m.end()));
+        return;
+    }
+    for c in re.captures_iter(haystack) {
         if let Some(m) = c.get(group) {
             out.push(base + m.start()..base + m.end());
         }
+    }
+}
+
+/// A regex with word boundaries (`\b`), compiled twice so it stays fast on
+/// prose with curly quotes and dashes.
+///
+/// The `regex` crate's fast engine (the lazy DFA) gives up on a Unicode
+/// `\b` as soon as it meets a non-ASCII byte, and the slow engines then
+/// dominate a scan. An ASCII `\b` and a Unicode one agree at every
+/// position unless a non-ASCII *word* character (`ó`, `é`, `ж`) is next to
+/// it: curly quotes, dashes and other punctuation are non-word for both.
+/// So the ASCII variant runs on every haystack with no non-ASCII word
+/// character, the exact one on the rest: the results are identical.
+///
+/// A rule whose pattern starts with an optional part (the qualifiers of
+/// figures) has no literal for the regex crate to skip ahead with; it may
+/// give a `required` regex that every match contains (`[$€£¥]|…` for money),
+/// a cheap literal search that rules most paragraphs out.
+pub struct WordRegex {
+    exact: Regex,
+    ascii: Regex,
+    required: Option<Regex>,
+}
+
+static NON_ASCII_WORD: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| Regex::new(r"[\w&&[^\x00-\x7F]]").expect("non-ASCII word regex"));
+
+/// Whether `haystack` holds a character that is a word character for a
+/// Unicode `\b` but not for an ASCII one.
+pub fn has_non_ascii_word(haystack: &str) -> bool {
+    !haystack.is_ascii() && NON_ASCII_WORD.is_match(haystack)
+}
+
+impl WordRegex {
+    pub fn new(pattern: &str) -> Result<WordRegex, regex::Error> {
+        let exact = Regex::new(pattern)?;
+        let ascii = Regex::new(&pattern.replace(r"\b", r"(?-u:\b)"))?;
+        Ok(WordRegex { exact, ascii, required: None })
+    }
+
+    /// With a regex that matches inside every match of the pattern: a
+    /// paragraph where it does not match is skipped.
+    pub fn with_required(pattern: &str, required: &str) -> Result<WordRegex, regex::Error> {
+        let mut re = WordRegex::new(pattern)?;
+        re.required = Some(Regex::new(required)?);
+        Ok(re)
+    }
+
+    /// The variant to run on `haystack` (same results as the exact one).
+    pub fn get(&self, haystack: &str) -> &Regex {
+        self.pick(has_non_ascii_word(haystack))
+    }
+
+    /// The variant for a haystack that does (`true`) or does not hold a
+    /// non-ASCII word character.
+    pub fn pick(&self, unicode_words: bool) -> &Regex {
+        if unicode_words { &self.exact } else { &self.ascii }
+    }
+
+    /// Whether the pattern cannot match in `haystack` (its required part
+    /// is absent).
+    pub fn ruled_out(&self, haystack: &str) -> bool {
+        self.required.as_ref().is_some_and(|r| !r.is_match(haystack))
+    }
+
+    pub fn find_iter<'r, 'h>(&'r self, haystack: &'h str) -> regex::Matches<'r, 'h> {
+        self.get(haystack).find_iter(haystack)
+    }
+
+    pub fn captures_iter<'r, 'h>(&'r self, haystack: &'h str) -> regex::CaptureMatches<'r, 'h> {
+        self.get(haystack).captures_iter(haystack)
+    }
+
+    pub fn is_match(&self, haystack: &str) -> bool {
+        self.get(haystack).is_match(haystack)
     }
 }
 
@@ -115,9 +204,52 @@ pub(crate) mod test_support {
     pub fn run<'t>(rule: &Rule, text: &'t str) -> Vec<&'t str> {
         let quotes = crate::analysis::claims::quotes(text, 0..text.len());
         let markers: Vec<String> = crate::analysis::config::Config::default().markers;
-        let input = RuleInput { text, paragraph: 0..text.len(), quotes: &quotes, markers: &markers };
+        let input = RuleInput {
+            text,
+            paragraph: 0..text.len(),
+            quotes: &quotes,
+            markers: &markers,
+            unicode_words: super::has_non_ascii_word(text),
+        };
         let mut out = Vec::new();
         (rule.find)(&input, &mut out);
         out.into_iter().map(|r| &text[r]).collect()
+    }
+}
+
+#[cfg(test)]
+mod word_regex_tests {
+    use super::WordRegex;
+    use proptest::prelude::*;
+
+    fn all(re: &regex::Regex, h: &str) -> Vec<(usize, usize)> {
+        re.find_iter(h).map(|m| (m.start(), m.end())).collect()
+    }
+
+    const PATTERNS: &[&str] = &[
+        r"\b(?:said|linked to)\b",
+        r"[\p{L}][\p{L}\p{M}’']*-(?:linked|backed)\b",
+        r"(?i)\b\d+(?:[.,]\d+)?\s?(?:%|percent\b)",
+    ];
+
+    #[test]
+    fn both_variants_agree_next_to_accents_and_punctuation() {
+        for p in PATTERNS {
+            let re = WordRegex::new(p).expect("pattern");
+            for h in ["Gascón said — “linked to” Soros-linked, Gascón-linked", "ósaid saidé 20% 20percent", "x—said’s"]
+            {
+                assert_eq!(all(re.get(h), h), all(&re.exact, h), "{p} on {h}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_chosen_variant_matches_like_the_exact_one(h in "[a-z0-9 óé’—%-]{0,40}") {
+            for p in PATTERNS {
+                let re = WordRegex::new(p).expect("pattern");
+                prop_assert_eq!(all(re.get(&h), &h), all(&re.exact, &h));
+            }
+        }
     }
 }

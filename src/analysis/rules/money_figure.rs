@@ -5,9 +5,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use super::{QUALIFIER, Rule, RuleInput, push_matches};
+use super::{QUALIFIER, Rule, RuleInput, WordRegex, push_matches};
 use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::TextRange;
 
@@ -20,10 +18,10 @@ pub static RULE: Rule = Rule {
     find,
 };
 
-static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::with_required(&format!(
         r"{QUALIFIER}(?:(?:US|A|C)?[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?i:million|billion|trillion|thousand|bn|mn|m|k)\b)?|\b\d[\d,]*(?:\.\d+)?\s(?:(?i:million|billion|trillion|thousand)\s)?(?i:dollars|euros|pounds|yen)\b)"
-    ))
+    ), r"[$€£¥]|(?i:dollars|euros|pounds|yen)")
     .expect("money regex")
 });
 

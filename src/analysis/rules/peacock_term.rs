@@ -4,9 +4,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use super::{Rule, RuleInput, push_matches};
+use super::{Rule, RuleInput, WordRegex, push_matches};
 use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::TextRange;
 
@@ -19,8 +17,8 @@ pub static RULE: Rule = Rule {
     find,
 };
 
-static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"(?i)\b(?:world[- ](?:renowned|class|famous|leading)|renowned|legendary|iconic|acclaimed|prestigious|pre-?eminent|unparalleled|unrivall?ed|groundbreaking|ground-breaking|visionary|virtuoso|best[- ]known|award[- ]winning|cutting[- ]edge|state[- ]of[- ]the[- ]art|highly\s+(?:respected|regarded|acclaimed)|widely\s+(?:respected|acclaimed|recognized|recognised))\b",
     )
     .expect("peacock regex")

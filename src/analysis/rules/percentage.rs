@@ -3,9 +3,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use super::{QUALIFIER, Rule, RuleInput, push_matches};
+use super::{QUALIFIER, Rule, RuleInput, WordRegex, push_matches};
 use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::TextRange;
 
@@ -18,10 +16,10 @@ pub static RULE: Rule = Rule {
     find,
 };
 
-static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::with_required(&format!(
         r"{QUALIFIER}(?:\b\d+(?:[.,]\d+)?\s?(?:%|(?i:percent|per cent|percentage points?)\b)|\b(?i:one|two|three|four|five|six|seven|eight|nine|\d+) (?i:in|out of) (?i:every )?(?i:two|three|four|five|six|seven|eight|nine|ten|\d+)\b)"
-    ))
+    ), r"%|(?i:percent|per cent)|(?i:one|two|three|four|five|six|seven|eight|nine|\d) (?i:in|out of) ")
     .expect("percentage regex")
 });
 

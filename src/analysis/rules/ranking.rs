@@ -3,9 +3,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use super::{Rule, RuleInput, push_matches};
+use super::{Rule, RuleInput, WordRegex, push_matches};
 use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::TextRange;
 
@@ -18,8 +16,8 @@ pub static RULE: Rule = Rule {
     find,
 };
 
-static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"(?i)\b(?:(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))[- ](?:largest|biggest|highest|lowest|most|best|worst|richest|poorest|oldest|busiest|deadliest|smallest|fastest)|ranked\s+(?:No\.\s?\d+|number\s+\w+|first|second|third|last|\d+(?:st|nd|rd|th)|top|among)|(?:No\.|number)\s?(?:1|one)\s+(?:in|among|on)\b|top[- ](?:\d+|five|ten|twenty|fifty|hundred)\b)",
     )
     .expect("ranking regex")

@@ -9,9 +9,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use super::{Rule, RuleInput};
+use super::{Rule, RuleInput, WordRegex};
 use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::TextRange;
 
@@ -24,8 +22,8 @@ pub static RULE: Rule = Rule {
     find,
 };
 
-static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"(?i)\b(?:the|its|their|his|her|our)\s+(?:single\s+|very\s+)?(?:(?:most|least)\s+(?P<adj>[a-z]+)|(?:largest|biggest|smallest|greatest|highest|lowest|best|worst|richest|poorest|oldest|youngest|fastest|slowest|strongest|weakest|longest|shortest|deadliest|safest|wealthiest|cheapest|costliest|tallest|busiest|heaviest|hottest|coldest))\b",
     )
     .expect("superlative regex")
@@ -35,14 +33,16 @@ static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
 const NOT_CLAIMS: &[&str] = &["of", "part", "recent", "recently", "likely", "time", "out", "and", "or", "to", "in"];
 
 /// A verb that asserts what follows: `is the largest`.
-static ASSERTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:is|was|are|were|be|been|being|became|becomes|remains|remained|ranks as|ranked as|'s|’s)\s*$")
-        .expect("superlative assertion regex")
+static ASSERTED: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
+        r"(?i)\b(?:is|was|are|were|be|been|being|became|becomes|remains|remained|ranks as|ranked as|'s|’s)\s*$",
+    )
+    .expect("superlative assertion regex")
 });
 
 /// A scope that makes a superlative checkable: `in history`, `ever`.
-static SCOPED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:\s+[\p{L}-]+){0,4}?\s+(?:ever\b|in\s+(?:history|the\s+world|the\s+nation|the\s+country|the\s+state|the\s+city|america|the\s+united\s+states|the\s+u\.s\.|europe|decades|years|a\s+generation|\d+\s+years|recorded\s+history|modern\s+history)|on\s+(?:record|earth|the\s+planet)|of\s+all\s+time|of\s+any\b|since\s+(?:\d{4}|the\b|records)|to\s+date\b|nationwide\b|worldwide\b)")
+static SCOPED: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(r"(?i)^(?:\s+[\p{L}-]+){0,4}?\s+(?:ever\b|in\s+(?:history|the\s+world|the\s+nation|the\s+country|the\s+state|the\s+city|america|the\s+united\s+states|the\s+u\.s\.|europe|decades|years|a\s+generation|\d+\s+years|recorded\s+history|modern\s+history)|on\s+(?:record|earth|the\s+planet)|of\s+all\s+time|of\s+any\b|since\s+(?:\d{4}|the\b|records)|to\s+date\b|nationwide\b|worldwide\b)")
         .expect("superlative scope regex")
 });
 
@@ -67,7 +67,7 @@ const ASPIRATIONS: &[&str] = &[
 fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
     let base = input.paragraph.start;
     let para = &input.text[input.paragraph.clone()];
-    for c in PATTERN.captures_iter(para) {
+    for c in PATTERN.pick(input.unicode_words).captures_iter(para) {
         let Some(m) = c.get(0) else { continue };
         if c.name("adj").is_some_and(|a| NOT_CLAIMS.contains(&a.as_str().to_lowercase().as_str())) {
             continue;

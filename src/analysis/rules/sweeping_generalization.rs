@@ -5,9 +5,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use super::{Rule, RuleInput, push_matches};
+use super::{Rule, RuleInput, WordRegex, push_matches};
 use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::TextRange;
 
@@ -20,8 +18,8 @@ pub static RULE: Rule = Rule {
     find,
 };
 
-static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"(?i)\b(?:(?:everyone|everybody|nobody|no\s+one)\s+(?:knows|agrees|believes|understands|accepts|denies|disputes|doubts|questions)|(?:all|every)\s+(?:experts?|scientists?|economists?|doctors?|historians?|Americans?|voters?|studies|researchers?)\s+(?:agrees?|knows?|says?|believes?|shows?)|(?:has|have|had)\s+(?:always|never)\s+been|(?:always|never)\s+(?:has|have|had)\s+been|without\s+exception|undeniabl[ey]|unquestionabl[ey]|indisputabl[ey]|irrefutabl[ey]|it\s+is\s+(?:obvious|undeniable|beyond\s+doubt)\s+that|universally\s+(?:accepted|acknowledged|recognized|recognised|agreed))\b",
     )
     .expect("sweeping regex")

@@ -4,9 +4,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use super::{Rule, RuleInput, push_matches};
+use super::{Rule, RuleInput, WordRegex, push_matches};
 use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::TextRange;
 
@@ -19,8 +17,8 @@ pub static RULE: Rule = Rule {
     find,
 };
 
-static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"\b(?:(?:closely\s+|reportedly\s+)?(?:linked|tied|connected)\s+(?:to|with)\b|[\p{L}][\p{L}\p{M}’']*-(?:linked|backed|funded|aligned|affiliated|tied|connected|allied|financed|bankrolled)\b)",
     )
     .expect("vague linkage regex")
