@@ -12,7 +12,8 @@
 mod common;
 
 use common::{
-    Run, assert_positions_match_quotes, at, factls, factls_in, line_col_of_char, parse_human, repo, temp_corpus,
+    Run, assert_positions_match_quotes, at, factls, factls_as_nobody, factls_in, line_col_of_char, parse_human, repo,
+    temp_corpus,
 };
 use expect_test::{expect, expect_file};
 use serde_json::Value;
@@ -464,33 +465,26 @@ fn missing_path_is_exit_2_and_the_rest_is_checked() {
 
 #[test]
 fn unreadable_file_is_exit_2_and_the_rest_is_checked() {
+    use std::os::unix::fs::PermissionsExt;
     let dir = temp_corpus(&[(SEED, "a.txt"), ("tests/fixtures/hostile/bom.txt", "b.txt")]);
-    let b = dir.path().join("b.txt");
-    let mut perms = std::fs::metadata(&b).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o000);
-    std::fs::set_permissions(&b, perms).unwrap();
-    let unreadable = if std::fs::read(&b).is_err() {
-        "b.txt"
-    } else {
-        // Running as root: mode 000 does not stop reads. A link to
-        // /proc/self/mem is a file whose first read fails (EIO) for anyone.
-        std::fs::remove_file(&b).unwrap();
-        if !std::path::Path::new("/proc/self/mem").exists() {
-            eprintln!("note: running as root without /proc: unreadable-file assertion skipped");
-            return;
-        }
-        std::os::unix::fs::symlink("/proc/self/mem", dir.path().join("mem.txt")).unwrap();
-        "mem.txt"
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(dir.path().join("a.txt"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(dir.path().join("b.txt"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    // As root, mode 000 does not stop reads: run factls as `nobody`.
+    let as_root = std::fs::read(dir.path().join("b.txt")).is_ok();
+    let run_as =
+        |args: &[&str]| if as_root { factls_as_nobody(dir.path(), args) } else { Some(factls_in(dir.path(), args)) };
+    let Some(run) = run_as(&["check"]) else {
+        eprintln!("note: running as root without setpriv: unreadable-file assertions skipped");
+        return;
     };
-    let run = factls_in(dir.path(), &["check"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert!(run.stderr.starts_with(&format!("factls: {unreadable}: cannot read: ")), "{}", run.stderr);
+    assert_eq!(run.stderr, "factls: b.txt: cannot read: permission denied\n");
     assert_eq!(summary(&run), "0 errors, 7 warnings, 10 information, 0 hints in 1 file (1 document checked)");
     // Named on the command line, it is the same I/O error.
-    let run = factls_in(dir.path(), &["check", unreadable, "a.txt"]);
+    let run = run_as(&["check", "b.txt", "a.txt"]).expect("setpriv ran before");
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.starts_with(&format!("factls: {unreadable}: cannot read: ")), "{}", run.stderr);
+    assert_eq!(run.stderr, "factls: b.txt: cannot read: permission denied\n");
 }
 
 #[test]
@@ -589,4 +583,21 @@ severity = "hint"
     );
     assert!(bad.message.contains("`broken-rule`"), "{}", bad.message);
     assert_positions_match_quotes(dir.path(), &run.stdout);
+}
+
+#[test]
+fn a_symlink_out_of_the_corpus_is_not_followed() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(outside.path().join("secret.txt"), "It cost $9 million.\n").expect("secret");
+    let corpus = tempfile::tempdir().expect("tempdir");
+    std::fs::write(corpus.path().join("a.txt"), "It cost $1 million.\n").expect("a");
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), corpus.path().join("link.txt")).expect("link");
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_factls")).arg("check").arg(corpus.path()).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.contains("$9 million"), "{stdout}");
+    assert!(stdout.contains("$1 million"), "{stdout}");
+    assert!(stderr.contains("link.txt: skipped: a link to a file outside the corpus root"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0));
 }

@@ -69,11 +69,15 @@ impl Filter {
     }
 }
 
-/// Every document path under `root`, sorted, plus the problems met.
+/// Every document path under `root`, sorted, plus the problems met. A
+/// symlink that leads out of the root is reported and not followed.
 pub fn documents(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<Problem>) {
     let filter = Filter::new(config);
     let mut paths = Vec::new();
     let mut problems = Vec::new();
+    // Symlinks are followed, but only to files that really lie under the
+    // root: indexing never leaves it.
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let walker = ignore::WalkBuilder::new(root)
         .follow_links(true)
         .require_git(false)
@@ -89,8 +93,18 @@ pub fn documents(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<Problem>) {
                 }
                 let path = e.path();
                 let relative = path.strip_prefix(root).unwrap_or(path);
-                if filter.accepts(relative) {
+                if !filter.accepts(relative) {
+                    continue;
+                }
+                let inside = std::fs::canonicalize(path).is_ok_and(|real| real.starts_with(&real_root));
+                if inside {
                     paths.push(path.to_path_buf());
+                } else {
+                    problems.push(Problem {
+                        path: path.to_path_buf(),
+                        message: "skipped: a link to a file outside the corpus root".into(),
+                        io: false,
+                    });
                 }
             }
             Err(err) => {

@@ -43,6 +43,30 @@ pub fn factls_in(cwd: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// Runs `factls ARGS` in `cwd` as the unprivileged user `nobody` (with
+/// util-linux `setpriv`), so that file modes apply even when the tests run
+/// as root. `None` when `setpriv` is not available.
+pub fn factls_as_nobody(cwd: &Path, args: &[&str]) -> Option<Run> {
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_factls"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("RUST_LOG")
+        .output()
+        .ok()?;
+    // setpriv itself failed (not permitted here, or `nobody` cannot reach
+    // the binary): no unprivileged run is possible.
+    if String::from_utf8_lossy(&out.stderr).starts_with("setpriv:") {
+        return None;
+    }
+    Some(Run {
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        code: out.status.code().expect("factls exited with a code, not a signal"),
+    })
+}
+
 /// Runs `factls ARGS` from the repository root.
 pub fn factls(args: &[&str]) -> Run {
     factls_in(&repo(), args)
