@@ -45,6 +45,25 @@ impl Backend {
         Some(Location { uri: convert::uri(&r.path)?, range: convert::range(&src, &r.range, self.enc()) })
     }
 
+    /// Many locations (references): each file's text and URI looked up once.
+    fn locations(&self, corpus: &Corpus, ranges: &[FileRange]) -> Vec<Location> {
+        let enc = self.enc();
+        let mut out = Vec::with_capacity(ranges.len());
+        let mut current: Option<(&Path, Option<(SourceText, Url)>)> = None;
+        for r in ranges {
+            if current.as_ref().is_none_or(|(p, _)| *p != r.path.as_ref()) {
+                let file = ide::file_source(corpus, &r.path)
+                    .or_else(|| read_source(&r.path))
+                    .and_then(|src| Some((src, convert::uri(&r.path)?)));
+                current = Some((r.path.as_ref(), file));
+            }
+            if let Some((_, Some((src, uri)))) = &current {
+                out.push(Location { uri: uri.clone(), range: convert::range(src, &r.range, enc) });
+            }
+        }
+        out
+    }
+
     fn workspace_edit(
         &self,
         corpus: &Corpus,
@@ -318,7 +337,7 @@ impl LanguageServer for Backend {
         let offset = convert::offset(&src, p.position, self.enc());
         let include = params.context.include_declaration;
         let found = guard(|| ide::references::references(&corpus, &path, offset, include))?;
-        Ok(Some(found.iter().filter_map(|r| self.location(&corpus, r)).collect()))
+        Ok(Some(self.locations(&corpus, &found)))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
