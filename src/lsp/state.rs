@@ -579,27 +579,31 @@ impl State {
         if is_open || !slot.index_disk || !corpus.accepts(&path) {
             return;
         }
-        let _guard = slot.update.lock().await;
+        self.take_disk_copy(&slot, path, !deleted).await;
+    }
+
+    /// Puts a document's copy on disk into the slot's corpus (`read`), or
+    /// removes the document (deleted, or not to be read).
+    async fn take_disk_copy(self: &Arc<Self>, slot: &Arc<Slot>, path: PathBuf, read: bool) {
+        let guard = slot.update.lock().await;
         let base = slot.snapshot();
-        let p = path.clone();
         let result = blocking(move || {
             let mut c = (*base).clone();
-            let text = if deleted { None } else { read_document(&p).ok() };
-            let global = match text {
+            let global = match read.then(|| read_document(&path).ok()).flatten() {
                 Some(t) => {
-                    let doc = c.analyze_alone(&p, SourceText::new(t));
+                    let doc = c.analyze_alone(&path, SourceText::new(t));
                     c.insert_deferred(doc)
                 }
-                None => c.remove_document(&p) == crate::index::Change::Global,
+                None => c.remove_document(&path) == crate::index::Change::Global,
             };
             (c, global)
         })
         .await;
-        drop(_guard);
+        drop(guard);
         if let Some((c, global)) = result {
             slot.set(c);
             if global {
-                self.schedule_global(&slot);
+                self.schedule_global(slot);
             }
         }
     }
@@ -607,12 +611,21 @@ impl State {
     /// Re-reads config and knowledge base of a slot (after a change on disk
     /// or in the settings) and re-analyses everything.
     pub async fn reload(self: &Arc<Self>, slot: &Arc<Slot>) {
+        self.reload_with(slot, None).await;
+    }
+
+    /// [`State::reload`], after setting or dropping (`None` text) the
+    /// editor's copy of a knowledge-base or config file.
+    async fn reload_with(self: &Arc<Self>, slot: &Arc<Slot>, aux: Option<(PathBuf, Option<String>)>) {
         {
             let _guard = slot.update.lock().await;
             let base = slot.snapshot();
             let settings = self.session().settings;
             if let Some(c) = blocking(move || {
                 let mut c = (*base).clone();
+                if let Some((path, text)) = aux {
+                    c.set_override(&path, text);
+                }
                 c.reload(settings.as_ref());
                 c
             })
@@ -636,47 +649,11 @@ impl State {
         let slot = doc.slot.clone();
         let path = doc.path.clone();
         if slot.snapshot().is_aux_file(&path) {
-            {
-                let _guard = slot.update.lock().await;
-                let base = slot.snapshot();
-                let settings = self.session().settings;
-                let p = path.clone();
-                if let Some(c) = blocking(move || {
-                    let mut c = (*base).clone();
-                    c.set_override(&p, None);
-                    c.reload(settings.as_ref());
-                    c
-                })
-                .await
-                {
-                    slot.set(c);
-                }
-            }
-            self.after_global_change(&slot).await;
+            self.reload_with(&slot, Some((path, None))).await;
             return;
         }
         let on_disk = slot.index_disk && path.is_file() && slot.snapshot().accepts(&path);
-        let _guard = slot.update.lock().await;
-        let base = slot.snapshot();
-        let result = blocking(move || {
-            let mut c = (*base).clone();
-            let global = match on_disk.then(|| read_document(&path).ok()).flatten() {
-                Some(t) => {
-                    let d = c.analyze_alone(&path, SourceText::new(t));
-                    c.insert_deferred(d)
-                }
-                None => c.remove_document(&path) == crate::index::Change::Global,
-            };
-            (c, global)
-        })
-        .await;
-        drop(_guard);
-        if let Some((c, global)) = result {
-            slot.set(c);
-            if global {
-                self.schedule_global(&slot);
-            }
-        }
+        self.take_disk_copy(&slot, path, on_disk).await;
         if !self.session().pull_diagnostics {
             self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
         }
