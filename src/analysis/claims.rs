@@ -106,16 +106,22 @@ pub fn find(text: &str, segments: &Segments, quotes_by_paragraph: &[Vec<Quote>],
     let builtin = rules::builtin();
     let mut hits = Vec::new();
     let mut ranges = Vec::new();
+    let enabled: Vec<bool> =
+        builtin.iter().map(|rule| config.level(rule.id, rule.default_severity) != RuleLevel::Off).collect();
     for (p, paragraph) in segments.paragraphs.iter().enumerate() {
+        let para = &text[paragraph.clone()];
+        let unicode_words = rules::has_non_ascii_word(para);
         let input = RuleInput {
             text,
             paragraph: paragraph.clone(),
             quotes: quotes_by_paragraph.get(p).map(Vec::as_slice).unwrap_or(&[]),
             markers: &config.markers,
-            unicode_words: rules::has_non_ascii_word(&text[paragraph.clone()]),
+            unicode_words,
         };
+        // Rules none of whose trigger words occur cannot match here.
+        let mask = rules::trigger_mask(para, unicode_words);
         for (r, rule) in builtin.iter().enumerate() {
-            if config.level(rule.id, rule.default_severity) == RuleLevel::Off {
+            if mask & (1 << r) == 0 || !enabled[r] {
                 continue;
             }
             ranges.clear();
@@ -158,6 +164,29 @@ static REPORTING: LazyLock<WordRegex> = LazyLock::new(|| {
 
 static SOURCE_NOUN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::new(r"(?i)\b(?:an?|the|this|its|their|his|her)\s+(?:new\s+|recent\s+)?(investigation|report|study|analysis|audit|survey|poll|review|lawsuit|complaint|probe|memo|letter|filing|statement|indictment|ruling)\b").expect("source noun regex")
+});
+
+/// The nouns of [`SOURCE_NOUN`]: a sentence with none of them is skipped.
+static SOURCE_NOUN_FILTER: LazyLock<rules::LiteralFilter> = LazyLock::new(|| {
+    rules::LiteralFilter::new(&[
+        "investigation",
+        "report",
+        "study",
+        "analysis",
+        "audit",
+        "survey",
+        "poll",
+        "review",
+        "lawsuit",
+        "complaint",
+        "probe",
+        "memo",
+        "letter",
+        "filing",
+        "statement",
+        "indictment",
+        "ruling",
+    ])
 });
 
 /// Computes every claim's status, severity and message.
@@ -253,8 +282,15 @@ impl Speakers {
                 .filter(|m| speaker_kind(m.entity))
                 .collect();
             // Remember `an investigation from <name>`.
-            for c in SOURCE_NOUN.captures_iter(sentence_text) {
-                let (Some(whole), Some(noun)) = (c.get(0), c.get(1)) else { continue };
+            let unicode_words = rules::has_non_ascii_word(sentence_text);
+            let source_noun = SOURCE_NOUN.pick(unicode_words);
+            // Groups only for the matches: the match at `whole.start()` is
+            // `whole` again.
+            // Most sentences name no source noun: skip the regex there.
+            let searched = if SOURCE_NOUN_FILTER.may_match(sentence_text, unicode_words) { sentence_text } else { "" };
+            for whole in source_noun.find_iter(searched) {
+                let Some(c) = source_noun.captures_at(sentence_text, whole.start()) else { continue };
+                let Some(noun) = c.get(1) else { continue };
                 let after = range.start + whole.end();
                 let window = range.start + (whole.end() + 60).min(sentence_text.len());
                 let by = &sentence_text[whole.end()..floor_char_boundary(sentence_text, whole.end() + 20)];
@@ -267,7 +303,7 @@ impl Speakers {
                     nouns.insert(noun.as_str().to_lowercase(), m.entity);
                 }
             }
-            for v in REPORTING.find_iter(sentence_text) {
+            for v in REPORTING.pick(unicode_words).find_iter(sentence_text) {
                 let verb = range.start + v.start()..range.start + v.end();
                 if in_quote(verb.start) {
                     continue;

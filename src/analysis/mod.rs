@@ -81,13 +81,19 @@ impl SourceText {
 
 /// Step one: what the document says on its own.
 pub fn scan(text: &str, kb_forms: &HashMap<String, usize>, config: &Config) -> Scan {
+    let mut scan = scan_structure(text, config);
+    discover_names(text, &mut scan, kb_forms);
+    scan
+}
+
+/// [`scan`] without name discovery (`discovery` is left empty), the only
+/// part that needs the knowledge base: the corpus runs it while the
+/// knowledge base is still being parsed.
+pub fn scan_structure(text: &str, config: &Config) -> Scan {
     let header = source::date_header(text);
     let non_prose = source::non_prose(text);
     let segments = sentences::segment(text, &non_prose);
-    let mut discovery = Discovery::default();
-    for s in &segments.sentences {
-        discover(text, s.range.clone(), kb_forms, &mut discovery);
-    }
+    let discovery = Discovery::default();
     let citations = citations::uses(text, &non_prose);
     let definitions = source::definitions(text);
     let urls = segments
@@ -99,6 +105,16 @@ pub fn scan(text: &str, kb_forms: &HashMap<String, usize>, config: &Config) -> S
     let hits = claims::find(text, &segments, &quotes, config);
     let suppressions = suppress::suppressions(text, &segments);
     Scan { header, non_prose, segments, discovery, citations, definitions, urls, quotes, hits, suppressions }
+}
+
+/// The rest of [`scan`]: discovers the names of every sentence into
+/// `scan.discovery` (replacing what it held).
+pub fn discover_names(text: &str, scan: &mut Scan, kb_forms: &HashMap<String, usize>) {
+    let mut discovery = Discovery::default();
+    for s in &scan.segments.sentences {
+        discover(text, s.range.clone(), kb_forms, &mut discovery);
+    }
+    scan.discovery = discovery;
 }
 
 /// Step two: mentions, claim statuses and diagnostics, given the corpus's

@@ -67,35 +67,57 @@ pub fn human(reports: &[FileReport], counts: &Counts, documents: usize) -> Strin
     out
 }
 
+/// The JSON report, written by hand in exactly the layout of
+/// `serde_json::to_string_pretty` (two-space indent, keys in alphabetical
+/// order as a `serde_json` map keeps them), so that each file's part can
+/// be rendered in parallel; strings are escaped by `serde_json`.
 pub fn json(reports: &[FileReport], counts: &Counts, documents: usize) -> String {
-    let mut diagnostics = Vec::new();
-    for r in reports {
-        for d in &r.diagnostics {
-            let (line, column) = r.position(d.range.start);
-            let (end_line, end_column) = r.position(d.range.end);
-            diagnostics.push(json!({
-                "file": r.path,
-                "line": line,
-                "column": column,
-                "end_line": end_line,
-                "end_column": end_column,
-                "severity": d.severity.as_str(),
-                "rule": d.code,
-                "message": d.message,
-            }));
-        }
+    use rayon::prelude::*;
+    let parts: Vec<String> = reports
+        .par_iter()
+        .map(|r| {
+            let mut out = String::new();
+            let file = json_string(&r.path);
+            for d in &r.diagnostics {
+                let (line, column) = r.position(d.range.start);
+                let (end_line, end_column) = r.position(d.range.end);
+                if !out.is_empty() {
+                    out.push_str(",\n");
+                }
+                let _ = write!(
+                    out,
+                    "    {{\n      \"column\": {column},\n      \"end_column\": {end_column},\n      \"end_line\": {end_line},\n      \"file\": {file},\n      \"line\": {line},\n      \"message\": {},\n      \"rule\": {},\n      \"severity\": {}\n    }}",
+                    json_string(&d.message),
+                    json_string(&d.code),
+                    json_string(d.severity.as_str()),
+                );
+            }
+            out
+        })
+        .collect();
+    let mut out = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 256);
+    out.push_str("{\n  \"diagnostics\": [");
+    let mut first = true;
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        out.push_str(if first { "\n" } else { ",\n" });
+        out.push_str(part);
+        first = false;
     }
-    let value = json!({
-        "diagnostics": diagnostics,
-        "summary": {
-            "errors": counts.get(Severity::Error),
-            "warnings": counts.get(Severity::Warning),
-            "information": counts.get(Severity::Information),
-            "hints": counts.get(Severity::Hint),
-            "documents": documents,
-        }
-    });
-    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+    out.push_str(if first { "],\n" } else { "\n  ],\n" });
+    let _ = write!(
+        out,
+        "  \"summary\": {{\n    \"documents\": {documents},\n    \"errors\": {},\n    \"hints\": {},\n    \"information\": {},\n    \"warnings\": {}\n  }}\n}}\n",
+        counts.get(Severity::Error),
+        counts.get(Severity::Hint),
+        counts.get(Severity::Information),
+        counts.get(Severity::Warning),
+    );
+    out
+}
+
+/// A JSON string literal, escaped as `serde_json` escapes it.
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 fn sarif_level(s: Severity) -> &'static str {

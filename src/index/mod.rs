@@ -118,6 +118,13 @@ pub struct MentionIndex {
     by_entity: HashMap<EntityRef, Vec<(u32, u32, u32)>>,
 }
 
+/// Knowledge-base files read and parsed: the base and its forms (`None`
+/// when a file is broken) and the files' aux entries.
+struct KbRead {
+    kb: Option<(KnowledgeBase, HashMap<String, usize>)>,
+    aux: Vec<AuxFile>,
+}
+
 /// A document read and scanned, before the corpus resolves it.
 type Scanned = (Arc<Path>, SourceText, Scan);
 
@@ -134,7 +141,15 @@ pub enum Change {
 impl Corpus {
     /// An empty corpus at `root` with the configuration read from disk.
     pub fn empty(root: &Path) -> Corpus {
-        let mut corpus = Corpus {
+        let mut corpus = Corpus::bare(root);
+        corpus.reload_config_and_kb(None);
+        corpus.lexicon = Arc::new(Lexicon::build(corpus.kb.clone(), &[]));
+        corpus
+    }
+
+    /// An empty corpus with the default config and nothing read yet.
+    fn bare(root: &Path) -> Corpus {
+        Corpus {
             root: root.to_path_buf(),
             config: Arc::new(Config::default()),
             kb: Arc::new(KnowledgeBase::default()),
@@ -148,10 +163,7 @@ impl Corpus {
             overrides: Arc::new(HashMap::new()),
             mentions: Arc::new(MentionIndex::default()),
             changed: Arc::new(BTreeSet::new()),
-        };
-        corpus.reload_config_and_kb(None);
-        corpus.lexicon = Arc::new(Lexicon::build(corpus.kb.clone(), &[]));
-        corpus
+        }
     }
 
     /// Loads every document under `root` and analyses it.
@@ -166,22 +178,39 @@ impl Corpus {
         settings: Option<&serde_json::Value>,
         progress: impl Fn(usize, usize) + Sync,
     ) -> Corpus {
-        let mut corpus = Corpus::empty(root);
-        if settings.is_some() {
-            corpus.reload_config_and_kb(settings);
-        }
+        // The config decides which files are documents; the knowledge base
+        // is parsed while the documents are read and scanned (only name
+        // discovery needs it).
+        let mut corpus = Corpus::bare(root);
+        let config_aux = corpus.reload_config(settings);
         let (paths, mut problems) = walk::documents(root, &corpus.config);
         let total = paths.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
-        let read: Vec<Result<Scanned, Problem>> = paths
-            .par_iter()
-            .map(|p| {
-                let text = walk::read_document(p)?;
-                let source = SourceText::new(text);
-                let scan = analysis::scan(&source.text, &corpus.kb_forms, &corpus.config);
+        let (kb, read) = rayon::join(
+            || corpus.read_kb(),
+            || -> Vec<Result<Scanned, Problem>> {
+                paths
+                    .par_iter()
+                    .map(|p| {
+                        let text = walk::read_document(p)?;
+                        let source = SourceText::new(text);
+                        let scan = analysis::scan_structure(&source.text, &corpus.config);
+                        Ok((Arc::from(p.as_path()), source, scan))
+                    })
+                    .collect()
+            },
+        );
+        let mut aux = config_aux;
+        aux.extend(corpus.apply_kb(kb));
+        corpus.aux = Arc::new(aux);
+        let read: Vec<Result<Scanned, Problem>> = read
+            .into_par_iter()
+            .map(|r| {
+                let (path, source, mut scan) = r?;
+                analysis::discover_names(&source.text, &mut scan, &corpus.kb_forms);
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 progress(n, total);
-                Ok((Arc::from(p.as_path()), source, scan))
+                Ok((path, source, scan))
             })
             .collect();
         let mut scanned = Vec::new();
@@ -225,6 +254,15 @@ impl Corpus {
     /// state of each when broken. Does not re-analyse documents (see
     /// [`Corpus::reload`]).
     fn reload_config_and_kb(&mut self, settings: Option<&serde_json::Value>) {
+        let mut aux = self.reload_config(settings);
+        let kb = self.read_kb();
+        aux.extend(self.apply_kb(kb));
+        self.aux = Arc::new(aux);
+    }
+
+    /// Re-reads `factls.toml` (keeping the last good config when broken);
+    /// returns its aux entry, if any.
+    fn reload_config(&mut self, settings: Option<&serde_json::Value>) -> Vec<AuxFile> {
         if let Some(s) = settings {
             self.settings = Some(Arc::new(s.clone()));
         }
@@ -251,7 +289,13 @@ impl Corpus {
             config.apply_settings(s);
         }
         self.config = Arc::new(config);
+        aux
+    }
 
+    /// Reads and parses the knowledge-base files of the current config,
+    /// without changing the corpus (so it can run while documents are
+    /// being scanned).
+    fn read_kb(&self) -> KbRead {
         let mut parsed = Vec::new();
         let mut texts = Vec::new();
         let mut broken = false;
@@ -281,7 +325,9 @@ impl Corpus {
                 }
             }
         }
-        if !broken {
+        let kb = if broken {
+            None
+        } else {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let kb = KnowledgeBase::build(parsed, &refs);
             for (i, a) in kb_aux.iter_mut().filter(|a| a.diagnostics.is_empty()).enumerate() {
@@ -289,19 +335,33 @@ impl Corpus {
                     a.diagnostics = f.diagnostics.clone();
                 }
             }
-            self.kb_forms = Arc::new(kb_forms(&kb));
-            self.kb = Arc::new(kb);
-        } else {
-            // Keep the last good base; its files keep their last good text
-            // so definitions still point at the right lines.
-            for a in kb_aux.iter_mut().filter(|a| a.diagnostics.is_empty()) {
-                if let Some(old) = self.aux.iter().find(|o| o.path == a.path) {
-                    a.source = old.source.clone();
+            let forms = kb_forms(&kb);
+            Some((kb, forms))
+        };
+        KbRead { kb, aux: kb_aux }
+    }
+
+    /// Installs a knowledge base read by [`Corpus::read_kb`] (or, when it
+    /// is broken, keeps the last good one); returns the aux entries of its
+    /// files.
+    fn apply_kb(&mut self, read: KbRead) -> Vec<AuxFile> {
+        let KbRead { kb, aux: mut kb_aux } = read;
+        match kb {
+            Some((kb, forms)) => {
+                self.kb_forms = Arc::new(forms);
+                self.kb = Arc::new(kb);
+            }
+            None => {
+                // Keep the last good base; its files keep their last good
+                // text so definitions still point at the right lines.
+                for a in kb_aux.iter_mut().filter(|a| a.diagnostics.is_empty()) {
+                    if let Some(old) = self.aux.iter().find(|o| o.path == a.path) {
+                        a.source = old.source.clone();
+                    }
                 }
             }
         }
-        aux.extend(kb_aux);
-        self.aux = Arc::new(aux);
+        kb_aux
     }
 
     /// A config or knowledge-base file: the editor's text if it is open,

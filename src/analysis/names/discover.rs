@@ -434,6 +434,33 @@ const ACRONYM_STOP: &[&str] = &[
     "GOP", "USD", "EUR", "GDP", "FAQ", "PDF", "URL", "HTML", "AI", "NB", "II", "III", "IV", "VI",
 ];
 
+/// A word list sorted for binary search: the lists above are looked up
+/// for every capitalised word, and a linear scan of a hundred titles per
+/// word showed in profiles.
+struct WordSet(Vec<&'static str>);
+
+impl WordSet {
+    fn new(words: &[&'static str]) -> WordSet {
+        let mut v = words.to_vec();
+        v.sort_unstable();
+        WordSet(v)
+    }
+
+    fn contains(&self, word: &&str) -> bool {
+        self.0.binary_search(word).is_ok()
+    }
+}
+
+static OPENERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(OPENERS));
+static TITLES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(TITLES));
+static CONNECTORS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CONNECTORS));
+static ORG_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_SUFFIXES));
+static PLACE_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PLACE_SUFFIXES));
+static LAW_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(LAW_SUFFIXES));
+static EVENT_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(EVENT_SUFFIXES));
+static PLACE_PREFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PLACE_PREFIXES));
+static ACRONYM_STOP_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ACRONYM_STOP));
+
 #[derive(Clone, Debug)]
 struct Word<'t> {
     text: &'t str,
@@ -461,7 +488,7 @@ pub fn discover(text: &str, range: TextRange, kb_forms: &HashMap<String, usize>,
             let mut k = j + 1;
             while k < words.len()
                 && !words[k].capital
-                && CONNECTORS.contains(&words[k].text)
+                && CONNECTORS_SET.contains(&words[k].text)
                 && adjacent(text, &words[k - 1], &words[k])
             {
                 k += 1;
@@ -483,12 +510,91 @@ fn adjacent(text: &str, a: &Word, b: &Word) -> bool {
     gap == " " || gap == "\u{a0}"
 }
 
+/// The matches of [`WORD`] in `slice`, as (start, end): by hand when every
+/// character is ASCII or punctuation of [`plain_punctuation`] (the common
+/// case), by the regex otherwise.
+fn word_spans(slice: &str, out: &mut Vec<(usize, usize)>) {
+    if !slice.chars().all(|c| c.is_ascii() || plain_punctuation(c)) {
+        out.extend(WORD.find_iter(slice).map(|m| (m.start(), m.end())));
+        return;
+    }
+    // On such text the classes of `WORD` are ASCII: \p{Lu} is A-Z, \p{Ll}
+    // a-z, \p{L} letters, \p{N} digits, \p{M} nothing; the alternatives
+    // are tried in order at the leftmost position where one matches, each
+    // greedy, as the regex's leftmost-first search does.
+    let b = slice.as_bytes();
+    let n = b.len();
+    let letters = |mut k: usize| {
+        while k < n && b[k].is_ascii_alphabetic() {
+            k += 1;
+        }
+        k
+    };
+    let mut i = 0;
+    while i < n {
+        let c = b[i];
+        if c.is_ascii_uppercase() {
+            // (?:\p{Lu}\.){2,}
+            let mut k = i;
+            while k + 1 < n && b[k].is_ascii_uppercase() && b[k + 1] == b'.' {
+                k += 2;
+            }
+            if k - i >= 4 {
+                out.push((i, k));
+                i = k;
+                continue;
+            }
+            // \p{Lu}[\p{L}\p{M}\p{N}]*
+            k = i + 1;
+            while k < n && b[k].is_ascii_alphanumeric() {
+                k += 1;
+            }
+            // (?:['’]\p{Lu}[\p{L}\p{M}]*)*
+            loop {
+                if b.get(k) == Some(&b'\'') && b.get(k + 1).is_some_and(u8::is_ascii_uppercase) {
+                    k = letters(k + 2);
+                } else if b[k..].starts_with("’".as_bytes()) && b.get(k + 3).is_some_and(u8::is_ascii_uppercase) {
+                    k = letters(k + 4);
+                } else {
+                    break;
+                }
+            }
+            // (?:-\p{Lu}[\p{L}\p{M}]*)*
+            while b.get(k) == Some(&b'-') && b.get(k + 1).is_some_and(u8::is_ascii_uppercase) {
+                k = letters(k + 2);
+            }
+            out.push((i, k));
+            i = k;
+        } else if c.is_ascii_lowercase() || c == b'&' {
+            // [\p{Ll}&]+
+            let mut k = i + 1;
+            while k < n && (b[k].is_ascii_lowercase() || b[k] == b'&') {
+                k += 1;
+            }
+            out.push((i, k));
+            i = k;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Punctuation and spaces that are in none of the classes of [`WORD`]
+/// (no letter, mark or number): the General Punctuation block (curly
+/// quotes, dashes, `…`), no-break space and guillemets.
+fn plain_punctuation(c: char) -> bool {
+    matches!(c, '\u{2000}'..='\u{206F}' | '\u{a0}' | '«' | '»')
+}
+
 fn words(text: &str, range: TextRange) -> Vec<Word<'_>> {
     let slice = &text[range.clone()];
-    WORD.find_iter(slice)
-        .filter_map(|m| {
-            let start = range.start + m.start();
-            let end = range.start + m.end();
+    let mut spans = Vec::new();
+    word_spans(slice, &mut spans);
+    spans
+        .into_iter()
+        .filter_map(|(s, e)| {
+            let start = range.start + s;
+            let end = range.start + e;
             // Whole words only: not glued to letters or digits on either side.
             let before = text[..start].chars().next_back();
             if before.is_some_and(|c| c.is_alphanumeric() || c == '-') {
@@ -527,7 +633,7 @@ fn is_acronym(w: &str) -> bool {
 }
 
 fn is_title(w: &str) -> bool {
-    TITLES.contains(&w)
+    TITLES_SET.contains(&w)
 }
 
 /// Name-like: capitalised, not a title, not a connector.
@@ -537,14 +643,14 @@ fn name_like(w: &Word) -> bool {
 
 fn guess_kind(words: &[&str]) -> EntityKind {
     let last = words.last().copied().unwrap_or("");
-    let org_first = words.len() >= 3 && ORG_SUFFIXES.contains(&words[0]) && CONNECTORS.contains(&words[1]);
-    if ORG_SUFFIXES.contains(&last) || org_first || words.contains(&"PAC") {
+    let org_first = words.len() >= 3 && ORG_SUFFIXES_SET.contains(&words[0]) && CONNECTORS_SET.contains(&words[1]);
+    if ORG_SUFFIXES_SET.contains(&last) || org_first || words.contains(&"PAC") {
         EntityKind::Organization
-    } else if LAW_SUFFIXES.contains(&last) {
+    } else if LAW_SUFFIXES_SET.contains(&last) {
         EntityKind::Law
-    } else if PLACE_SUFFIXES.contains(&last) || words.first().is_some_and(|w| PLACE_PREFIXES.contains(w)) {
+    } else if PLACE_SUFFIXES_SET.contains(&last) || words.first().is_some_and(|w| PLACE_PREFIXES_SET.contains(w)) {
         EntityKind::Place
-    } else if EVENT_SUFFIXES.contains(&last) {
+    } else if EVENT_SUFFIXES_SET.contains(&last) {
         EntityKind::Event
     } else if (2..=3).contains(&words.len())
         && words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase) && !is_acronym(w))
@@ -578,9 +684,10 @@ fn sequence(
     // Wilcox`, `Mayor John Smith and Senator Jane Smith`.
     if let Some(k) = (start + 1..end.saturating_sub(1)).find(|&k| matches!(all[k].text, "and" | "&")) {
         let last = all[end - 1].text;
-        let institution =
-            [ORG_SUFFIXES, LAW_SUFFIXES, EVENT_SUFFIXES, PLACE_SUFFIXES].iter().any(|l| l.contains(&last))
-                || all[start..end].iter().any(|w| w.text == "PAC");
+        let institution = [&ORG_SUFFIXES_SET, &LAW_SUFFIXES_SET, &EVENT_SUFFIXES_SET, &PLACE_SUFFIXES_SET]
+            .iter()
+            .any(|l| l.contains(&last))
+            || all[start..end].iter().any(|w| w.text == "PAC");
         if !institution || is_title(all[k + 1].text) {
             sequence(text, all, start, k, kb_forms, out);
             sequence(text, all, k + 1, end, kb_forms, out);
@@ -588,7 +695,8 @@ fn sequence(
         }
     }
     // An opener inside a run starts a new one: `…our Nation We…`.
-    if let Some(k) = (start + 1..end).find(|&k| all[k].capital && OPENERS.contains(&all[k].text) && !all[k].possessive)
+    if let Some(k) =
+        (start + 1..end).find(|&k| all[k].capital && OPENERS_SET.contains(&all[k].text) && !all[k].possessive)
     {
         sequence(text, all, start, k, kb_forms, out);
         sequence(text, all, k, end, kb_forms, out);
@@ -596,7 +704,7 @@ fn sequence(
     }
     let mut seq = &all[start..end];
     while let Some(first) = seq.first() {
-        if OPENERS.contains(&first.text) && !first.possessive {
+        if OPENERS_SET.contains(&first.text) && !first.possessive {
             seq = &seq[1..];
         } else {
             break;
@@ -651,7 +759,7 @@ fn sequence(
     if seq.len() == 1 {
         let w = &seq[0];
         let defined_here = text[..w.range.start].ends_with(" (") && text[w.range.end..].starts_with(')');
-        if is_acronym(w.text) && !defined_here && !ACRONYM_STOP.contains(&w.text.trim_end_matches('.')) {
+        if is_acronym(w.text) && !defined_here && !ACRONYM_STOP_SET.contains(&w.text.trim_end_matches('.')) {
             add(text, seq, None, kb_forms, (w.range.start, w.range.end), out);
         }
         return;
@@ -710,6 +818,11 @@ fn acronym_end(text: &str, at: usize) -> Option<usize> {
 fn party_end(text: &str, at: usize) -> usize {
     static PARTY: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\A \((?:D|R|I|L|G)(?:-[\p{L} .]{1,20})?\)").expect("party regex"));
+    // Every match starts with ` (`: most names are followed by something
+    // else, and a regex search costs more than this test.
+    if !text[at..].starts_with(" (") {
+        return at;
+    }
     PARTY.find(&text[at..]).map(|m| at + m.end()).unwrap_or(at)
 }
 
@@ -747,6 +860,48 @@ fn descriptor_start(text: &str, at: usize) -> usize {
         word_start
     } else {
         at
+    }
+}
+
+#[cfg(test)]
+mod word_scanner_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn by_regex(s: &str) -> Vec<(usize, usize)> {
+        WORD.find_iter(s).map(|m| (m.start(), m.end())).collect()
+    }
+
+    fn by_hand(s: &str) -> Vec<(usize, usize)> {
+        let mut v = Vec::new();
+        word_spans(s, &mut v);
+        v
+    }
+
+    #[test]
+    fn plain_punctuation_is_in_no_class_of_word() {
+        let class = Regex::new(r"[\p{L}\p{M}\p{N}&]").expect("class");
+        for c in ('\u{80}'..='\u{2FFF}').filter(|&c| plain_punctuation(c)) {
+            assert!(!class.is_match(&c.to_string()), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn scanner_matches_the_regex() {
+        for s in [
+            "U.S. Immigration and Customs Enforcement (ICE) said O’Brien’s Jean-Luc A.B.C.D",
+            "U.S.A. x U.Sx A.B D.C. O'Neil O’neil O’ Jean- Jean-luc McDonald2 A1b’C-D",
+            "Gascón — “IRLI’s” … e.g. P&G AT&T a&b",
+        ] {
+            assert_eq!(by_hand(s), by_regex(s), "{s}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn scanner_matches_the_regex_on_any_text(s in "[aAbZz0-9 .’'&\\-“—ó\u{a0}]{0,40}") {
+            prop_assert_eq!(by_hand(&s), by_regex(&s));
+        }
     }
 }
 

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     what: "allegation",
     help: "name who alleges it and cite a source with [^key]",
     attributable: true,
+    triggers: &["alleg", "suggest", "according to", "reportedly", "purportedly", "supposedly", "accuse", "claimed"],
     find,
 };
 

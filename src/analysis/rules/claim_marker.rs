@@ -13,23 +13,38 @@ pub static RULE: Rule = Rule {
     what: "claim marked",
     help: "an annotator asked for a source: cite one with [^key]",
     attributable: false,
+    triggers: &[],
     find,
 };
 
 fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
     let para = &input.text[input.paragraph.clone()];
-    let lower = para.to_ascii_lowercase();
+    let bytes = para.as_bytes();
     let start = out.len();
     for marker in input.markers {
-        let needle = marker.to_ascii_lowercase();
-        if needle.is_empty() {
-            continue;
-        }
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(&needle) {
-            let at = from + i;
-            out.push(input.paragraph.start + at..input.paragraph.start + at + needle.len());
-            from = at + needle.len();
+        // ASCII-case-insensitive, non-overlapping, left to right (as a
+        // search in the lowercased paragraph would be), without copying it.
+        let needle = marker.as_bytes();
+        let Some(&first) = needle.first() else { continue };
+        let (lower, upper) = (first.to_ascii_lowercase() as char, first.to_ascii_uppercase() as char);
+        let mut at = 0;
+        while at + needle.len() <= bytes.len() {
+            // The first byte of a marker (`[`, `{`) is found with memchr.
+            let next = if !first.is_ascii() {
+                bytes[at..].iter().position(|&b| b == first)
+            } else if lower == upper {
+                para[at..].find(lower)
+            } else {
+                para[at..].find([lower, upper])
+            };
+            let Some(i) = next else { break };
+            at += i;
+            if at + needle.len() <= bytes.len() && bytes[at..at + needle.len()].eq_ignore_ascii_case(needle) {
+                out.push(input.paragraph.start + at..input.paragraph.start + at + needle.len());
+                at += needle.len();
+            } else {
+                at += 1;
+            }
         }
     }
     out[start..].sort_by_key(|r| r.start);

@@ -15,6 +15,23 @@ pub static RULE: Rule = Rule {
     what: "count",
     help: "cite a source with [^key] in this sentence",
     attributable: false,
+    triggers: &[
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "dozens",
+        "hundreds",
+        "thousands",
+        "millions",
+        "billions",
+    ],
     find,
 };
 
@@ -68,8 +85,12 @@ fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
     if PATTERN.ruled_out(para) {
         return;
     }
-    for c in PATTERN.pick(input.unicode_words).captures_iter(para) {
-        let (Some(m), Some(noun)) = (c.get(0), c.name("noun")) else { continue };
+    let re = PATTERN.pick(input.unicode_words);
+    // Groups only for the matches (rare), not a capture search of the
+    // whole paragraph: the match found at `m.start()` is `m` again.
+    for m in re.find_iter(para) {
+        let Some(c) = re.captures_at(para, m.start()) else { continue };
+        let Some(noun) = c.name("noun") else { continue };
         if NOT_COUNTED.contains(&noun.as_str()) {
             continue;
         }

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     what: "money figure",
     help: "cite a source with [^key] in this sentence",
     attributable: false,
+    triggers: &["$", "€", "£", "¥", "dollars", "euros", "pounds", "yen"],
     find,
 };
 

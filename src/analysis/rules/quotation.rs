@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     what: "quotation",
     help: "name the speaker and cite a source with [^key]",
     attributable: true,
+    triggers: &[],
     find,
 };
 

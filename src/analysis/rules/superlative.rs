@@ -19,6 +19,38 @@ pub static RULE: Rule = Rule {
     what: "superlative",
     help: "cite a source with [^key] in this sentence",
     attributable: false,
+    triggers: &[
+        "most",
+        "least",
+        "largest",
+        "biggest",
+        "smallest",
+        "greatest",
+        "highest",
+        "lowest",
+        "best",
+        "worst",
+        "richest",
+        "poorest",
+        "oldest",
+        "youngest",
+        "fastest",
+        "slowest",
+        "strongest",
+        "weakest",
+        "longest",
+        "shortest",
+        "deadliest",
+        "safest",
+        "wealthiest",
+        "cheapest",
+        "costliest",
+        "tallest",
+        "busiest",
+        "heaviest",
+        "hottest",
+        "coldest",
+    ],
     find,
 };
 
@@ -67,8 +99,9 @@ const ASPIRATIONS: &[&str] = &[
 fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
     let base = input.paragraph.start;
     let para = &input.text[input.paragraph.clone()];
-    for c in PATTERN.pick(input.unicode_words).captures_iter(para) {
-        let Some(m) = c.get(0) else { continue };
+    let re = PATTERN.pick(input.unicode_words);
+    for m in re.find_iter(para) {
+        let Some(c) = re.captures_at(para, m.start()) else { continue };
         if c.name("adj").is_some_and(|a| NOT_CLAIMS.contains(&a.as_str().to_lowercase().as_str())) {
             continue;
         }

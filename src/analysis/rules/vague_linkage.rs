@@ -14,6 +14,18 @@ pub static RULE: Rule = Rule {
     what: "vague linkage",
     help: "say what the link is and cite a source with [^key]",
     attributable: false,
+    triggers: &[
+        "linked",
+        "tied",
+        "connected",
+        "backed",
+        "funded",
+        "aligned",
+        "affiliated",
+        "allied",
+        "financed",
+        "bankrolled",
+    ],
     find,
 };
 
