@@ -620,7 +620,7 @@ fn a_storm_of_edits_ends_on_the_final_version() {
         .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == u)
         .filter_map(|m| m["params"]["version"].as_i64())
         .collect();
-    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(versions.windows(2).all(|w| w[0] <= w[1]), "{versions:?}");
 }
 
 #[test]

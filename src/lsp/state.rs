@@ -41,6 +41,15 @@ use crate::index::walk::{find_root, read_document};
 /// applied to every document within the edit itself.
 const INLINE_GLOBAL_DOCS: usize = 200;
 
+/// Whether an edit changed what other documents depend on.
+enum Global {
+    None,
+    /// Re-resolved within the edit (a small corpus).
+    Done,
+    /// To be re-resolved in the background.
+    Due,
+}
+
 /// What the client said it can do, and what was negotiated.
 #[derive(Clone, Debug, Default)]
 pub struct Session {
@@ -378,32 +387,43 @@ impl State {
         let p = path.clone();
         let aux = base.is_aux_file(&path);
         let settings = self.session().settings;
-        let (corpus, global) = blocking(move || {
+        let (corpus, change) = blocking(move || {
             let mut corpus = (*base).clone();
             if aux {
                 // The knowledge base or config as the editor has it.
                 corpus.set_override(&p, Some(text));
                 corpus.reload(settings.as_ref());
-                return (corpus, false);
+                return (corpus, Global::None);
             }
             let doc = corpus.analyze_alone(&p, SourceText::new(text));
-            let mut global = corpus.insert_deferred(doc);
+            if !corpus.insert_deferred(doc) {
+                return (corpus, Global::None);
+            }
             // A small corpus is re-resolved at once, so a name introduced by
             // this very edit is known right away; a large one in the
             // background, so the edit does not wait.
-            if global && corpus.docs.len() <= INLINE_GLOBAL_DOCS {
+            if corpus.docs.len() <= INLINE_GLOBAL_DOCS {
                 corpus.rebuild_global();
-                global = false;
+                (corpus, Global::Done)
+            } else {
+                (corpus, Global::Due)
             }
-            (corpus, global)
         })
         .await?;
         slot.set(corpus);
         if let Some(d) = lock(&self.open).get_mut(uri) {
             d.analyzed = Some(version);
         }
-        if global {
-            self.schedule_global(&slot);
+        match change {
+            Global::None => {}
+            Global::Due => self.schedule_global(&slot),
+            // Other open documents may read differently now (a new name, a
+            // source defined): their diagnostics go out again.
+            Global::Done => {
+                let state = self.clone();
+                let slot = slot.clone();
+                tokio::spawn(async move { state.after_global_change(&slot).await });
+            }
         }
         Some((slot.snapshot(), path, version))
     }
