@@ -47,7 +47,7 @@ const TITLES: &[&str] = &[
 const AMBIGUOUS: &[&str] = &["Inc", "Co", "Corp", "Ltd", "LLC", "Jr", "Sr", "Bros", "a.m", "p.m"];
 
 /// Words that open sentences and rarely continue a name.
-const OPENERS: &[&str] = &[
+pub const SENTENCE_OPENERS: &[&str] = &[
     "A",
     "An",
     "The",
@@ -324,7 +324,7 @@ fn abbreviation_continues(text: &str, before: &str, next: &str, next_at: usize, 
     }
     // Ambiguous: decide by what follows.
     let next_clean = next.trim_matches(|c: char| !c.is_alphanumeric());
-    if OPENERS.contains(&next_clean) || next.starts_with(['“', '"', '(']) {
+    if SENTENCE_OPENERS.contains(&next_clean) || next.starts_with(['“', '"', '(']) {
         return false;
     }
     let after_word = word_at(text, skip_space(text, next_at + next.len(), end), end);
