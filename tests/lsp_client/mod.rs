@@ -153,27 +153,8 @@ impl Client {
     /// Sends a request and waits for its response; returns the whole
     /// response object (with `result` or `error`).
     pub fn request_raw(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
-        if !params.is_null() {
-            msg["params"] = params;
-        }
-        self.send(&msg);
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(msg) => {
-                    if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
-                        return msg;
-                    }
-                    self.handle_incoming(msg);
-                }
-                Err(RecvTimeoutError::Timeout) => panic!("no response to {method} within {TIMEOUT:?}"),
-                Err(RecvTimeoutError::Disconnected) => panic!("server closed its output during {method}"),
-            }
-        }
+        let id = self.send_request(method, params);
+        self.response_within(id, TIMEOUT)
     }
 
     pub fn request(&mut self, method: &str, params: Value) -> Value {
@@ -207,15 +188,7 @@ impl Client {
 
     /// Waits for the response with `id` to a request sent with [`Client::send`].
     pub fn wait_for_response(&mut self, id: i64) -> Value {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(msg) if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() => return msg,
-                Ok(msg) => self.handle_incoming(msg),
-                Err(_) => panic!("no response to request {id} within {TIMEOUT:?}"),
-            }
-        }
+        self.response_within(id, TIMEOUT)
     }
 
     /// Waits for a request from the server (answered automatically).
