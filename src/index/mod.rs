@@ -20,7 +20,7 @@
 pub mod editable;
 pub mod walk;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -88,7 +88,9 @@ pub struct Corpus {
     kb_forms: Arc<HashMap<String, usize>>,
     pub lexicon: Arc<Lexicon>,
     pub sources: Arc<SourceIndex>,
-    pub docs: Arc<BTreeMap<Arc<Path>, Arc<Document>>>,
+    /// A persistent map: a snapshot with one document changed shares the
+    /// rest with the previous one (an edit costs O(log n), not a copy).
+    pub docs: Docs,
     /// `factls.toml` and knowledge-base files with their diagnostics.
     pub aux: Arc<Vec<AuxFile>>,
     /// Files skipped while loading.
@@ -125,6 +127,9 @@ struct KbRead {
     aux: Vec<AuxFile>,
 }
 
+/// The documents of a corpus by path, in path order.
+pub type Docs = imbl::OrdMap<Arc<Path>, Arc<Document>>;
+
 /// A document read and scanned, before the corpus resolves it.
 type Scanned = (Arc<Path>, SourceText, Scan);
 
@@ -156,7 +161,7 @@ impl Corpus {
             kb_forms: Arc::new(HashMap::new()),
             lexicon: Arc::new(Lexicon::build(Arc::new(KnowledgeBase::default()), &[])),
             sources: Arc::new(SourceIndex::default()),
-            docs: Arc::new(BTreeMap::new()),
+            docs: Docs::new(),
             aux: Arc::new(Vec::new()),
             problems: Arc::new(Vec::new()),
             settings: None,
@@ -391,10 +396,10 @@ impl Corpus {
     /// settings) and re-analyses every document.
     pub fn reload(&mut self, settings: Option<&serde_json::Value>) {
         self.reload_config_and_kb(settings);
-        let scanned: Vec<(Arc<Path>, SourceText, Scan)> = self
-            .docs
+        let docs: Vec<(&Arc<Path>, &Arc<Document>)> = self.docs.iter().collect();
+        let scanned: Vec<(Arc<Path>, SourceText, Scan)> = docs
             .par_iter()
-            .map(|(p, d)| (p.clone(), d.source.clone(), analysis::scan(&d.source.text, &self.kb_forms, &self.config)))
+            .map(|&(p, d)| (p.clone(), d.source.clone(), analysis::scan(&d.source.text, &self.kb_forms, &self.config)))
             .collect();
         self.rebuild(scanned);
     }
@@ -407,7 +412,7 @@ impl Corpus {
             scanned.iter().map(|(p, _, s)| (p.clone(), &s.discovery)).collect();
         self.lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
         self.sources = Arc::new(self.source_index(scanned.iter().map(|(p, _, s)| (p, s))));
-        let docs: BTreeMap<Arc<Path>, Arc<Document>> = scanned
+        let docs: Vec<(Arc<Path>, Arc<Document>)> = scanned
             .into_par_iter()
             .map(|(path, source, scan)| {
                 let analysis =
@@ -415,7 +420,7 @@ impl Corpus {
                 (path.clone(), Arc::new(Document { path, source, analysis }))
             })
             .collect();
-        self.docs = Arc::new(docs);
+        self.docs = docs.into_iter().collect();
         self.index_mentions();
     }
 
@@ -495,7 +500,7 @@ impl Corpus {
         if !self.changed.contains(&key) {
             Arc::make_mut(&mut self.changed).insert(key.clone());
         }
-        Arc::make_mut(&mut self.docs).insert(key, Arc::new(doc));
+        self.docs.insert(key, Arc::new(doc));
         discovery_changed || sources_changed
     }
 
@@ -507,7 +512,7 @@ impl Corpus {
 
     /// Removes a document (deleted on disk, or closed and not on disk).
     pub fn remove_document(&mut self, path: &Path) -> Change {
-        let Some(old) = Arc::make_mut(&mut self.docs).remove(path) else { return Change::Local };
+        let Some(old) = self.docs.remove(path) else { return Change::Local };
         Arc::make_mut(&mut self.changed).insert(old.path.clone());
         let had_names =
             !old.analysis.scan.discovery.candidates.is_empty() || !old.analysis.scan.discovery.kb_acronyms.is_empty();
@@ -531,10 +536,10 @@ impl Corpus {
         if same && !sources_changed {
             return Change::Local;
         }
-        let docs: BTreeMap<Arc<Path>, Arc<Document>> = self
-            .docs
+        let docs: Vec<(&Arc<Path>, &Arc<Document>)> = self.docs.iter().collect();
+        let docs: Vec<(Arc<Path>, Arc<Document>)> = docs
             .par_iter()
-            .map(|(path, d)| {
+            .map(|&(path, d)| {
                 let analysis = analysis::resolve(
                     &d.source.text,
                     d.analysis.scan.clone(),
@@ -545,7 +550,7 @@ impl Corpus {
                 (path.clone(), Arc::new(Document { path: path.clone(), source: d.source.clone(), analysis }))
             })
             .collect();
-        self.docs = Arc::new(docs);
+        self.docs = docs.into_iter().collect();
         self.index_mentions();
         Change::Global
     }
