@@ -16,6 +16,18 @@ fn start(dir: &Path) -> Client {
     Client::start(dir, Client::default_capabilities(), Value::Null)
 }
 
+/// A server on a copy of `corpus` (a repository folder), with `doc` open at
+/// version 1 and the index complete: the folder, the client, the
+/// document's URI and text.
+fn session(corpus: &str, doc: &str) -> (tempfile::TempDir, Client, String, String) {
+    let dir = copy_dir(&repo(corpus));
+    let mut client = start(dir.path());
+    let text = read(dir.path(), doc);
+    let u = client.open(&dir.path().join(doc), 1);
+    client.wait_indexed();
+    (dir, client, u, text)
+}
+
 fn at(uri: &str, (line, character): (u32, u32)) -> Value {
     json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
 }
@@ -147,11 +159,7 @@ fn hover_definition_and_references_on_the_seed() {
 
 #[test]
 fn utf16_positions_after_emoji_curly_quotes_em_dashes_and_accents() {
-    let dir = copy_dir(&repo("tests/fixtures/corpus"));
-    let mut client = start(dir.path());
-    let text = read(dir.path(), "001_followup.txt");
-    let u = client.open(&dir.path().join("001_followup.txt"), 1);
-    client.wait_indexed();
+    let (_dir, mut client, u, text) = session("tests/fixtures/corpus", "001_followup.txt");
     // `📰 George Soros`: the emoji is two UTF-16 units.
     let (line, col) = pos16(&text, "George Soros", 0);
     assert_eq!((line, col), (8, 3));
@@ -234,11 +242,7 @@ fn references_include_documents_never_opened() {
 
 #[test]
 fn adding_a_citation_after_a_sentence_clears_exactly_that_sentences_claims() {
-    let dir = copy_dir(&repo("tests/fixtures/corpus"));
-    let mut client = start(dir.path());
-    let text = read(dir.path(), "000_seed.txt");
-    let u = client.open(&dir.path().join("000_seed.txt"), 1);
-    client.wait_indexed();
+    let (_dir, mut client, u, text) = session("tests/fixtures/corpus", "000_seed.txt");
     let before = client.diagnostics(&u, 1);
     // Line 23: "…elected across the U.S. As of 2023, … at least 20 percent of Americans."
     let (line, col) = pos16(&text, "U.S. As of 2023", 0);
@@ -265,11 +269,7 @@ fn adding_a_citation_after_a_sentence_clears_exactly_that_sentences_claims() {
 
 #[test]
 fn rename_a_citation_key_touches_every_use_and_the_sources_file() {
-    let dir = copy_dir(&repo("tests/fixtures/corpus"));
-    let mut client = start(dir.path());
-    let text = read(dir.path(), "001_followup.txt");
-    let u = client.open(&dir.path().join("001_followup.txt"), 1);
-    client.wait_indexed();
+    let (dir, mut client, u, text) = session("tests/fixtures/corpus", "001_followup.txt");
     let (line, col) = pos16(&text, "inquirer-2024", 0);
     let prepared = client.request("textDocument/prepareRename", at(&u, (line, col + 2)));
     assert_eq!(prepared, json!({"range": range(line, col, line, col + 13), "placeholder": "inquirer-2024"}));
@@ -359,11 +359,7 @@ fn suppress_and_cite_code_actions_make_their_diagnostic_go_away() {
 
 #[test]
 fn add_entity_action_fills_in_a_knowledge_base_entry() {
-    let dir = copy_dir(&repo("tests/fixtures/corpus"));
-    let mut client = start(dir.path());
-    let text = read(dir.path(), "002_roundup.txt");
-    let u = client.open(&dir.path().join("002_roundup.txt"), 1);
-    client.wait_indexed();
+    let (dir, mut client, u, text) = session("tests/fixtures/corpus", "002_roundup.txt");
     let (line, col) = pos16(&text, "Jane Morrow", 0);
     let actions = client.request(
         "textDocument/codeAction",
@@ -406,11 +402,7 @@ fn add_entity_action_fills_in_a_knowledge_base_entry() {
 
 #[test]
 fn broken_knowledge_base_is_reported_in_place_and_the_last_good_one_kept() {
-    let dir = copy_dir(&repo("seeds"));
-    let mut client = start(dir.path());
-    let text = read(dir.path(), SEED);
-    let u = client.open(&dir.path().join(SEED), 1);
-    client.wait_indexed();
+    let (dir, mut client, u, text) = session("seeds", SEED);
     let kb_path = dir.path().join("entities.toml");
     let kb_uri = uri(&kb_path);
     let good = read(dir.path(), "entities.toml");
@@ -659,11 +651,7 @@ fn two_workspace_folders_are_two_corpora() {
 
 #[test]
 fn an_open_knowledge_base_is_checked_as_the_editor_has_it() {
-    let dir = copy_dir(&repo("seeds"));
-    let mut client = start(dir.path());
-    let text = read(dir.path(), SEED);
-    let u = client.open(&dir.path().join(SEED), 1);
-    client.wait_indexed();
+    let (dir, mut client, u, text) = session("seeds", SEED);
     let kb_path = dir.path().join("entities.toml");
     let kb = client.open(&kb_path, 1);
     // Unsaved edit: a second entity with the id of the first.
@@ -746,11 +734,7 @@ fn sources_file_diagnostics_are_published_without_opening_it() {
 
 #[test]
 fn rename_an_entity_id_from_a_mention() {
-    let dir = copy_dir(&repo("seeds"));
-    let mut client = start(dir.path());
-    let text = read(dir.path(), SEED);
-    let u = client.open(&dir.path().join(SEED), 1);
-    client.wait_indexed();
+    let (dir, mut client, u, text) = session("seeds", SEED);
     let (line, col) = pos16(&text, "Dale Wilcox", 0);
     let prepared = client.request("textDocument/prepareRename", at(&u, (line, col + 1)));
     assert_eq!(prepared, json!({"range": range(line, col, line, col + 11), "placeholder": "dale-wilcox"}));

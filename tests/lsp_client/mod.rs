@@ -168,22 +168,7 @@ impl Client {
     /// Waits for a notification matching `pred` (looking at those already
     /// received first, and consuming it).
     pub fn wait_for(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        if let Some(i) = self.received.iter().position(|m| m["method"] == method && pred(&m["params"])) {
-            return self.received.remove(i)["params"].clone();
-        }
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(msg) => {
-                    if msg["method"] == method && msg.get("id").is_none() && pred(&msg["params"]) {
-                        return msg["params"].clone();
-                    }
-                    self.handle_incoming(msg);
-                }
-                Err(_) => panic!("no {method} matching within {TIMEOUT:?}; received: {:#?}", self.received),
-            }
-        }
+        self.wait_for_within(method, TIMEOUT, pred)
     }
 
     /// Waits for the response with `id` to a request sent with [`Client::send`].
@@ -319,7 +304,7 @@ impl Client {
                     }
                     self.handle_incoming(msg);
                 }
-                Err(_) => panic!("no {method} matching within {timeout:?}"),
+                Err(_) => panic!("no {method} matching within {timeout:?}; received: {:#?}", self.received),
             }
         }
     }
