@@ -264,7 +264,11 @@ impl Speakers {
         let mut verbs = Vec::new();
         let mut nouns: HashMap<String, EntityRef> = HashMap::new();
         let all_quotes: Vec<&Quote> = ctx.quotes.iter().flatten().collect();
-        let in_quote = |at: usize| all_quotes.iter().any(|q| q.range.start < at && at < q.range.end);
+        // Quotations do not overlap and are in text order: binary search.
+        let in_quote = |at: usize| {
+            let i = all_quotes.partition_point(|q| q.range.start < at);
+            i > 0 && at < all_quotes[i - 1].range.end
+        };
         let speaker_kind = |e: EntityRef| {
             matches!(ctx.lexicon.kind(e), EntityKind::Person | EntityKind::Organization | EntityKind::Other)
         };
@@ -323,7 +327,9 @@ impl Speakers {
             for q in qs {
                 let Some(first) = ctx.segments.sentence_at(q.range.start) else { continue };
                 let last = ctx.segments.sentence_at(q.range.end.saturating_sub(1)).unwrap_or(first).max(first);
-                let own = verbs.iter().find(|(_, _, s)| (first..=last).contains(s)).map(|(_, sp, _)| *sp);
+                // Verbs are in sentence order.
+                let v = verbs.partition_point(|(_, _, s)| *s < first);
+                let own = verbs.get(v).filter(|(_, _, s)| *s <= last).map(|(_, sp, _)| *sp);
                 let opens_sentence = ctx.segments.sentences[first].range.start == q.range.start;
                 let speaker = own.or(if opens_sentence { previous } else { None });
                 if let Some(sp) = speaker {
@@ -341,22 +347,30 @@ impl Speakers {
         sentences: std::ops::RangeInclusive<usize>,
         is_quotation: bool,
     ) -> Option<EntityRef> {
+        // Quotes and verbs are in text order: binary searches, so a long
+        // paragraph of claims is not quadratic.
         if is_quotation {
-            return self.quotes.iter().find(|(r, _)| r == claim).map(|(_, s)| *s);
+            let i = self.quotes.partition_point(|(r, _)| r.start < claim.start);
+            return self.quotes.get(i).filter(|(r, _)| r == claim).map(|(_, s)| *s);
         }
         // The reporting verb that is the claim, else the nearest one in its sentences.
-        if let Some((_, s, _)) = self.verbs.iter().find(|(v, _, _)| v.start < claim.end && claim.start < v.end) {
+        let i = self.verbs.partition_point(|(v, _, _)| v.end <= claim.start);
+        if let Some((v, s, _)) = self.verbs.get(i)
+            && v.start < claim.end
+        {
             return Some(*s);
         }
-        self.verbs
-            .iter()
-            .filter(|(_, _, s)| sentences.contains(s))
-            .min_by_key(|(v, _, _)| v.start.abs_diff(claim.start))
-            .map(|(_, s, _)| *s)
+        let lo = self.verbs.partition_point(|(_, _, s)| s < sentences.start());
+        let hi = self.verbs.partition_point(|(_, _, s)| s <= sentences.end());
+        self.verbs[lo..hi].iter().min_by_key(|(v, _, _)| v.start.abs_diff(claim.start)).map(|(_, s, _)| *s)
     }
 
     fn of_enclosing_quote(&self, claim: &TextRange) -> Option<EntityRef> {
-        self.quotes.iter().find(|(r, _)| r.start <= claim.start && claim.end <= r.end && r != claim).map(|(_, s)| *s)
+        // The last quote starting at or before the claim is the only one
+        // that can enclose it (quotes do not overlap).
+        let i = self.quotes.partition_point(|(r, _)| r.start <= claim.start);
+        let (r, s) = self.quotes.get(i.checked_sub(1)?)?;
+        (claim.end <= r.end && r != claim).then_some(*s)
     }
 }
 
@@ -386,19 +400,20 @@ fn subject_before(
     mentions: &[&Mention],
     quotes: &[&Quote],
 ) -> Option<EntityRef> {
-    let boundary = quotes
-        .iter()
-        .filter(|q| q.range.end <= verb && q.range.end > sentence_start)
-        .map(|q| q.range.end)
-        .max()
-        .unwrap_or(sentence_start);
-    let boundary = text[boundary..verb].rfind([';', ':']).map_or(boundary, |i| boundary + i + 1);
-    mentions
-        .iter()
-        .rev()
-        .find(|m| m.range.end <= verb && m.range.start >= boundary)
-        .filter(|m| text[m.range.end..verb].split_whitespace().count() <= 12)
-        .map(|m| m.entity)
+    // The nearest mention before the verb; an earlier one could only be
+    // farther and behind the same boundaries.
+    let i = mentions.partition_point(|m| m.range.end <= verb);
+    let m = mentions.get(i.checked_sub(1)?)?;
+    if m.range.start < sentence_start || text[m.range.end..verb].split_whitespace().take(13).count() > 12 {
+        return None;
+    }
+    // No quotation ends, and no `;` or `:` stands, between it and the verb.
+    let q = quotes.partition_point(|q| q.range.end <= verb);
+    let quote_between = q > 0 && quotes[q - 1].range.end > m.range.start;
+    if quote_between || text[m.range.start..verb].contains([';', ':']) {
+        return None;
+    }
+    Some(m.entity)
 }
 
 /// `said Wilcox`, `according to IRLI`: a mention right after the verb.
@@ -415,12 +430,11 @@ fn subject_after(
     {
         return None;
     }
-    let candidates: Vec<&&Mention> = mentions
-        .iter()
-        .filter(|m| m.range.start >= verb_end && m.range.end <= sentence_end)
-        .filter(|m| text[verb_end..m.range.start].split_whitespace().count() <= reach)
-        .collect();
-    candidates.first().map(|m| m.entity)
+    let i = mentions.partition_point(|m| m.range.start < verb_end);
+    let m = mentions.get(i)?;
+    let near = m.range.end <= sentence_end
+        && text[verb_end..m.range.start].split_whitespace().take(reach + 1).count() <= reach;
+    near.then_some(m.entity)
 }
 
 fn excerpt(s: &str) -> String {
