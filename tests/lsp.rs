@@ -111,12 +111,7 @@ fn seed_diagnostics_are_published_on_open_with_their_version() {
 
 #[test]
 fn hover_definition_and_references_on_the_seed() {
-    let dir = copy_dir(&repo("seeds"));
-    let mut client = start(dir.path());
-    let path = dir.path().join(SEED);
-    let text = read(dir.path(), SEED);
-    let u = client.open(&path, 1);
-    client.wait_indexed();
+    let (dir, mut client, u, text) = session("seeds", SEED);
     let hover = client.request("textDocument/hover", at(&u, pos16(&text, "Krasner’s", 0)));
     let md = hover["contents"]["value"].as_str().unwrap_or_default();
     assert!(
@@ -296,12 +291,7 @@ fn rename_a_citation_key_touches_every_use_and_the_sources_file() {
 
 #[test]
 fn suppress_and_cite_code_actions_make_their_diagnostic_go_away() {
-    let dir = copy_dir(&repo("seeds"));
-    let mut client = start(dir.path());
-    let path = dir.path().join(SEED);
-    let text = read(dir.path(), SEED);
-    let u = client.open(&path, 1);
-    client.wait_indexed();
+    let (dir, mut client, u, text) = session("seeds", SEED);
     client.diagnostics(&u, 1);
     let actions = client.request(
         "textDocument/codeAction",

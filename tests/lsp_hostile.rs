@@ -50,6 +50,14 @@ fn corpus(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     dir
 }
 
+/// A server on `corpus(files)` whose index is complete.
+fn indexed(files: &[(&str, &[u8])]) -> (tempfile::TempDir, Client) {
+    let dir = corpus(files);
+    let mut client = start(dir.path());
+    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    (dir, client)
+}
+
 fn start(dir: &Path) -> Client {
     Client::start(dir, Client::default_capabilities(), Value::Null)
 }
@@ -302,9 +310,7 @@ fn a_ten_megabyte_single_line() {
     let count = (10 << 20) / unit.len() + 1;
     let text = unit.repeat(count) + last_words;
     assert!(text.len() >= 10 << 20 && !text.contains('\n'));
-    let dir = corpus(&[]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[]);
     let u = client.open_text(&dir.path().join("huge.txt"), 1, &text);
     let diags = diagnostics_within(&mut client, &u, 1, SLOW);
     let money = ranges_of(&diags, "money-figure");
@@ -340,9 +346,7 @@ fn a_hundred_thousand_line_document() {
         }
     }
     text.push_str("The last line: Krasner’s office spent $7 million.");
-    let dir = corpus(&[]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[]);
     let u = client.open_text(&dir.path().join("long.txt"), 1, &text);
     let diags = diagnostics_within(&mut client, &u, 1, SLOW);
     let money = ranges_of(&diags, "money-figure");
@@ -423,9 +427,7 @@ fn crlf_lone_cr_and_bom_give_exact_utf16_ranges() {
 
 #[test]
 fn positions_past_the_end_get_empty_results_never_errors() {
-    let dir = corpus(&[("a.txt", "Larry Krasner raised $5 million.\nSecond line.\n".as_bytes())]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[("a.txt", "Larry Krasner raised $5 million.\nSecond line.\n".as_bytes())]);
     let u = client.open(&dir.path().join("a.txt"), 1);
     client.diagnostics(&u, 1);
     let far = [(0, 999), (1, 999), (2, 5), (99, 0), (99, 999), (u32::MAX, u32::MAX)];
@@ -466,9 +468,7 @@ fn positions_past_the_end_get_empty_results_never_errors() {
 
 #[test]
 fn edits_past_the_end_inside_a_surrogate_pair_and_reversed_are_clamped() {
-    let dir = corpus(&[]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[]);
     let path = dir.path().join("edit.txt");
     let u = client.open_text(&path, 1, "📰 Krasner raised $5 million.\n");
     // Column 1 is inside the emoji's surrogate pair: the emoji's start.
@@ -493,9 +493,7 @@ fn edits_past_the_end_inside_a_surrogate_pair_and_reversed_are_clamped() {
 
 #[test]
 fn did_change_for_a_document_never_opened_is_ignored() {
-    let dir = corpus(&[]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[]);
     let ghost = uri(&dir.path().join("ghost.txt"));
     client.change(&ghost, 2, json!([{"range": range(0, 0, 0, 0), "text": "It cost $9 million."}]));
     client.change(&ghost, 3, json!([{"text": "It cost $9 million."}]));
@@ -510,9 +508,7 @@ fn did_change_for_a_document_never_opened_is_ignored() {
 
 #[test]
 fn a_storm_of_a_thousand_edits_ends_on_the_final_version_and_text() {
-    let dir = corpus(&[]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[]);
     let mut text = String::from("Larry Krasner spoke.\n");
     let u = client.open_text(&dir.path().join("storm.txt"), 1, &text);
     let last = 1001;
@@ -546,9 +542,7 @@ fn a_storm_of_a_thousand_edits_ends_on_the_final_version_and_text() {
 fn cancel_request_in_flight_is_answered_and_the_server_lives_on() {
     let unit = "Larry Krasner said the program cost $5 million. ";
     let text = unit.repeat(20_000);
-    let dir = corpus(&[]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[]);
     let u = client.open_text(&dir.path().join("big.txt"), 1, &text);
     let id = client.send_request("textDocument/references", refs_at(&u, (0, 8)));
     client.notify("$/cancelRequest", json!({"id": id}));
@@ -589,9 +583,7 @@ fn a_client_that_vanishes_mid_request_leaves_no_orphan() {
 
 #[test]
 fn a_knowledge_base_broken_mid_session_keeps_the_last_good_one_until_fixed() {
-    let dir = corpus(&[("a.txt", "Larry Krasner met Jane Morrow.\n".as_bytes())]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[("a.txt", "Larry Krasner met Jane Morrow.\n".as_bytes())]);
     let u = client.open(&dir.path().join("a.txt"), 1);
     client.diagnostics(&u, 1);
     let kb_path = dir.path().join("entities.toml");
@@ -643,9 +635,7 @@ fn a_knowledge_base_broken_mid_session_keeps_the_last_good_one_until_fixed() {
 #[test]
 fn a_config_broken_mid_session_keeps_the_last_good_one_until_fixed() {
     let text = "Krasner raised $5 million, 20 percent of it.\n";
-    let dir = corpus(&[("a.txt", text.as_bytes()), ("factls.toml", b"[rules]\npercentage = \"off\"\n")]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[("a.txt", text.as_bytes()), ("factls.toml", b"[rules]\npercentage = \"off\"\n")]);
     let u = client.open(&dir.path().join("a.txt"), 1);
     let codes = |d: &[Value]| d.iter().map(|x| x["code"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>();
     assert_eq!(codes(&client.diagnostics(&u, 1)), vec!["money-figure"]);
@@ -680,9 +670,7 @@ fn a_config_broken_mid_session_keeps_the_last_good_one_until_fixed() {
 fn an_invalid_custom_regex_is_reported_at_its_line_and_the_other_rules_run() {
     let config = "[[custom-rule]]\nid = \"bad\"\npattern = \"(unclosed\"\n\n[[custom-rule]]\nid = \"anon\"\npattern = \"sources say\"\nmessage = \"anonymous source\"\n";
     let text = "Krasner raised $5 million, sources say.\n";
-    let dir = corpus(&[("a.txt", text.as_bytes()), ("factls.toml", config.as_bytes())]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[("a.txt", text.as_bytes()), ("factls.toml", config.as_bytes())]);
     let config_uri = uri(&dir.path().join("factls.toml"));
     let published = client.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == config_uri);
     let d = &published["diagnostics"];
@@ -706,9 +694,7 @@ fn a_huge_custom_regex_is_refused_and_the_server_stays_responsive() {
         "[[custom-rule]]\nid = \"nested\"\npattern = \"(a{{1000}}){{1000}}\"\n\n[[custom-rule]]\nid = \"long\"\npattern = \"{long}\"\n\n[[custom-rule]]\nid = \"anon\"\npattern = \"sources say\"\n"
     );
     let text = "Krasner raised $5 million, sources say.\n";
-    let dir = corpus(&[("a.txt", text.as_bytes()), ("factls.toml", config.as_bytes())]);
-    let mut client = start(dir.path());
-    wait_indexed_message(&mut client, lsp_client::TIMEOUT);
+    let (dir, mut client) = indexed(&[("a.txt", text.as_bytes()), ("factls.toml", config.as_bytes())]);
     let config_uri = uri(&dir.path().join("factls.toml"));
     let published = client.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == config_uri);
     let d: Vec<(String, Value, String)> = full(published["diagnostics"].as_array().map(Vec::as_slice).unwrap_or(&[]));
