@@ -23,3 +23,16 @@ pub mod cli;
 pub mod ide;
 pub mod index;
 pub mod lsp;
+
+/// Logs to stderr at the level `FACTLS_LOG` asks for (`warn` by default;
+/// `FACTLS_LOG=debug factls check DIR` prints how long each phase took).
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FACTLS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .try_init();
+}

@@ -7,6 +7,7 @@ use super::{Format, display, select, selected};
 use crate::analysis::diagnostic::Severity;
 
 pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
+    let started = std::time::Instant::now();
     let selection = select(paths);
     let mut reports: Vec<FileReport> = Vec::new();
     let mut documents = 0;
@@ -40,6 +41,7 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
         Format::Json => output::json(&reports, &counts, documents),
         Format::Sarif => output::sarif(&reports),
     };
+    tracing::debug!(elapsed = ?started.elapsed(), bytes = text.len(), "report rendered");
     super::emit(&text);
     let code = if selection.io_error {
         2

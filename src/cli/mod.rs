@@ -82,6 +82,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    crate::init_logging();
     match cli.command {
         None if cli.stdio => crate::lsp::run(),
         Some(Command::Lsp { .. }) => crate::lsp::run(),

@@ -186,6 +186,7 @@ impl Corpus {
         // The config decides which files are documents; the knowledge base
         // is parsed while the documents are read and scanned (only name
         // discovery needs it).
+        let started = std::time::Instant::now();
         let mut corpus = Corpus::bare(root);
         let config_aux = corpus.reload_config(settings);
         let (paths, mut problems) = walk::documents(root, &corpus.config);
@@ -205,6 +206,7 @@ impl Corpus {
                     .collect()
             },
         );
+        tracing::debug!(elapsed = ?started.elapsed(), documents = total, "read and scanned; knowledge base parsed");
         let mut aux = config_aux;
         aux.extend(corpus.apply_kb(kb));
         corpus.aux = Arc::new(aux);
@@ -225,8 +227,10 @@ impl Corpus {
                 Err(p) => problems.push(p),
             }
         }
+        tracing::debug!(elapsed = ?started.elapsed(), "names discovered");
         corpus.problems = Arc::new(problems);
         corpus.rebuild(scanned);
+        tracing::debug!(elapsed = ?started.elapsed(), "corpus loaded");
         corpus
     }
 
@@ -410,7 +414,9 @@ impl Corpus {
         scanned.sort_by(|a, b| a.0.cmp(&b.0));
         let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
             scanned.iter().map(|(p, _, s)| (p.clone(), &s.discovery)).collect();
+        let started = std::time::Instant::now();
         self.lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
+        tracing::debug!(elapsed = ?started.elapsed(), forms = self.lexicon.pattern_count(), "lexicon built");
         self.sources = Arc::new(self.source_index(scanned.iter().map(|(p, _, s)| (p, s))));
         let docs: Vec<(Arc<Path>, Arc<Document>)> = scanned
             .into_par_iter()
@@ -420,8 +426,10 @@ impl Corpus {
                 (path.clone(), Arc::new(Document { path, source, analysis }))
             })
             .collect();
+        tracing::debug!(elapsed = ?started.elapsed(), "documents resolved");
         self.docs = docs.into_iter().collect();
         self.index_mentions();
+        tracing::debug!(elapsed = ?started.elapsed(), "mentions indexed");
     }
 
     /// Rebuilds the mention index from every document.
