@@ -442,7 +442,7 @@ fn knowledge_base_syntax_error_and_the_article_still_checked() {
     assert_eq!(run.code, 1);
     assert_eq!(run.stderr, "");
     expect![[r#"
-        tests/fixtures/broken_kb_syntax/entities.toml:7:17: error[kb-syntax]: invalid basic string
+        tests/fixtures/broken_kb_syntax/entities.toml:7:17: error[kb-syntax]: invalid basic string, expected `"`
         1 error, 0 warnings, 0 information, 0 hints in 1 file (1 document checked)
     "#]]
     .assert_eq(&run.stdout);
