@@ -1,14 +1,16 @@
 //! `factls check`: lint a corpus like a compiler.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use super::output::{self, FileReport};
-use super::{Format, display, select, selected};
+use super::{Format, Output, Relative, select, selected};
 use crate::analysis::diagnostic::Severity;
 
 pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
     let started = std::time::Instant::now();
     let selection = select(paths);
+    let relative = Relative::to_current_dir();
     let mut reports: Vec<FileReport> = Vec::new();
     let mut documents = 0;
     for (corpus, chosen) in &selection.corpora {
@@ -22,7 +24,7 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
             // shared aliases) after.
             let mut diagnostics = aux.diagnostics.clone();
             diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
-            reports.push(FileReport { path: display(&aux.path), source, diagnostics });
+            reports.push(FileReport { path: relative.show(&aux.path), source, diagnostics: Cow::Owned(diagnostics) });
         }
         for (path, doc) in corpus.docs.iter() {
             if !selected(path, chosen) {
@@ -31,18 +33,19 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
             documents += 1;
             let diagnostics = corpus.diagnostics(path);
             if !diagnostics.is_empty() {
-                reports.push(FileReport { path: display(path), source: doc.source.clone(), diagnostics });
+                reports.push(FileReport { path: relative.show(path), source: doc.source.clone(), diagnostics });
             }
         }
     }
     let counts = output::Counts::of(&reports);
-    let text = match format {
-        Format::Human => output::human(&reports, &counts, documents),
-        Format::Json => output::json(&reports, &counts, documents),
-        Format::Sarif => output::sarif(&reports),
-    };
-    tracing::debug!(elapsed = ?started.elapsed(), bytes = text.len(), "report rendered");
-    super::emit(&text);
+    let mut out = Output::stdout();
+    match format {
+        Format::Human => output::human(&reports, &counts, documents, &mut out),
+        Format::Json => output::json(&reports, &counts, documents, &mut out),
+        Format::Sarif => out.write(&output::sarif(&reports)),
+    }
+    out.finish();
+    tracing::debug!(elapsed = ?started.elapsed(), "report written");
     let code = if selection.io_error {
         2
     } else if counts.get(Severity::Error) > 0 || (deny_warnings && counts.get(Severity::Warning) > 0) {

@@ -154,9 +154,35 @@ pub(crate) fn selected(path: &Path, selected: &[PathBuf]) -> bool {
 /// Writes the output; a closed pipe (`factls check | head`) ends the
 /// process quietly, as ripgrep does.
 pub(crate) fn emit(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    let mut out = Output::stdout();
+    out.write(text);
+    out.finish();
+}
+
+/// Buffered standard output that ends the process on a closed pipe (quietly,
+/// exit 0, as ripgrep does) or on any other write error (exit 2).
+pub(crate) struct Output(std::io::BufWriter<std::io::StdoutLock<'static>>);
+
+impl Output {
+    pub(crate) fn stdout() -> Output {
+        Output(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()))
+    }
+
+    pub(crate) fn write(&mut self, text: &str) {
+        use std::io::Write;
+        if let Err(e) = self.0.write_all(text.as_bytes()) {
+            Self::fail(e);
+        }
+    }
+
+    pub(crate) fn finish(mut self) {
+        use std::io::Write;
+        if let Err(e) = self.0.flush() {
+            Self::fail(e);
+        }
+    }
+
+    fn fail(e: std::io::Error) -> ! {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
@@ -168,9 +194,22 @@ pub(crate) fn emit(text: &str) {
 /// A path as the user should see it: relative to the current folder when
 /// below it.
 pub(crate) fn display(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
-    match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
-        Some(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
-        _ => path.display().to_string(),
+    Relative::to_current_dir().show(path)
+}
+
+/// Shows paths relative to the current folder (looked up once, not per
+/// file).
+pub(crate) struct Relative(Option<PathBuf>);
+
+impl Relative {
+    pub(crate) fn to_current_dir() -> Relative {
+        Relative(std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok()))
+    }
+
+    pub(crate) fn show(&self, path: &Path) -> String {
+        match self.0.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+            Some(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
+            _ => path.display().to_string(),
+        }
     }
 }

@@ -1,8 +1,15 @@
 //! Rendering `check` results: human (`file:line:col: severity[rule]:
 //! message`), JSON, and SARIF 2.1.0 for GitHub code scanning. Lines and
 //! columns are 1-based, columns counted in characters.
+//!
+//! Human and JSON output are streamed: files are rendered a chunk at a time
+//! on every core and written in order, so a large report is never held
+//! whole in memory.
 
+use std::borrow::Cow;
 use std::fmt::Write;
+
+use rayon::prelude::*;
 
 use serde_json::json;
 
@@ -10,14 +17,15 @@ use crate::analysis::SourceText;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::rules;
 use crate::analysis::text::{Encoding, LineCol};
+use crate::cli::Output;
 
-pub struct FileReport {
+pub struct FileReport<'a> {
     pub path: String,
     pub source: SourceText,
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Cow<'a, [Diagnostic]>,
 }
 
-impl FileReport {
+impl FileReport<'_> {
     /// 1-based (line, column) in characters of a byte offset.
     fn position(&self, offset: usize) -> (u32, u32) {
         let LineCol { line, col } = self.source.lines.line_col(&self.source.text, offset, Encoding::Utf32);
@@ -30,7 +38,7 @@ pub struct Counts([usize; 4]);
 impl Counts {
     pub fn of(reports: &[FileReport]) -> Counts {
         let mut c = [0; 4];
-        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+        for d in reports.iter().flat_map(|r| r.diagnostics.iter()) {
             c[d.severity as usize] += 1;
         }
         Counts(c)
@@ -45,17 +53,43 @@ fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
 }
 
-pub fn human(reports: &[FileReport], counts: &Counts, documents: usize) -> String {
-    let mut out = String::new();
-    for r in reports {
-        for d in &r.diagnostics {
-            let (line, col) = r.position(d.range.start);
-            let _ = writeln!(out, "{}:{line}:{col}: {}[{}]: {}", r.path, d.severity, d.code, d.message);
+/// Files rendered at once (in parallel) before they are written.
+const CHUNK: usize = 256;
+
+/// Renders every report with `render` on all cores, a chunk at a time,
+/// and writes the non-empty parts in order, `first` before the first one
+/// and `separator` between them. Whether any part was written.
+fn stream(
+    reports: &[FileReport],
+    out: &mut Output,
+    (first, separator): (&str, &str),
+    render: impl Fn(&FileReport) -> String + Sync,
+) -> bool {
+    let mut written = false;
+    for chunk in reports.chunks(CHUNK) {
+        let parts: Vec<String> = chunk.par_iter().map(&render).collect();
+        for part in parts.iter().filter(|p| !p.is_empty()) {
+            out.write(if written { separator } else { first });
+            out.write(part);
+            written = true;
         }
     }
+    written
+}
+
+pub fn human(reports: &[FileReport], counts: &Counts, documents: usize, out: &mut Output) {
+    stream(reports, out, ("", ""), |r| {
+        let mut part = String::new();
+        for d in r.diagnostics.iter() {
+            let (line, col) = r.position(d.range.start);
+            let _ = writeln!(part, "{}:{line}:{col}: {}[{}]: {}", r.path, d.severity, d.code, d.message);
+        }
+        part
+    });
     let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
+    let mut summary = String::new();
     let _ = writeln!(
-        out,
+        summary,
         "{}, {}, {} information, {} in {} ({} checked)",
         plural(counts.get(Severity::Error), "error"),
         plural(counts.get(Severity::Warning), "warning"),
@@ -64,55 +98,44 @@ pub fn human(reports: &[FileReport], counts: &Counts, documents: usize) -> Strin
         plural(files, "file"),
         plural(documents, "document"),
     );
-    out
+    out.write(&summary);
 }
 
 /// The JSON report, written by hand in exactly the layout of
 /// `serde_json::to_string_pretty` (two-space indent, keys in alphabetical
 /// order as a `serde_json` map keeps them), so that each file's part can
 /// be rendered in parallel; strings are escaped by `serde_json`.
-pub fn json(reports: &[FileReport], counts: &Counts, documents: usize) -> String {
-    use rayon::prelude::*;
-    let parts: Vec<String> = reports
-        .par_iter()
-        .map(|r| {
-            let mut out = String::new();
-            let file = json_string(&r.path);
-            for d in &r.diagnostics {
-                let (line, column) = r.position(d.range.start);
-                let (end_line, end_column) = r.position(d.range.end);
-                if !out.is_empty() {
-                    out.push_str(",\n");
-                }
-                let _ = write!(
-                    out,
-                    "    {{\n      \"column\": {column},\n      \"end_column\": {end_column},\n      \"end_line\": {end_line},\n      \"file\": {file},\n      \"line\": {line},\n      \"message\": {},\n      \"rule\": {},\n      \"severity\": {}\n    }}",
-                    json_string(&d.message),
-                    json_string(&d.code),
-                    json_string(d.severity.as_str()),
-                );
+pub fn json(reports: &[FileReport], counts: &Counts, documents: usize, out: &mut Output) {
+    out.write("{\n  \"diagnostics\": [");
+    let written = stream(reports, out, ("\n", ",\n"), |r| {
+        let mut part = String::new();
+        let file = json_string(&r.path);
+        for d in r.diagnostics.iter() {
+            let (line, column) = r.position(d.range.start);
+            let (end_line, end_column) = r.position(d.range.end);
+            if !part.is_empty() {
+                part.push_str(",\n");
             }
-            out
-        })
-        .collect();
-    let mut out = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 256);
-    out.push_str("{\n  \"diagnostics\": [");
-    let mut first = true;
-    for part in parts.iter().filter(|p| !p.is_empty()) {
-        out.push_str(if first { "\n" } else { ",\n" });
-        out.push_str(part);
-        first = false;
-    }
-    out.push_str(if first { "],\n" } else { "\n  ],\n" });
+            let _ = write!(
+                part,
+                "    {{\n      \"column\": {column},\n      \"end_column\": {end_column},\n      \"end_line\": {end_line},\n      \"file\": {file},\n      \"line\": {line},\n      \"message\": {},\n      \"rule\": {},\n      \"severity\": {}\n    }}",
+                json_string(&d.message),
+                json_string(&d.code),
+                json_string(d.severity.as_str()),
+            );
+        }
+        part
+    });
+    let mut tail = String::from(if written { "\n  ],\n" } else { "],\n" });
     let _ = write!(
-        out,
+        tail,
         "  \"summary\": {{\n    \"documents\": {documents},\n    \"errors\": {},\n    \"hints\": {},\n    \"information\": {},\n    \"warnings\": {}\n  }}\n}}\n",
         counts.get(Severity::Error),
         counts.get(Severity::Hint),
         counts.get(Severity::Information),
         counts.get(Severity::Warning),
     );
-    out
+    out.write(&tail);
 }
 
 /// A JSON string literal, escaped as `serde_json` escapes it.
@@ -138,7 +161,7 @@ fn default_level(id: &str, reports: &[FileReport]) -> &'static str {
         "duplicate-source" | "empty-source" => "warning",
         _ => reports
             .iter()
-            .flat_map(|r| &r.diagnostics)
+            .flat_map(|r| r.diagnostics.iter())
             .find(|d| d.code == id)
             .map_or("warning", |d| sarif_level(d.severity)),
     }
@@ -166,7 +189,7 @@ pub fn sarif(reports: &[FileReport]) -> String {
         .collect();
     let mut results = Vec::new();
     for r in reports {
-        for d in &r.diagnostics {
+        for d in r.diagnostics.iter() {
             let (start_line, start_column) = r.position(d.range.start);
             let (end_line, end_column) = r.position(d.range.end.max(d.range.start));
             let rule_index = rule_ids.iter().position(|id| *id == d.code).unwrap_or(0);

@@ -356,7 +356,7 @@ impl LanguageServer for Backend {
                     String::new(),
                 );
                 let found =
-                    corpus.diagnostics(&path).into_iter().find(|x| x.code == *code && x.range == *r).unwrap_or(d);
+                    corpus.diagnostics(&path).iter().find(|x| x.code == *code && x.range == *r).cloned().unwrap_or(d);
                 vec![convert::diagnostic(&src, &found, self.enc())]
             });
             let kind = match a.kind {
