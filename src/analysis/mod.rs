@@ -61,7 +61,32 @@ pub struct Analysis {
     pub scan: Scan,
     pub mentions: Vec<Mention>,
     pub claims: Vec<Claim>,
-    pub diagnostics: Vec<Diagnostic>,
+    /// The diagnostics that are not claims (citations, source
+    /// definitions), in the order found. [`Analysis::diagnostics`] has
+    /// them all.
+    pub checks: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Every diagnostic of the document, sorted by range: one per claim
+    /// that is neither sourced nor suppressed, and the citation and source
+    /// checks. Built on demand, so a claim's message is not kept twice.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut out: Vec<Diagnostic> = self
+            .claims
+            .iter()
+            .filter(|c| !c.suppressed && !matches!(c.status, ClaimStatus::Sourced { .. }))
+            .map(|c| {
+                let mut d = Diagnostic::new(c.range.clone(), c.severity, c.rule.clone(), c.message.clone());
+                d.data = DiagnosticData::Claim { sentence: c.sentences.clone() };
+                d
+            })
+            .collect();
+        out.extend(self.checks.iter().cloned());
+        // Stable: at the same range, claims before checks.
+        out.sort_by_key(|d| (d.range.start, d.range.end));
+        out
+    }
 }
 
 /// A document's text with its line index.
@@ -136,16 +161,10 @@ pub fn resolve(text: &str, scan: Scan, lexicon: &Lexicon, sources: &dyn Sources,
         urls: &scan.urls,
     };
     let mut claims = claims::resolve(&ctx, &scan.hits);
-    let mut diagnostics = Vec::new();
     for claim in &mut claims {
         claim.suppressed = suppress::is_suppressed(&scan.suppressions, &claim.rule, &claim.range);
-        if matches!(claim.status, ClaimStatus::Sourced { .. }) || claim.suppressed {
-            continue;
-        }
-        let mut d = Diagnostic::new(claim.range.clone(), claim.severity, claim.rule.clone(), claim.message.clone());
-        d.data = DiagnosticData::Claim { sentence: claim.sentences.clone() };
-        diagnostics.push(d);
     }
+    let mut diagnostics = Vec::new();
     let push =
         |diagnostics: &mut Vec<Diagnostic>, range: TextRange, rule: &str, default: Severity, message: String, data| {
             if let RuleLevel::On(severity) = config.level(rule, default)
@@ -204,8 +223,7 @@ pub fn resolve(text: &str, scan: Scan, lexicon: &Lexicon, sources: &dyn Sources,
             );
         }
     }
-    diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
-    Analysis { scan, mentions, claims, diagnostics }
+    Analysis { scan, mentions, claims, checks: diagnostics }
 }
 
 /// Both steps for one document, with a lexicon built from it alone.

@@ -6,7 +6,6 @@
 //! on every core and written in order, so a large report is never held
 //! whole in memory.
 
-use std::borrow::Cow;
 use std::fmt::Write;
 
 use rayon::prelude::*;
@@ -19,13 +18,13 @@ use crate::analysis::rules;
 use crate::analysis::text::{Encoding, LineCol};
 use crate::cli::Output;
 
-pub struct FileReport<'a> {
+pub struct FileReport {
     pub path: String,
     pub source: SourceText,
-    pub diagnostics: Cow<'a, [Diagnostic]>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
-impl FileReport<'_> {
+impl FileReport {
     /// 1-based (line, column) in characters of a byte offset.
     fn position(&self, offset: usize) -> (u32, u32) {
         let LineCol { line, col } = self.source.lines.line_col(&self.source.text, offset, Encoding::Utf32);
@@ -33,19 +32,23 @@ impl FileReport<'_> {
     }
 }
 
-pub struct Counts([usize; 4]);
+/// Diagnostics per severity, and the files that have any.
+#[derive(Clone, Copy, Default)]
+pub struct Counts {
+    severities: [usize; 4],
+    files: usize,
+}
 
 impl Counts {
-    pub fn of(reports: &[FileReport]) -> Counts {
-        let mut c = [0; 4];
-        for d in reports.iter().flat_map(|r| r.diagnostics.iter()) {
-            c[d.severity as usize] += 1;
+    fn add(&mut self, report: &FileReport) {
+        for d in &report.diagnostics {
+            self.severities[d.severity as usize] += 1;
         }
-        Counts(c)
+        self.files += usize::from(!report.diagnostics.is_empty());
     }
 
     pub fn get(&self, s: Severity) -> usize {
-        self.0[s as usize]
+        self.severities[s as usize]
     }
 }
 
@@ -53,40 +56,62 @@ fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
 }
 
-/// Files rendered at once (in parallel) before they are written.
+/// Files reported at once (in parallel) before they are written.
 const CHUNK: usize = 256;
 
-/// Renders every report with `render` on all cores, a chunk at a time,
-/// and writes the non-empty parts in order, `first` before the first one
-/// and `separator` between them. Whether any part was written.
-fn stream(
-    reports: &[FileReport],
+/// Makes each file's report with `report` and renders it with `render`,
+/// on all cores, a chunk of files at a time (so the reports of a large
+/// corpus are never all in memory), and writes the non-empty parts in
+/// order, `first` before the first one and `separator` between them.
+fn stream<T: Sync>(
+    files: &[T],
+    report: &(impl Fn(&T) -> FileReport + Sync),
     out: &mut Output,
     (first, separator): (&str, &str),
     render: impl Fn(&FileReport) -> String + Sync,
-) -> bool {
+) -> (Counts, bool) {
+    let mut counts = Counts::default();
     let mut written = false;
-    for chunk in reports.chunks(CHUNK) {
-        let parts: Vec<String> = chunk.par_iter().map(&render).collect();
-        for part in parts.iter().filter(|p| !p.is_empty()) {
-            out.write(if written { separator } else { first });
-            out.write(part);
-            written = true;
+    for chunk in files.chunks(CHUNK) {
+        let parts: Vec<(String, Counts)> = chunk
+            .par_iter()
+            .map(|f| {
+                let r = report(f);
+                let mut c = Counts::default();
+                c.add(&r);
+                (render(&r), c)
+            })
+            .collect();
+        for (part, c) in parts {
+            for (total, n) in counts.severities.iter_mut().zip(c.severities) {
+                *total += n;
+            }
+            counts.files += c.files;
+            if !part.is_empty() {
+                out.write(if written { separator } else { first });
+                out.write(&part);
+                written = true;
+            }
         }
     }
-    written
+    (counts, written)
 }
 
-pub fn human(reports: &[FileReport], counts: &Counts, documents: usize, out: &mut Output) {
-    stream(reports, out, ("", ""), |r| {
+/// `file:line:col: severity[rule]: message` lines and a summary.
+pub fn human<T: Sync>(
+    files: &[T],
+    report: &(impl Fn(&T) -> FileReport + Sync),
+    documents: usize,
+    out: &mut Output,
+) -> Counts {
+    let (counts, _) = stream(files, report, out, ("", ""), |r| {
         let mut part = String::new();
-        for d in r.diagnostics.iter() {
+        for d in &r.diagnostics {
             let (line, col) = r.position(d.range.start);
             let _ = writeln!(part, "{}:{line}:{col}: {}[{}]: {}", r.path, d.severity, d.code, d.message);
         }
         part
     });
-    let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
     let mut summary = String::new();
     let _ = writeln!(
         summary,
@@ -95,22 +120,28 @@ pub fn human(reports: &[FileReport], counts: &Counts, documents: usize, out: &mu
         plural(counts.get(Severity::Warning), "warning"),
         counts.get(Severity::Information),
         plural(counts.get(Severity::Hint), "hint"),
-        plural(files, "file"),
+        plural(counts.files, "file"),
         plural(documents, "document"),
     );
     out.write(&summary);
+    counts
 }
 
 /// The JSON report, written by hand in exactly the layout of
 /// `serde_json::to_string_pretty` (two-space indent, keys in alphabetical
 /// order as a `serde_json` map keeps them), so that each file's part can
 /// be rendered in parallel; strings are escaped by `serde_json`.
-pub fn json(reports: &[FileReport], counts: &Counts, documents: usize, out: &mut Output) {
+pub fn json<T: Sync>(
+    files: &[T],
+    report: &(impl Fn(&T) -> FileReport + Sync),
+    documents: usize,
+    out: &mut Output,
+) -> Counts {
     out.write("{\n  \"diagnostics\": [");
-    let written = stream(reports, out, ("\n", ",\n"), |r| {
+    let (counts, written) = stream(files, report, out, ("\n", ",\n"), |r| {
         let mut part = String::new();
         let file = json_string(&r.path);
-        for d in r.diagnostics.iter() {
+        for d in &r.diagnostics {
             let (line, column) = r.position(d.range.start);
             let (end_line, end_column) = r.position(d.range.end);
             if !part.is_empty() {
@@ -136,6 +167,7 @@ pub fn json(reports: &[FileReport], counts: &Counts, documents: usize, out: &mut
         counts.get(Severity::Warning),
     );
     out.write(&tail);
+    counts
 }
 
 /// A JSON string literal, escaped as `serde_json` escapes it.
@@ -161,13 +193,24 @@ fn default_level(id: &str, reports: &[FileReport]) -> &'static str {
         "duplicate-source" | "empty-source" => "warning",
         _ => reports
             .iter()
-            .flat_map(|r| r.diagnostics.iter())
+            .flat_map(|r| &r.diagnostics)
             .find(|d| d.code == id)
             .map_or("warning", |d| sarif_level(d.severity)),
     }
 }
 
-pub fn sarif(reports: &[FileReport]) -> String {
+/// The SARIF log (built whole: SARIF consumers read one JSON document).
+pub fn sarif<T: Sync>(files: &[T], report: &(impl Fn(&T) -> FileReport + Sync), out: &mut Output) -> Counts {
+    let reports: Vec<FileReport> = files.par_iter().map(report).collect();
+    let mut counts = Counts::default();
+    for r in &reports {
+        counts.add(r);
+    }
+    out.write(&sarif_text(&reports));
+    counts
+}
+
+fn sarif_text(reports: &[FileReport]) -> String {
     let mut rule_ids: Vec<String> = reports.iter().flat_map(|r| r.diagnostics.iter().map(|d| d.code.clone())).collect();
     rule_ids.extend(rules::builtin().iter().map(|r| r.id.to_string()));
     rule_ids.sort();
@@ -189,7 +232,7 @@ pub fn sarif(reports: &[FileReport]) -> String {
         .collect();
     let mut results = Vec::new();
     for r in reports {
-        for d in r.diagnostics.iter() {
+        for d in &r.diagnostics {
             let (start_line, start_column) = r.position(d.range.start);
             let (end_line, end_column) = r.position(d.range.end.max(d.range.start));
             let rule_index = rule_ids.iter().position(|id| *id == d.code).unwrap_or(0);

@@ -55,7 +55,7 @@ pub fn code_actions(corpus: &Corpus, path: &Path, range: TextRange) -> Vec<Actio
         out.push(cite(corpus, path, claim, &next_key.make()));
         out.push(suppress(doc.text(), path, &claim.rule, claim.range.clone()));
     }
-    for d in doc.analysis.diagnostics.iter().filter(|d| overlaps(&d.range) && d.code == "undefined-citation") {
+    for d in doc.analysis.checks.iter().filter(|d| overlaps(&d.range) && d.code == "undefined-citation") {
         let key = &doc.text()[d.range.start + 2..d.range.end - 1];
         let mut action = define_source(corpus, key);
         action.fixes = Some((d.code.clone(), d.range.clone()));

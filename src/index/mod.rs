@@ -20,7 +20,6 @@
 pub mod editable;
 pub mod walk;
 
-use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -634,15 +633,11 @@ impl Corpus {
     }
 
     /// Diagnostics of a document, including the corpus-level ones of source
-    /// files (definitions nobody cites, keys defined twice). Borrowed from
-    /// the analysis except for source files.
-    pub fn diagnostics(&self, path: &Path) -> Cow<'_, [Diagnostic]> {
-        let Some(doc) = self.docs.get(path) else { return Cow::Borrowed(&[]) };
-        if !self.is_source_file(path) {
-            return Cow::Borrowed(&doc.analysis.diagnostics);
-        }
-        let mut out = doc.analysis.diagnostics.clone();
-        {
+    /// files (definitions nobody cites, keys defined twice).
+    pub fn diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
+        let Some(doc) = self.docs.get(path) else { return Vec::new() };
+        let mut out = doc.analysis.diagnostics();
+        if self.is_source_file(path) {
             // A source file's own definitions are corpus-wide: drop the
             // per-document "never cited in this document" hints.
             out.retain(|d| d.code != "unused-source");
@@ -677,7 +672,7 @@ impl Corpus {
             }
             out.sort_by_key(|d| (d.range.start, d.range.end));
         }
-        Cow::Owned(out)
+        out
     }
 
     fn push_level(&self, out: &mut Vec<Diagnostic>, rule: &str, default: Severity, range: TextRange, message: String) {
