@@ -106,6 +106,10 @@ pub struct Corpus {
     /// entries there are stale and their own mention lists are read
     /// instead.
     changed: Arc<BTreeSet<Arc<Path>>>,
+    /// Whether `mentions` is built at all: the server's references and
+    /// hover need it, a one-shot command does not (`mentions_of` then reads
+    /// every document).
+    keep_mention_index: bool,
 }
 
 /// The inverted index of mentions: entity → (document, range) in path
@@ -168,34 +172,47 @@ impl Corpus {
             overrides: Arc::new(HashMap::new()),
             mentions: Arc::new(MentionIndex::default()),
             changed: Arc::new(BTreeSet::new()),
+            keep_mention_index: true,
         }
     }
 
-    /// Loads every document under `root` and analyses it.
+    /// Loads every document under `root` and analyses it, for a one-shot
+    /// command: without the inverted mention index of the server (see
+    /// [`Corpus::mentions_of`]).
     pub fn load(root: &Path) -> Corpus {
-        Corpus::load_with(root, None, |_, _| {})
+        Corpus::load_inner(root, None, false, |_, _| {})
     }
 
-    /// Like [`Corpus::load`], with editor settings and a progress callback
-    /// `(done, total)` called from worker threads.
+    /// Like [`Corpus::load`], with editor settings, a progress callback
+    /// `(done, total)` called from worker threads, and the mention index.
     pub fn load_with(
         root: &Path,
         settings: Option<&serde_json::Value>,
         progress: impl Fn(usize, usize) + Sync,
     ) -> Corpus {
+        Corpus::load_inner(root, settings, true, progress)
+    }
+
+    fn load_inner(
+        root: &Path,
+        settings: Option<&serde_json::Value>,
+        index_mentions: bool,
+        progress: impl Fn(usize, usize) + Sync,
+    ) -> Corpus {
         // The config decides which files are documents; the knowledge base
-        // is parsed while the documents are read and scanned (only name
-        // discovery needs it).
+        // is parsed while the documents are found, read and scanned (only
+        // name discovery needs it).
         let started = std::time::Instant::now();
         let mut corpus = Corpus::bare(root);
+        corpus.keep_mention_index = index_mentions;
         let config_aux = corpus.reload_config(settings);
-        let (paths, mut problems) = walk::documents(root, &corpus.config);
-        let total = paths.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
-        let (kb, read) = rayon::join(
+        let (kb, (read, mut problems)) = rayon::join(
             || corpus.read_kb(),
-            || -> Vec<Result<Scanned, Problem>> {
-                paths
+            || {
+                let (paths, problems) = walk::documents(root, &corpus.config);
+                tracing::debug!(elapsed = ?started.elapsed(), documents = paths.len(), "documents found");
+                let read: Vec<Result<Scanned, Problem>> = paths
                     .par_iter()
                     .map(|p| {
                         let text = walk::read_document(p)?;
@@ -203,9 +220,11 @@ impl Corpus {
                         let scan = analysis::scan_structure(&source.text, &corpus.config);
                         Ok((Arc::from(p.as_path()), source, scan))
                     })
-                    .collect()
+                    .collect();
+                (read, problems)
             },
         );
+        let total = read.len();
         tracing::debug!(elapsed = ?started.elapsed(), documents = total, "read and scanned; knowledge base parsed");
         let mut aux = config_aux;
         aux.extend(corpus.apply_kb(kb));
@@ -436,6 +455,11 @@ impl Corpus {
     fn index_mentions(&mut self) {
         let mut index = MentionIndex::default();
         let mut changed = BTreeSet::new();
+        if !self.keep_mention_index {
+            self.mentions = Arc::new(index);
+            self.changed = Arc::new(changed);
+            return;
+        }
         for (path, doc) in self.docs.iter() {
             // Offsets are stored as u32; a larger document is read directly.
             if doc.text().len() > u32::MAX as usize || index.paths.len() >= u32::MAX as usize {
@@ -569,8 +593,17 @@ impl Corpus {
 
     /// Every mention of `entity`, document by document in path order (from
     /// the mention index, with the documents changed since it was built
-    /// read directly).
+    /// read directly; from every document when there is no index).
     pub fn mentions_of(&self, entity: EntityRef) -> Vec<(Arc<Path>, TextRange)> {
+        if !self.keep_mention_index {
+            return self
+                .docs
+                .iter()
+                .flat_map(|(path, doc)| {
+                    doc.analysis.mentions.iter().filter(|m| m.entity == entity).map(|m| (path.clone(), m.range.clone()))
+                })
+                .collect();
+        }
         let index = &self.mentions;
         let indexed = index.by_entity.get(&entity).map_or(&[][..], Vec::as_slice);
         let mut out: Vec<(Arc<Path>, TextRange)> = indexed

@@ -387,6 +387,7 @@ impl State {
         let p = path.clone();
         let aux = base.is_aux_file(&path);
         let settings = self.session().settings;
+        let started = std::time::Instant::now();
         let (corpus, change) = blocking(move || {
             let mut corpus = (*base).clone();
             if aux {
@@ -411,6 +412,7 @@ impl State {
         })
         .await?;
         slot.set(corpus);
+        tracing::debug!(elapsed = ?started.elapsed(), version, "document analysed");
         if let Some(d) = lock(&self.open).get_mut(uri) {
             d.analyzed = Some(version);
         }
@@ -560,7 +562,8 @@ impl State {
             }
             return;
         }
-        let diagnostics = {
+        let started = std::time::Instant::now();
+        let diagnostics: Vec<lsp::Diagnostic> = {
             let mut open = lock(&self.open);
             let Some(d) = open.get_mut(uri) else { return };
             if d.version != version || d.published.is_some_and(|p| p >= version) {
@@ -571,7 +574,9 @@ impl State {
             let enc = self.encoding();
             corpus.diagnostics(&path).iter().map(|x| convert::diagnostic(&doc.source, x, enc)).collect()
         };
+        let count = diagnostics.len();
         self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
+        tracing::debug!(elapsed = ?started.elapsed(), version, count, "diagnostics published");
     }
 
     /// A snapshot that holds the latest text of `uri` (open or on disk).
