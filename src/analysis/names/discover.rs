@@ -12,12 +12,13 @@
 //! (`Immigration Reform Law Institute (IRLI)`) is learned as its alias,
 //! also for knowledge-base entities.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::fold_apostrophes;
+use super::{FxBuildHasher, fold_apostrophes};
 use crate::analysis::kb::EntityKind;
 use crate::analysis::sentences::SENTENCE_OPENERS;
 use crate::analysis::text::TextRange;
@@ -358,49 +359,155 @@ const ACRONYM_STOP: &[&str] = &[
     "GOP", "USD", "EUR", "GDP", "FAQ", "PDF", "URL", "HTML", "AI", "NB", "II", "III", "IV", "VI",
 ];
 
-/// A word list sorted for binary search: the lists above are looked up
-/// for every capitalised word, and a linear scan of a hundred titles per
-/// word showed in profiles.
-struct WordSet(Vec<&'static str>);
+/// What a word is, as bits: the lists above a capitalised word is in
+/// (looked up once per word, in [`CLASSES`]) and what it is in its text.
+const OPENER: u16 = 1;
+const TITLE: u16 = 1 << 1;
+const ORG_SUFFIX: u16 = 1 << 2;
+const PLACE_SUFFIX: u16 = 1 << 3;
+const LAW_SUFFIX: u16 = 1 << 4;
+const EVENT_SUFFIX: u16 = 1 << 5;
+const PLACE_PREFIX: u16 = 1 << 6;
+const ACRONYM_STOPPED: u16 = 1 << 7;
+const PAC: u16 = 1 << 8;
+const CAPITAL: u16 = 1 << 9;
+/// Followed directly by a possessive `’s` / `'s`.
+const POSSESSIVE: u16 = 1 << 10;
+/// One of [`CONNECTORS`] (all lowercase, or `&`).
+const CONNECTOR: u16 = 1 << 11;
+/// `and` or `&`.
+const AND: u16 = 1 << 12;
 
-impl WordSet {
-    fn new(words: &[&'static str]) -> WordSet {
-        let mut v = words.to_vec();
-        v.sort_unstable();
-        WordSet(v)
+/// Every word of the lists above → its class bits. Capitalised words are
+/// looked up here once, when the paragraph is split into words; the lists
+/// used to be searched (by binary search) several times per word.
+static CLASSES: LazyLock<HashMap<&'static str, u16, FxBuildHasher>> = LazyLock::new(|| {
+    let mut m: HashMap<&'static str, u16, FxBuildHasher> = HashMap::default();
+    let lists: [(&[&'static str], u16); 9] = [
+        (SENTENCE_OPENERS, OPENER),
+        (NOT_NAME_STARTS, OPENER),
+        (TITLES, TITLE),
+        (ORG_SUFFIXES, ORG_SUFFIX),
+        (PLACE_SUFFIXES, PLACE_SUFFIX),
+        (LAW_SUFFIXES, LAW_SUFFIX),
+        (EVENT_SUFFIXES, EVENT_SUFFIX),
+        (PLACE_PREFIXES, PLACE_PREFIX),
+        (ACRONYM_STOP, ACRONYM_STOPPED),
+    ];
+    for (list, class) in lists {
+        for w in list {
+            *m.entry(w).or_insert(0) |= class;
+        }
+    }
+    *m.entry("PAC").or_insert(0) |= PAC;
+    m
+});
+
+fn classes(word: &str) -> u16 {
+    CLASSES.get(word).copied().unwrap_or(0)
+}
+
+fn is_connector(w: &str) -> bool {
+    w.len() <= 3 && CONNECTORS.contains(&w)
+}
+
+/// A word of a paragraph: capitalised, or a connector (other lowercase
+/// words are dropped when the paragraph is split: they never join a name,
+/// and [`adjacent`] sees the gap they leave).
+#[derive(Clone, Copy, Debug)]
+struct Word {
+    start: usize,
+    end: usize,
+    /// [`CAPITAL`], [`POSSESSIVE`], the classes of [`CLASSES`], …
+    flags: u16,
+}
+
+impl Word {
+    fn is(&self, class: u16) -> bool {
+        self.flags & class != 0
     }
 
-    fn contains(&self, word: &&str) -> bool {
-        self.0.binary_search(word).is_ok()
+    fn capital(&self) -> bool {
+        self.is(CAPITAL)
+    }
+
+    fn possessive(&self) -> bool {
+        self.is(POSSESSIVE)
+    }
+
+    fn text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.start..self.end]
+    }
+
+    fn ends_with_period(&self, text: &str) -> bool {
+        text.as_bytes()[self.end - 1] == b'.'
     }
 }
 
-static OPENERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(&[SENTENCE_OPENERS, NOT_NAME_STARTS].concat()));
-static TITLES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(TITLES));
-static CONNECTORS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CONNECTORS));
-static ORG_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_SUFFIXES));
-static PLACE_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PLACE_SUFFIXES));
-static LAW_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(LAW_SUFFIXES));
-static EVENT_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(EVENT_SUFFIXES));
-static PLACE_PREFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PLACE_PREFIXES));
-static ACRONYM_STOP_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ACRONYM_STOP));
+/// Buffers reused from one sentence to the next (per thread: documents
+/// are discovered in parallel).
+#[derive(Default)]
+struct Scratch {
+    spans: Vec<(usize, usize)>,
+    words: Vec<Word>,
+}
 
-#[derive(Clone, Debug)]
-struct Word<'t> {
-    text: &'t str,
-    range: TextRange,
-    capital: bool,
-    /// Followed directly by a possessive `’s` / `'s`.
-    possessive: bool,
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Finds candidates in one paragraph (`range` into `text`). `kb_forms` maps
 /// apostrophe-folded surface forms to knowledge-base entity indices.
 pub fn discover(text: &str, range: TextRange, kb_forms: &HashMap<String, usize>, out: &mut Discovery) {
-    let words = words(text, range.clone());
+    if let Some(range) = capitalised_part(text, range) {
+        discover_words(text, range, kb_forms, out);
+    }
+}
+
+/// [`discover`] on every word of `range`.
+fn discover_words(text: &str, range: TextRange, kb_forms: &HashMap<String, usize>, out: &mut Discovery) {
+    SCRATCH.with_borrow_mut(|scratch| {
+        let Scratch { spans, words: all } = scratch;
+        words(text, range, spans, all);
+        runs(text, all, kb_forms, out);
+        // One huge paragraph should not keep its buffers for good.
+        if all.capacity() > 1 << 16 {
+            *scratch = Scratch::default();
+        }
+    });
+}
+
+/// The part of `range` that can hold a name: nothing without a capital
+/// letter; up to the first whitespace after the first capital letter when
+/// no other capital follows (most sentences: one capitalised opener). No
+/// word crosses ASCII whitespace, and a name starts and ends with a
+/// capitalised word, so the words cut off could only be dropped again.
+fn capitalised_part(text: &str, range: TextRange) -> Option<TextRange> {
+    let slice = &text[range.clone()];
+    let first = next_capital(slice, 0)?;
+    let cut = slice.as_bytes()[first..].iter().position(u8::is_ascii_whitespace).map_or(slice.len(), |i| first + i);
+    if next_capital(slice, cut).is_none() { Some(range.start..range.start + cut) } else { Some(range) }
+}
+
+/// Offset of the first uppercase character of `s` at or after `from`.
+fn next_capital(s: &str, from: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    (from..b.len()).find(|&i| {
+        let c = b[i];
+        if c < 0x80 {
+            c.is_ascii_uppercase()
+        } else {
+            // Lead bytes only; `chars` decodes the one character.
+            c >= 0xC0 && s[i..].chars().next().is_some_and(char::is_uppercase)
+        }
+    })
+}
+
+/// The runs of capitalised words (with inner connectors) of `words`.
+fn runs(text: &str, words: &[Word], kb_forms: &HashMap<String, usize>, out: &mut Discovery) {
     let mut i = 0;
     while i < words.len() {
-        if !words[i].capital {
+        if !words[i].capital() {
             i += 1;
             continue;
         }
@@ -408,29 +515,29 @@ pub fn discover(text: &str, range: TextRange, kb_forms: &HashMap<String, usize>,
         let start = i;
         let mut end = i + 1; // exclusive
         let mut j = i;
-        while !words[j].possessive {
+        while !words[j].possessive() {
             let mut k = j + 1;
             while k < words.len()
-                && !words[k].capital
-                && CONNECTORS_SET.contains(&words[k].text)
+                && !words[k].capital()
+                && words[k].is(CONNECTOR)
                 && adjacent(text, &words[k - 1], &words[k])
             {
                 k += 1;
             }
-            if k < words.len() && words[k].capital && adjacent(text, &words[k - 1], &words[k]) {
+            if k < words.len() && words[k].capital() && adjacent(text, &words[k - 1], &words[k]) {
                 j = k;
                 end = k + 1;
             } else {
                 break;
             }
         }
-        sequence(text, &words, start, end, kb_forms, out);
+        sequence(text, words, start, end, kb_forms, out);
         i = end;
     }
 }
 
 fn adjacent(text: &str, a: &Word, b: &Word) -> bool {
-    let gap = &text[a.range.end..b.range.start];
+    let gap = &text[a.end..b.start];
     gap == " " || gap == "\u{a0}"
 }
 
@@ -510,37 +617,54 @@ fn plain_punctuation(c: char) -> bool {
     matches!(c, '\u{2000}'..='\u{206F}' | '\u{a0}' | '«' | '»')
 }
 
-fn words(text: &str, range: TextRange) -> Vec<Word<'_>> {
-    let slice = &text[range.clone()];
-    let mut spans = Vec::new();
-    word_spans(slice, &mut spans);
-    spans
-        .into_iter()
-        .filter_map(|(s, e)| {
-            let start = range.start + s;
-            let end = range.start + e;
-            // Whole words only: not glued to letters or digits on either side.
-            let before = text[..start].chars().next_back();
-            if before.is_some_and(|c| c.is_alphanumeric() || c == '-') {
-                return None;
-            }
-            // The `s` of a possessive or contraction is no word of its own.
-            if before.is_some_and(|c| c == '’' || c == '\'')
-                && text[..start].chars().rev().nth(1).is_some_and(char::is_alphanumeric)
-            {
-                return None;
-            }
-            // Abbreviated titles and initials keep their period: `Dr.`, `W.`
-            let end = if text[end..].starts_with('.') && abbreviation(&text[start..end]) { end + 1 } else { end };
+/// Fills `out` with the [`Word`]s of `range` (see there for which), using
+/// `spans` as scratch.
+fn words(text: &str, range: TextRange, spans: &mut Vec<(usize, usize)>, out: &mut Vec<Word>) {
+    spans.clear();
+    out.clear();
+    word_spans(&text[range.clone()], spans);
+    for &(s, e) in spans.iter() {
+        let start = range.start + s;
+        let end = range.start + e;
+        let capital = text[start..].chars().next().is_some_and(char::is_uppercase);
+        let mut flags = 0;
+        if capital {
+            flags |= CAPITAL;
+        } else {
             let t = &text[start..end];
-            let after = &text[end..];
-            let possessive = (after.starts_with("’s") || after.starts_with("'s"))
-                && !after[after.char_indices().nth(2).map(|(i, _)| i).unwrap_or(after.len())..]
-                    .starts_with(|c: char| c.is_alphanumeric());
-            let capital = t.chars().next().is_some_and(char::is_uppercase);
-            Some(Word { text: t, range: start..end, capital, possessive })
-        })
-        .collect()
+            if !is_connector(t) {
+                continue;
+            }
+            flags |= CONNECTOR;
+            if t == "and" || t == "&" {
+                flags |= AND;
+            }
+        }
+        // Whole words only: not glued to letters or digits on either side.
+        let before = text[..start].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '-') {
+            continue;
+        }
+        // The `s` of a possessive or contraction is no word of its own.
+        if before.is_some_and(|c| c == '’' || c == '\'')
+            && text[..start].chars().rev().nth(1).is_some_and(char::is_alphanumeric)
+        {
+            continue;
+        }
+        // Abbreviated titles and initials keep their period: `Dr.`, `W.`
+        let end = if text[end..].starts_with('.') && abbreviation(&text[start..end]) { end + 1 } else { end };
+        let after = &text[end..];
+        if (after.starts_with("’s") || after.starts_with("'s"))
+            && !after[after.char_indices().nth(2).map(|(i, _)| i).unwrap_or(after.len())..]
+                .starts_with(|c: char| c.is_alphanumeric())
+        {
+            flags |= POSSESSIVE;
+        }
+        if capital {
+            flags |= classes(&text[start..end]);
+        }
+        out.push(Word { start, end, flags });
+    }
 }
 
 fn abbreviation(w: &str) -> bool {
@@ -551,48 +675,54 @@ fn abbreviation(w: &str) -> bool {
     ABBREVIATIONS.contains(&w) || (w.chars().count() == 1 && w.chars().all(char::is_uppercase))
 }
 
+/// At least two letters or digits (`.` and `&` aside), the first
+/// uppercase, the others uppercase or ASCII digits.
 fn is_acronym(w: &str) -> bool {
-    let letters: Vec<char> = w.chars().filter(|c| *c != '.' && *c != '&').collect();
-    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase() || c.is_ascii_digit()) && letters[0].is_uppercase()
-}
-
-fn is_title(w: &str) -> bool {
-    TITLES_SET.contains(&w)
+    let mut letters = w.chars().filter(|c| *c != '.' && *c != '&');
+    let mut rest = 0;
+    letters.next().is_some_and(char::is_uppercase)
+        && letters.all(|c| {
+            rest += 1;
+            c.is_uppercase() || c.is_ascii_digit()
+        })
+        && rest >= 1
 }
 
 /// Name-like: capitalised, not a title, not a connector.
-fn name_like(w: &Word) -> bool {
-    w.capital && !is_title(w.text) && !w.text.ends_with('.')
+fn name_like(text: &str, w: &Word) -> bool {
+    w.capital() && !w.is(TITLE) && !w.ends_with_period(text)
 }
 
-fn guess_kind(words: &[&str]) -> EntityKind {
-    let last = words.last().copied().unwrap_or("");
-    let org_first = words.len() >= 3 && ORG_SUFFIXES_SET.contains(&words[0]) && CONNECTORS_SET.contains(&words[1]);
-    if ORG_SUFFIXES_SET.contains(&last) || org_first || words.contains(&"PAC") {
+fn guess_kind(text: &str, words: &[Word]) -> EntityKind {
+    let (Some(first), Some(last)) = (words.first(), words.last()) else { return EntityKind::Other };
+    let org_first = words.len() >= 3 && first.is(ORG_SUFFIX) && words[1].is(CONNECTOR);
+    if last.is(ORG_SUFFIX) || org_first || words.iter().any(|w| w.is(PAC)) {
         EntityKind::Organization
-    } else if LAW_SUFFIXES_SET.contains(&last) {
+    } else if last.is(LAW_SUFFIX) {
         EntityKind::Law
-    } else if PLACE_SUFFIXES_SET.contains(&last) || words.first().is_some_and(|w| PLACE_PREFIXES_SET.contains(w)) {
+    } else if last.is(PLACE_SUFFIX) || first.is(PLACE_PREFIX) {
         EntityKind::Place
-    } else if EVENT_SUFFIXES_SET.contains(&last) {
+    } else if last.is(EVENT_SUFFIX) {
         EntityKind::Event
-    } else if (2..=3).contains(&words.len())
-        && words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase) && !is_acronym(w))
-    {
+    } else if (2..=3).contains(&words.len()) && words.iter().all(|w| w.capital() && !is_acronym(w.text(text))) {
         EntityKind::Person
     } else {
         EntityKind::Other
     }
 }
 
-fn joined(text: &str, words: &[Word]) -> (String, TextRange) {
+/// From the first word's start to the last one's end.
+fn span(words: &[Word]) -> TextRange {
     match (words.first(), words.last()) {
-        (Some(a), Some(b)) => {
-            let r = a.range.start..b.range.end;
-            (text[r.clone()].to_string(), r)
-        }
-        _ => (String::new(), 0..0),
+        (Some(a), Some(b)) => a.start..b.end,
+        _ => 0..0,
     }
+}
+
+/// The knowledge-base entity with surface form `name` (apostrophes folded
+/// only when there are curly ones: no allocation otherwise).
+fn kb_entity(kb_forms: &HashMap<String, usize>, name: &str) -> Option<usize> {
+    if name.contains('’') { kb_forms.get(&fold_apostrophes(name)) } else { kb_forms.get(name) }.copied()
 }
 
 fn sequence(
@@ -606,48 +736,42 @@ fn sequence(
     // `and` joins the words of an institution (`Immigration and Customs
     // Enforcement`), else it joins two names: `Larry Krasner and Dale
     // Wilcox`, `Mayor John Smith and Senator Jane Smith`.
-    if let Some(k) = (start + 1..end.saturating_sub(1)).find(|&k| matches!(all[k].text, "and" | "&")) {
-        let last = all[end - 1].text;
-        let institution = [&ORG_SUFFIXES_SET, &LAW_SUFFIXES_SET, &EVENT_SUFFIXES_SET, &PLACE_SUFFIXES_SET]
-            .iter()
-            .any(|l| l.contains(&last))
-            || all[start..end].iter().any(|w| w.text == "PAC");
-        if !institution || is_title(all[k + 1].text) {
+    if let Some(k) = (start + 1..end.saturating_sub(1)).find(|&k| all[k].is(AND)) {
+        let institution = all[end - 1].is(ORG_SUFFIX | LAW_SUFFIX | EVENT_SUFFIX | PLACE_SUFFIX)
+            || all[start..end].iter().any(|w| w.is(PAC));
+        if !institution || all[k + 1].is(TITLE) {
             sequence(text, all, start, k, kb_forms, out);
             sequence(text, all, k + 1, end, kb_forms, out);
             return;
         }
     }
     // An opener inside a run starts a new one: `…our Nation We…`.
-    if let Some(k) =
-        (start + 1..end).find(|&k| all[k].capital && OPENERS_SET.contains(&all[k].text) && !all[k].possessive)
-    {
+    if let Some(k) = (start + 1..end).find(|&k| all[k].capital() && all[k].is(OPENER) && !all[k].possessive()) {
         sequence(text, all, start, k, kb_forms, out);
         sequence(text, all, k, end, kb_forms, out);
         return;
     }
     let mut seq = &all[start..end];
     while let Some(first) = seq.first() {
-        if OPENERS_SET.contains(&first.text) && !first.possessive {
+        if first.is(OPENER) && !first.possessive() {
             seq = &seq[1..];
         } else {
             break;
         }
     }
-    while seq.last().is_some_and(|w| !w.capital) {
+    while seq.last().is_some_and(|w| !w.capital()) {
         seq = &seq[..seq.len() - 1];
     }
     if seq.is_empty() {
         return;
     }
     let last = &seq[seq.len() - 1];
-    let acronym = parenthesised_acronym(text, last.range.end);
+    let acronym = parenthesised_acronym(text, last.end);
 
     // A knowledge-base name followed by `(ACR)`: learn the acronym.
     if let Some(acr) = &acronym {
         for s in seq.len().saturating_sub(MAX_NAME_WORDS)..seq.len() {
-            let (name, _) = joined(text, &seq[s..]);
-            if let Some(&entity) = kb_forms.get(&fold_apostrophes(&name)) {
+            if let Some(entity) = kb_entity(kb_forms, &text[seq[s].start..last.end]) {
                 if !kb_forms.contains_key(acr.as_str()) {
                     out.kb_acronyms.push(KbAcronym { entity, acronym: acr.clone() });
                 }
@@ -656,48 +780,56 @@ fn sequence(
         }
     }
 
-    if kb_forms.contains_key(&fold_apostrophes(&joined(text, seq).0)) {
+    // A single word is looked up by `add`, the only way it is added.
+    if seq.len() > 1 && kb_entity(kb_forms, &text[span(seq)]).is_some() {
         return;
     }
     // Split at the last title word followed by a short personal name.
     let split = (0..seq.len()).rev().find(|&t| {
-        is_title(seq[t].text) && {
+        seq[t].is(TITLE) && {
             let rest = &seq[t + 1..];
-            (1..=3).contains(&rest.len()) && rest.iter().all(name_like)
+            (1..=3).contains(&rest.len()) && rest.iter().all(|w| name_like(text, w))
         }
     });
     if let Some(t) = split {
         let name_words = &seq[t + 1..];
         // The context before the title may itself be a name (`Cook County`).
-        let first_title = (0..=t).find(|&i| is_title(seq[i].text)).unwrap_or(t);
-        if first_title >= 2 && seq[..first_title].iter().all(|w| w.capital) {
-            add(text, &seq[..first_title], None, kb_forms, (seq[0].range.start, seq[first_title - 1].range.end), out);
+        let first_title = (0..=t).find(|&i| seq[i].is(TITLE)).unwrap_or(t);
+        if first_title >= 2 && seq[..first_title].iter().all(Word::capital) {
+            add(text, &seq[..first_title], None, kb_forms, (seq[0].start, seq[first_title - 1].end), out);
         }
         if name_words.len() >= 2 {
-            let context_start = owner_start(text, all, start, seq[0].range.start);
-            let context_end = party_end(text, last.range.end);
+            let context_start = owner_start(text, all, start, seq[0].start);
+            let context_end = party_end(text, last.end);
             add(text, name_words, None, kb_forms, (context_start, context_end), out);
         }
         return;
     }
     if seq.len() == 1 {
         let w = &seq[0];
-        let defined_here = text[..w.range.start].ends_with(" (") && text[w.range.end..].starts_with(')');
-        if is_acronym(w.text) && !defined_here && !ACRONYM_STOP_SET.contains(&w.text.trim_end_matches('.')) {
-            add(text, seq, None, kb_forms, (w.range.start, w.range.end), out);
+        let defined_here = text[..w.start].ends_with(" (") && text[w.end..].starts_with(')');
+        if is_acronym(w.text(text))
+            && !defined_here
+            && classes(w.text(text).trim_end_matches('.')) & ACRONYM_STOPPED == 0
+        {
+            add(text, seq, None, kb_forms, (w.start, w.end), out);
         }
         return;
     }
-    if seq.iter().all(|w| is_title(w.text) || w.text.ends_with('.')) || is_title(last.text) {
+    if seq.iter().all(|w| w.is(TITLE) || w.ends_with_period(text)) || last.is(TITLE) {
         return; // a bare office: `Philadelphia District Attorney`
     }
-    let owner = owner_start(text, all, start, seq[0].range.start);
-    let words: Vec<&str> = seq.iter().map(|w| w.text).collect();
-    let context_start = if guess_kind(&words) == EntityKind::Person { descriptor_start(text, owner) } else { owner };
-    let context_end = party_end(text, acronym_end(text, last.range.end).unwrap_or(last.range.end));
-    add(text, seq, acronym, kb_forms, (context_start, context_end), out);
+    let owner = owner_start(text, all, start, seq[0].start);
+    let kind = guess_kind(text, seq);
+    let context_start = if kind == EntityKind::Person { descriptor_start(text, owner) } else { owner };
+    let context_end = party_end(text, acronym_end(text, last.end).unwrap_or(last.end));
+    if seq.len() <= MAX_NAME_WORDS {
+        // Not a knowledge-base form: looked up above.
+        push(text, span(seq), kind, acronym, (context_start, context_end), out);
+    }
 }
 
+/// Adds `words` as a candidate unless too long or a knowledge-base form.
 fn add(
     text: &str,
     words: &[Word],
@@ -709,15 +841,24 @@ fn add(
     if words.len() > MAX_NAME_WORDS {
         return;
     }
-    let (name, range) = joined(text, words);
-    if kb_forms.contains_key(&fold_apostrophes(&name)) {
+    let range = span(words);
+    if kb_entity(kb_forms, &text[range.clone()]).is_some() {
         return;
     }
-    let texts: Vec<&str> = words.iter().map(|w| w.text).collect();
-    let kind = guess_kind(&texts);
+    push(text, range, guess_kind(text, words), acronym, context, out);
+}
+
+fn push(
+    text: &str,
+    range: TextRange,
+    kind: EntityKind,
+    acronym: Option<String>,
+    context: (usize, usize),
+    out: &mut Discovery,
+) {
     let context_range = context.0.min(range.start)..context.1.max(range.end);
     out.candidates.push(Candidate {
-        name,
+        name: text[range.clone()].to_string(),
         range,
         context: text[context_range.clone()].to_string(),
         context_range,
@@ -753,12 +894,12 @@ fn party_end(text: &str, at: usize) -> usize {
 /// Includes a possessive owner written just before: `IRLI’s Matt O’Brien`.
 fn owner_start(text: &str, all: &[Word], seq_index: usize, seq_start: usize) -> usize {
     if let Some(prev) = seq_index.checked_sub(1).map(|i| &all[i])
-        && prev.possessive
-        && prev.capital
+        && prev.possessive()
+        && prev.capital()
     {
-        let gap = &text[prev.range.end..seq_start];
+        let gap = &text[prev.end..seq_start];
         if gap == "’s " || gap == "'s " {
-            return prev.range.start;
+            return prev.start;
         }
     }
     seq_start
@@ -841,6 +982,44 @@ mod tests {
 
     fn names(text: &str) -> Vec<(String, String, EntityKind)> {
         run(text).candidates.into_iter().map(|c| (c.name, c.context, c.kind)).collect()
+    }
+
+    #[test]
+    fn every_listed_word_is_capitalised() {
+        // Only capitalised words get the classes of `CLASSES`.
+        for w in CLASSES.keys() {
+            assert!(w.chars().next().is_some_and(char::is_uppercase), "{w}");
+        }
+    }
+
+    #[test]
+    fn acronyms() {
+        for (w, yes) in [("IRLI", true), ("U.S.", true), ("AT&T", true), ("F1", true), ("A", false), ("A.", false)] {
+            assert_eq!(is_acronym(w), yes, "{w}");
+        }
+        for w in ["Ab", "aB", "1A", "&", "", "A-B"] {
+            assert!(!is_acronym(w), "{w}");
+        }
+    }
+
+    fn exact(text: &str, kb_forms: &HashMap<String, usize>) -> Discovery {
+        let mut d = Discovery::default();
+        discover_words(text, 0..text.len(), kb_forms, &mut d);
+        d
+    }
+
+    proptest::proptest! {
+        /// Cutting a sentence after its only capitalised word changes nothing.
+        #[test]
+        fn capitalised_part_loses_no_name(
+            text in "(IRLI|Krasner|Dr\\.|the|of|and|O’Brien’s|’s|Él|é|\\(D\\)|\\(ICE\\)|[ a.,(\u{a0}-]){0,12}"
+        ) {
+            let mut forms = HashMap::new();
+            forms.insert("Krasner".to_string(), 0);
+            let mut fast = Discovery::default();
+            discover(&text, 0..text.len(), &forms, &mut fast);
+            proptest::prop_assert_eq!(fast, exact(&text, &forms));
+        }
     }
 
     #[test]
