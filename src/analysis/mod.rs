@@ -223,7 +223,35 @@ pub fn resolve(text: &str, scan: Scan, lexicon: &Lexicon, sources: &dyn Sources,
             );
         }
     }
-    Analysis { scan, mentions, claims, checks: diagnostics }
+    let mut analysis = Analysis { scan, mentions, claims, checks: diagnostics };
+    analysis.shrink();
+    analysis
+}
+
+impl Analysis {
+    /// Gives back the spare capacity of every list: a corpus keeps one
+    /// analysis per document for as long as it runs, and lists grown by
+    /// doubling hold up to twice what they need.
+    fn shrink(&mut self) {
+        let scan = &mut self.scan;
+        scan.non_prose.shrink_to_fit();
+        scan.segments.paragraphs.shrink_to_fit();
+        scan.segments.sentences.shrink_to_fit();
+        scan.discovery.candidates.shrink_to_fit();
+        scan.discovery.kb_acronyms.shrink_to_fit();
+        scan.citations.shrink_to_fit();
+        scan.definitions.shrink_to_fit();
+        scan.urls.shrink_to_fit();
+        scan.quotes.shrink_to_fit();
+        for q in &mut scan.quotes {
+            q.shrink_to_fit();
+        }
+        scan.hits.shrink_to_fit();
+        scan.suppressions.shrink_to_fit();
+        self.mentions.shrink_to_fit();
+        self.claims.shrink_to_fit();
+        self.checks.shrink_to_fit();
+    }
 }
 
 /// Both steps for one document, with a lexicon built from it alone.

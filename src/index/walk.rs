@@ -85,10 +85,17 @@ pub fn documents(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<Problem>) {
         .git_ignore(true)
         .git_global(false)
         .build();
+    // Folders reached through a symlink: only what lies below one needs
+    // its real path checked (a folder comes before its contents).
+    let mut linked: Vec<PathBuf> = Vec::new();
     for entry in walker {
         match entry {
             Ok(e) => {
-                if !e.file_type().is_some_and(|t| t.is_file()) {
+                let is_file = e.file_type().is_some_and(|t| t.is_file());
+                if !is_file {
+                    if e.path_is_symlink() {
+                        linked.push(e.path().to_path_buf());
+                    }
                     continue;
                 }
                 let path = e.path();
@@ -96,7 +103,9 @@ pub fn documents(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<Problem>) {
                 if !filter.accepts(relative) {
                     continue;
                 }
-                let inside = std::fs::canonicalize(path).is_ok_and(|real| real.starts_with(&real_root));
+                let through_link = e.path_is_symlink() || linked.iter().any(|l| path.starts_with(l));
+                let inside =
+                    !through_link || std::fs::canonicalize(path).is_ok_and(|real| real.starts_with(&real_root));
                 if inside {
                     paths.push(path.to_path_buf());
                 } else {
