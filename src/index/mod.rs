@@ -127,9 +127,16 @@ pub struct MentionIndex {
 /// Knowledge-base files read and parsed: the base and its forms (`None`
 /// when a file is broken) and the files' aux entries.
 struct KbRead {
-    kb: Option<(KnowledgeBase, HashMap<String, usize>)>,
+    kb: Option<(Arc<KnowledgeBase>, KbForms)>,
     aux: Vec<AuxFile>,
 }
+
+/// Apostrophe-folded knowledge-base forms → entity index.
+type KbForms = Arc<HashMap<String, usize>>;
+
+/// A knowledge-base file as configured: its path, its configured name and
+/// its text (`None` when missing).
+type KbText<'a> = (PathBuf, &'a String, Result<Option<String>, Problem>);
 
 /// The documents of a corpus by path, in path order.
 pub type Docs = imbl::OrdMap<Arc<Path>, Arc<Document>>;
@@ -180,22 +187,26 @@ impl Corpus {
     /// command: without the inverted mention index of the server (see
     /// [`Corpus::mentions_of`]).
     pub fn load(root: &Path) -> Corpus {
-        Corpus::load_inner(root, None, false, |_, _| {})
+        Corpus::load_inner(root, None, None, false, |_, _| {})
     }
 
     /// Like [`Corpus::load`], with editor settings, a progress callback
     /// `(done, total)` called from worker threads, and the mention index.
+    /// The knowledge base of `previous` (a corpus of the same root) is kept
+    /// if its files have not changed.
     pub fn load_with(
         root: &Path,
         settings: Option<&serde_json::Value>,
+        previous: Option<&Corpus>,
         progress: impl Fn(usize, usize) + Sync,
     ) -> Corpus {
-        Corpus::load_inner(root, settings, true, progress)
+        Corpus::load_inner(root, settings, previous, true, progress)
     }
 
     fn load_inner(
         root: &Path,
         settings: Option<&serde_json::Value>,
+        previous: Option<&Corpus>,
         index_mentions: bool,
         progress: impl Fn(usize, usize) + Sync,
     ) -> Corpus {
@@ -205,6 +216,11 @@ impl Corpus {
         let started = std::time::Instant::now();
         let mut corpus = Corpus::bare(root);
         corpus.keep_mention_index = index_mentions;
+        if let Some(previous) = previous.filter(|p| p.root == root) {
+            corpus.kb = previous.kb.clone();
+            corpus.kb_forms = previous.kb_forms.clone();
+            corpus.aux = previous.aux.clone();
+        }
         let config_aux = corpus.reload_config(settings);
         let done = std::sync::atomic::AtomicUsize::new(0);
         let (kb, (read, mut problems)) = rayon::join(
@@ -324,13 +340,25 @@ impl Corpus {
     /// without changing the corpus (so it can run while documents are
     /// being scanned).
     fn read_kb(&self) -> KbRead {
+        let read: Vec<KbText> = self
+            .config
+            .knowledge_base
+            .iter()
+            .map(|rel| {
+                let path = self.root.join(rel);
+                let text = self.read_aux(&path);
+                (path, rel, text)
+            })
+            .collect();
+        if let Some(same) = self.same_kb(&read) {
+            return same;
+        }
         let mut parsed = Vec::new();
         let mut texts = Vec::new();
         let mut broken = false;
         let mut kb_aux = Vec::new();
-        for rel in &self.config.knowledge_base {
-            let path = self.root.join(rel);
-            match self.read_aux(&path) {
+        for (path, rel, text) in read {
+            match text {
                 Ok(None) => {}
                 Ok(Some(text)) => match kb::parse_file(&text, parsed.len()) {
                     Ok(p) => {
@@ -364,9 +392,31 @@ impl Corpus {
                 }
             }
             let forms = kb_forms(&kb);
-            Some((kb, forms))
+            Some((Arc::new(kb), Arc::new(forms)))
         };
         KbRead { kb, aux: kb_aux }
+    }
+
+    /// The knowledge base this corpus already has, when `read` (the texts
+    /// of the configured files) is exactly what it was built from: the
+    /// server's first snapshot and its full index, or a config change, do
+    /// not parse the same files twice.
+    fn same_kb(&self, read: &[KbText]) -> Option<KbRead> {
+        if self.kb.files.len() != read.len() {
+            return None;
+        }
+        let mut aux = Vec::new();
+        for ((path, rel, text), file) in read.iter().zip(&self.kb.files) {
+            let Ok(Some(text)) = text else { return None };
+            let old = self.aux.iter().find(|a| a.path == *path)?;
+            let built_from_it = old.source.as_ref().is_some_and(|s| *s.text == **text)
+                && old.diagnostics.iter().all(|d| d.code != "kb-syntax" && d.code != "io-error");
+            if file.path != **rel || !built_from_it {
+                return None;
+            }
+            aux.push(old.clone());
+        }
+        Some(KbRead { kb: Some((self.kb.clone(), self.kb_forms.clone())), aux })
     }
 
     /// Installs a knowledge base read by [`Corpus::read_kb`] (or, when it
@@ -376,8 +426,8 @@ impl Corpus {
         let KbRead { kb, aux: mut kb_aux } = read;
         match kb {
             Some((kb, forms)) => {
-                self.kb_forms = Arc::new(forms);
-                self.kb = Arc::new(kb);
+                self.kb_forms = forms;
+                self.kb = kb;
             }
             None => {
                 // Keep the last good base; its files keep their last good
@@ -744,4 +794,32 @@ fn same_keys(a: &SourceIndex, b: &SourceIndex) -> bool {
 
 fn problem_diagnostic(p: &Problem) -> Diagnostic {
     Diagnostic::new(0..0, Severity::Error, "io-error", p.message.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unchanged_knowledge_base_is_kept_and_a_changed_one_parsed() {
+        let root = Path::new("/corpus");
+        let kb = "[[entity]]\nid = \"ada\"\nname = \"Ada Lovelace\"\nkind = \"person\"\n";
+        let mut corpus = Corpus::from_texts(root, &[("entities.toml", kb), ("a.txt", "Ada Lovelace wrote it.\n")]);
+        let first = corpus.kb.clone();
+        corpus.reload(None);
+        assert!(Arc::ptr_eq(&first, &corpus.kb), "same text: the parsed base is kept");
+        corpus.set_override(&root.join("entities.toml"), Some(kb.replace("Ada Lovelace", "Ada King")));
+        corpus.reload(None);
+        assert!(!Arc::ptr_eq(&first, &corpus.kb), "new text: parsed again");
+        assert_eq!(corpus.kb.entities[0].name, "Ada King");
+        corpus.set_override(&root.join("entities.toml"), Some("[[entity]\n".to_string()));
+        corpus.reload(None);
+        assert_eq!(corpus.kb.entities[0].name, "Ada King", "broken: the last good base stays");
+        let codes: Vec<&str> = corpus.aux.iter().flat_map(|a| &a.diagnostics).map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["kb-syntax"]);
+        corpus.reload(None);
+        assert_eq!(corpus.kb.entities[0].name, "Ada King", "still broken: still the last good base");
+        let codes: Vec<&str> = corpus.aux.iter().flat_map(|a| &a.diagnostics).map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["kb-syntax"], "and the syntax error is still reported");
+    }
 }

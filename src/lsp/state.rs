@@ -270,9 +270,10 @@ impl State {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let root = slot.root.clone();
         let settings = self.session().settings;
+        let previous = slot.snapshot();
         let load = blocking(move || {
             let last = Mutex::new(std::time::Instant::now());
-            Corpus::load_with(&root, settings.as_ref(), |done, total| {
+            Corpus::load_with(&root, settings.as_ref(), Some(&previous), |done, total| {
                 let mut t = lock(&last);
                 if done == total || t.elapsed() >= Duration::from_millis(100) {
                     *t = std::time::Instant::now();
