@@ -85,7 +85,7 @@ pub struct Corpus {
     pub root: PathBuf,
     pub config: Arc<Config>,
     pub kb: Arc<KnowledgeBase>,
-    kb_forms: Arc<HashMap<String, usize>>,
+    kb_forms: KbForms,
     pub lexicon: Arc<Lexicon>,
     pub sources: Arc<SourceIndex>,
     /// A persistent map: a snapshot with one document changed shares the
