@@ -155,33 +155,10 @@ pub fn trigger_mask(paragraph: &str, unicode_words: bool) -> u32 {
     mask
 }
 
-/// A prefilter for one regex: literals one of which every match contains,
-/// found ASCII-case-insensitively, with the same Unicode caveats as
-/// [`trigger_mask`].
-pub struct LiteralFilter {
-    automaton: aho_corasick::AhoCorasick,
-}
-
-impl LiteralFilter {
-    pub fn new(literals: &[&str]) -> LiteralFilter {
-        let automaton = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(literals)
-            .expect("literal filter automaton");
-        LiteralFilter { automaton }
-    }
-
-    /// Whether the regex can match in `haystack` (`unicode_words` as for
-    /// [`RuleInput`]).
-    pub fn may_match(&self, haystack: &str, unicode_words: bool) -> bool {
-        (unicode_words && has_unicode_only_fold(haystack)) || self.automaton.is_match(haystack)
-    }
-}
-
 /// Whether `haystack` holds a character an ASCII-case-insensitive literal
 /// search cannot stand for: `ſ` and `K`, which a case-insensitive regex
 /// folds to `s` and `k`, or a non-ASCII digit, which `\d` matches.
-fn has_unicode_only_fold(haystack: &str) -> bool {
+pub(crate) fn has_unicode_only_fold(haystack: &str) -> bool {
     haystack.chars().any(|c| !c.is_ascii() && (c == 'ſ' || c == '\u{212A}' || c.is_numeric()))
 }
 
@@ -233,8 +210,51 @@ static NON_ASCII_WORD: std::sync::LazyLock<Regex> =
 
 /// Whether `haystack` holds a character that is a word character for a
 /// Unicode `\b` but not for an ASCII one.
+///
+/// A byte loop instead of a regex search: ASCII bytes are skipped, the
+/// punctuation prose is full of (curly quotes, dashes) is known not to be
+/// a word character, and only other non-ASCII characters ask
+/// [`NON_ASCII_WORD`], one character at a time; the first word character
+/// ends the scan. Same answer as `NON_ASCII_WORD.is_match(haystack)`.
 pub fn has_non_ascii_word(haystack: &str) -> bool {
-    !haystack.is_ascii() && NON_ASCII_WORD.is_match(haystack)
+    if haystack.is_ascii() {
+        return false;
+    }
+    let bytes = haystack.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii() {
+            i += 1;
+            continue;
+        }
+        // `i` is a char boundary: only whole characters are stepped over.
+        let Some(c) = haystack[i..].chars().next() else { break };
+        if is_non_ascii_word_char(c) {
+            return true;
+        }
+        i += c.len_utf8();
+    }
+    false
+}
+
+/// Non-ASCII characters common in prose that are not word characters
+/// (checked against [`NON_ASCII_WORD`] by a test).
+const NON_WORD_PUNCTUATION: &[char] =
+    &['’', '‘', '“', '”', '—', '–', '…', '\u{a0}', '•', '«', '»', '′', '″', '°', '§', '·', '€', '£', '¥', '\u{2009}'];
+
+/// Whether `c`, a non-ASCII character, is a word character for a Unicode
+/// `\b`.
+fn is_non_ascii_word_char(c: char) -> bool {
+    if NON_WORD_PUNCTUATION.contains(&c) {
+        return false;
+    }
+    let mut buf = [0u8; 4];
+    NON_ASCII_WORD.is_match(c.encode_utf8(&mut buf))
+}
+
+/// Whether `c` is a word character for a Unicode `\b` (what `\w` matches).
+pub(crate) fn is_word_char(c: char) -> bool {
+    if c.is_ascii() { c.is_ascii_alphanumeric() || c == '_' } else { is_non_ascii_word_char(c) }
 }
 
 impl WordRegex {
@@ -340,6 +360,35 @@ mod word_regex_tests {
                 let re = WordRegex::new(p).expect("pattern");
                 prop_assert_eq!(all(re.get(&h), &h), all(&re.exact, &h));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod non_ascii_word_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_known_punctuation_is_no_word_character() {
+        for c in NON_WORD_PUNCTUATION {
+            assert!(!NON_ASCII_WORD.is_match(&c.to_string()), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn word_characters_are_those_of_the_regex() {
+        let w = Regex::new(r"^\w$").expect("regex");
+        for c in ['a', 'Z', '0', '_', ' ', '-', 'ó', 'ж', '’', '—', '٣', '\u{300}', '‿', '½', '²', 'ſ', '😀']
+        {
+            assert_eq!(is_word_char(c), w.is_match(&c.to_string()), "{c:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_byte_loop_answers_like_the_regex(h in "[a-z0-9 óé’“”—…٣\u{300}½😀-]{0,40}") {
+            prop_assert_eq!(has_non_ascii_word(&h), NON_ASCII_WORD.is_match(&h));
         }
     }
 }
