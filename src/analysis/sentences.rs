@@ -236,6 +236,13 @@ fn split_sentences(text: &str, block: TextRange, paragraph: usize, out: &mut Vec
     let mut start = block.start;
     let mut i = block.start;
     while i < block.end {
+        // Skip to the next byte that can start a terminator (`…` starts
+        // with 0xE2): the bytes skipped are no terminator, and the byte
+        // found starts a character.
+        match bytes[i..block.end].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2)) {
+            Some(k) => i += k,
+            None => break,
+        }
         let c = match text[i..].chars().next() {
             Some(c) => c,
             None => break,
