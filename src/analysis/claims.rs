@@ -74,7 +74,14 @@ pub fn quotes(text: &str, paragraph: TextRange) -> Vec<Quote> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
     let mut straight: Option<usize> = None;
-    for (i, c) in para.char_indices() {
+    // Only `"` and the bytes starting `“` and `”` (0xE2) can start a
+    // quotation mark: skip to them, and decode only there.
+    let bytes = para.as_bytes();
+    let mut at = 0;
+    while let Some(k) = bytes[at..].iter().position(|&b| b == b'"' || b == 0xE2) {
+        let i = at + k;
+        let Some(c) = para[i..].chars().next() else { break };
+        at = i + c.len_utf8();
         match c {
             '“' if open.is_none() => open = Some(i),
             '”' => {
@@ -396,18 +403,6 @@ impl Speakers {
         for (s, sentence) in ctx.segments.sentences.iter().enumerate() {
             let range = sentence.range.clone();
             let sentence_text = &ctx.text[range.clone()];
-            // Mentions are in text order (`Lexicon::mentions`), so a
-            // sentence's are one slice: no scan of the whole document per
-            // sentence (quadratic on a 10 MB document).
-            let lo = ctx.mentions.partition_point(|m| m.range.start < range.start);
-            let hi = lo + ctx.mentions[lo..].partition_point(|m| m.range.start < range.end);
-            mentions.clear();
-            mentions.extend(
-                ctx.mentions[lo..hi]
-                    .iter()
-                    .filter(|m| m.range.end <= range.end && !in_quote(m.range.start))
-                    .filter(|m| speaker_kind(m.entity)),
-            );
             // A sentence lies in its paragraph: where the paragraph holds
             // no non-ASCII word character, the sentence holds none either.
             let paragraph = ctx
@@ -426,6 +421,21 @@ impl Speakers {
             };
             let unicode_words = in_paragraph && rules::has_non_ascii_word(sentence_text);
             cues(sentence_text, unicode_words, &mut found);
+            if found.verbs.is_empty() && !found.noun {
+                continue; // nothing to attribute or remember here
+            }
+            // Mentions are in text order (`Lexicon::mentions`), so a
+            // sentence's are one slice: no scan of the whole document per
+            // sentence (quadratic on a 10 MB document).
+            let lo = ctx.mentions.partition_point(|m| m.range.start < range.start);
+            let hi = lo + ctx.mentions[lo..].partition_point(|m| m.range.start < range.end);
+            mentions.clear();
+            mentions.extend(
+                ctx.mentions[lo..hi]
+                    .iter()
+                    .filter(|m| m.range.end <= range.end && !in_quote(m.range.start))
+                    .filter(|m| speaker_kind(m.entity)),
+            );
             // Remember `an investigation from <name>`.
             let source_noun = SOURCE_NOUN.pick(unicode_words);
             // Groups only for the matches: the match at `whole.start()` is
@@ -433,16 +443,17 @@ impl Speakers {
             // Most sentences name no source noun: skip the regex there.
             let searched = if found.noun { sentence_text } else { "" };
             for whole in source_noun.find_iter(searched) {
-                let Some(c) = source_noun.captures_at(sentence_text, whole.start()) else { continue };
-                let Some(noun) = c.get(1) else { continue };
                 let after = range.start + whole.end();
                 let window = range.start + (whole.end() + 60).min(sentence_text.len());
                 let by = &sentence_text[whole.end()..floor_char_boundary(sentence_text, whole.end() + 20)];
                 let introduces = ["from", "by", "of", "published", "conducted", "commissioned"]
                     .iter()
                     .any(|w| by.trim_start().starts_with(w));
+                // The noun group only for a source that is remembered.
                 if introduces
                     && let Some(m) = mentions.iter().find(|m| m.range.start >= after && m.range.start < window)
+                    && let Some(c) = source_noun.captures_at(sentence_text, whole.start())
+                    && let Some(noun) = c.get(1)
                 {
                     nouns.insert(noun.as_str().to_lowercase(), m.entity);
                 }
