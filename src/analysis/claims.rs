@@ -264,8 +264,19 @@ static CUES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
 struct Cues {
     /// The reporting verbs, in text order, with their word.
     verbs: Vec<(usize, usize, &'static str)>,
+    /// The source nouns that end a word, `(start, end)`, by end: a match
+    /// of [`SOURCE_NOUN`] ends with one of them…
+    nouns: Vec<(usize, usize)>,
+    /// … unless Unicode case folding is at play (`ſ`, `K`: see
+    /// [`rules::has_unicode_only_fold`]).
+    fold: bool,
+}
+
+impl Cues {
     /// Whether [`SOURCE_NOUN`] may match.
-    noun: bool,
+    fn noun(&self) -> bool {
+        self.fold || !self.nouns.is_empty()
+    }
 }
 
 /// Finds the cues of `sentence` (`unicode_words` as for it) into `out`.
@@ -277,13 +288,13 @@ struct Cues {
 /// whole word at a position; the regex's leftmost-first matches are then
 /// exactly the whole-word, same-case occurrences.
 ///
-/// `noun` is exact as a filter: a match of [`SOURCE_NOUN`] ends with a
-/// noun followed by a non-word character, equal to it up to ASCII case
-/// unless Unicode case folding is at play (`ſ`, `K`: see
-/// [`rules::has_unicode_only_fold`]).
+/// The nouns are exact as a filter: a match of [`SOURCE_NOUN`] ends with
+/// a noun followed by a non-word character, equal to it up to ASCII case
+/// unless Unicode case folding is at play.
 fn cues(sentence: &str, unicode_words: bool, out: &mut Cues) {
     out.verbs.clear();
-    out.noun = unicode_words && rules::has_unicode_only_fold(sentence);
+    out.nouns.clear();
+    out.fold = unicode_words && rules::has_unicode_only_fold(sentence);
     for m in CUES.find_overlapping_iter(sentence) {
         let (start, end) = (m.start(), m.end());
         if sentence[end..].chars().next().is_some_and(rules::is_word_char) {
@@ -296,11 +307,59 @@ fn cues(sentence: &str, unicode_words: bool, out: &mut Cues) {
                     out.verbs.push((start, end, verb));
                 }
             }
-            None => out.noun = true,
+            None => out.nouns.push((start, end)),
         }
     }
     // Overlapping matches come in order of their ends.
     out.verbs.sort_unstable_by_key(|v| v.0);
+    out.nouns.dedup_by_key(|n| n.1);
+}
+
+/// The matches of `re` (a variant of [`SOURCE_NOUN`]) in `sentence`, as
+/// `re.find_iter` finds them, searched only just before the nouns of
+/// `cues`: `(start, end)` into `out`.
+///
+/// Exact: matches (`det \s+ [new|recent \s+] noun \b`) never overlap and
+/// at most one starts at a position, so `find_iter` finds every position
+/// where the pattern matches. One ending at a noun starts at most two
+/// ASCII words before it ([`noun_window_start`]); it is searched in the
+/// text up to the noun's end, where `\b` holds as in the whole sentence
+/// (a non-word character follows the noun). Where case folding is at
+/// play, the whole sentence is searched.
+fn source_noun_matches(re: &regex::Regex, sentence: &str, cues: &Cues, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    if cues.fold {
+        out.extend(re.find_iter(sentence).map(|m| (m.start(), m.end())));
+        return;
+    }
+    for &(noun_start, noun_end) in &cues.nouns {
+        let upto = &sentence[..noun_end];
+        let mut at = noun_window_start(upto.as_bytes(), noun_start);
+        while let Some(m) = re.find_at(upto, at) {
+            if m.end() == noun_end {
+                out.push((m.start(), m.end()));
+                break;
+            }
+            at = m.end();
+        }
+    }
+}
+
+/// The start of the second run of ASCII letters before `at`: where a
+/// [`SOURCE_NOUN`] match ending with the noun at `at` starts at the
+/// earliest (its determiner, or `new`/`recent`, is ASCII letters after
+/// whitespace or a non-word character).
+fn noun_window_start(bytes: &[u8], at: usize) -> usize {
+    let mut i = at;
+    for _ in 0..2 {
+        while i > 0 && !bytes[i - 1].is_ascii_alphabetic() {
+            i -= 1;
+        }
+        while i > 0 && bytes[i - 1].is_ascii_alphabetic() {
+            i -= 1;
+        }
+    }
+    i
 }
 
 /// Computes every claim's status, severity and message.
@@ -390,6 +449,7 @@ impl Speakers {
         // Buffers reused from sentence to sentence.
         let mut mentions: Vec<&Mention> = Vec::new();
         let mut found = Cues::default();
+        let mut noun_matches = Vec::new();
         // Whether the paragraph last seen holds a non-ASCII word character.
         let mut paragraph_words: Option<(usize, bool)> = None;
         // Quotations do not overlap and are in text order: binary search.
@@ -421,7 +481,7 @@ impl Speakers {
             };
             let unicode_words = in_paragraph && rules::has_non_ascii_word(sentence_text);
             cues(sentence_text, unicode_words, &mut found);
-            if found.verbs.is_empty() && !found.noun {
+            if found.verbs.is_empty() && !found.noun() {
                 continue; // nothing to attribute or remember here
             }
             // Mentions are in text order (`Lexicon::mentions`), so a
@@ -438,21 +498,20 @@ impl Speakers {
             );
             // Remember `an investigation from <name>`.
             let source_noun = SOURCE_NOUN.pick(unicode_words);
-            // Groups only for the matches: the match at `whole.start()` is
-            // `whole` again.
-            // Most sentences name no source noun: skip the regex there.
-            let searched = if found.noun { sentence_text } else { "" };
-            for whole in source_noun.find_iter(searched) {
-                let after = range.start + whole.end();
-                let window = range.start + (whole.end() + 60).min(sentence_text.len());
-                let by = &sentence_text[whole.end()..floor_char_boundary(sentence_text, whole.end() + 20)];
+            // Groups only for the matches: the match at `whole_start` is
+            // the same match again.
+            source_noun_matches(source_noun, sentence_text, &found, &mut noun_matches);
+            for &(whole_start, whole_end) in &noun_matches {
+                let after = range.start + whole_end;
+                let window = range.start + (whole_end + 60).min(sentence_text.len());
+                let by = &sentence_text[whole_end..floor_char_boundary(sentence_text, whole_end + 20)];
                 let introduces = ["from", "by", "of", "published", "conducted", "commissioned"]
                     .iter()
                     .any(|w| by.trim_start().starts_with(w));
                 // The noun group only for a source that is remembered.
                 if introduces
                     && let Some(m) = mentions.iter().find(|m| m.range.start >= after && m.range.start < window)
-                    && let Some(c) = source_noun.captures_at(sentence_text, whole.start())
+                    && let Some(c) = source_noun.captures_at(sentence_text, whole_start)
                     && let Some(noun) = c.get(1)
                 {
                     nouns.insert(noun.as_str().to_lowercase(), m.entity);
@@ -671,7 +730,12 @@ mod tests {
     fn check_noun_filter(h: &str) {
         let mut out = Cues::default();
         cues(h, rules::has_non_ascii_word(h), &mut out);
-        assert!(out.noun || !SOURCE_NOUN.is_match(h), "{h:?}");
+        assert!(out.noun() || !SOURCE_NOUN.is_match(h), "{h:?}");
+        let re = SOURCE_NOUN.get(h);
+        let mut got = Vec::new();
+        source_noun_matches(re, h, &out, &mut got);
+        let want: Vec<(usize, usize)> = re.find_iter(h).map(|m| (m.start(), m.end())).collect();
+        assert_eq!(got, want, "{h:?}");
     }
 
     #[test]
@@ -685,9 +749,11 @@ mod tests {
         ] {
             check_noun_filter(h);
         }
+        check_noun_filter("The report: a new  study, the the report; its\u{a0}recent\tprobe and their memo-ruling");
+        check_noun_filter("Reports say the report. Its letter, an Analysis, the new new report, a recent study’s end");
         let mut out = Cues::default();
         cues("It was reported, and reports came in.", false, &mut out);
-        assert!(!out.noun);
+        assert!(!out.noun());
     }
 
     #[test]
@@ -737,6 +803,13 @@ mod tests {
         "study",
         "ſtudy",
         "Reports",
+        "recent",
+        "its",
+        "An",
+        "memo",
+        "-",
+        ".",
+        "\u{a0}",
     ];
 
     proptest::proptest! {
