@@ -150,6 +150,7 @@ fn blocks(text: &str, non_prose: &[TextRange]) -> Vec<TextRange> {
     let mut skip = non_prose.iter().peekable();
     let mut offset = 0;
     let bytes = text.as_bytes();
+    let mut pieces: Vec<TextRange> = Vec::new();
     while offset < text.len() {
         // One line, up to and including its terminator.
         let mut end = offset;
@@ -160,8 +161,8 @@ fn blocks(text: &str, non_prose: &[TextRange]) -> Vec<TextRange> {
         if end < bytes.len() {
             end += if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') { 2 } else { 1 };
         }
-        // Prose parts of this line.
-        let mut pieces = Vec::new();
+        // Prose parts of this line (the buffer is reused line to line).
+        pieces.clear();
         let mut from = offset;
         while let Some(r) = skip.peek() {
             if r.end <= from {
@@ -198,7 +199,7 @@ fn blocks(text: &str, non_prose: &[TextRange]) -> Vec<TextRange> {
         {
             out.push(c);
         }
-        for p in pieces {
+        for p in pieces.drain(..) {
             let t = &text[p.clone()];
             if t.trim().is_empty() {
                 continue;

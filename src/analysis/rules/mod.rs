@@ -223,6 +223,11 @@ pub fn has_non_ascii_word(haystack: &str) -> bool {
     let bytes = haystack.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        // ASCII runs sixteen bytes at a time (`is_ascii` tests words).
+        if bytes.get(i..i + 16).is_some_and(<[u8]>::is_ascii) {
+            i += 16;
+            continue;
+        }
         if bytes[i].is_ascii() {
             i += 1;
             continue;
@@ -387,7 +392,7 @@ mod non_ascii_word_tests {
 
     proptest! {
         #[test]
-        fn the_byte_loop_answers_like_the_regex(h in "[a-z0-9 óé’“”—…٣\u{300}½😀-]{0,40}") {
+        fn the_byte_loop_answers_like_the_regex(h in "[a-z0-9 óé’“”—…٣\u{300}½😀-]{0,80}") {
             prop_assert_eq!(has_non_ascii_word(&h), NON_ASCII_WORD.is_match(&h));
         }
     }
