@@ -118,12 +118,14 @@ pub fn find(text: &str, segments: &Segments, quotes_by_paragraph: &[Vec<Quote>],
     for (p, paragraph) in segments.paragraphs.iter().enumerate() {
         let para = &text[paragraph.clone()];
         let unicode_words = rules::has_non_ascii_word(para);
+        let twin = if unicode_words { rules::ascii_twin(para) } else { None };
         let input = RuleInput {
             text,
             paragraph: paragraph.clone(),
             quotes: quotes_by_paragraph.get(p).map(Vec::as_slice).unwrap_or(&[]),
             markers: &config.markers,
             unicode_words,
+            ascii_twin: twin.as_deref(),
         };
         // Rules none of whose trigger words occur cannot match here.
         let mask = rules::trigger_mask(para, unicode_words);

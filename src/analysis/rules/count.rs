@@ -39,6 +39,7 @@ static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::with_required(&format!(
         r"{QUALIFIER}(?:\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\s(?:million|billion|thousand|hundred))?|\b(?:dozens|hundreds|thousands|millions|billions|tens of thousands|hundreds of thousands) of)\s(?:[a-z]*[a-rt-z][- ])?(?P<noun>[a-z]{{3,}}s)\b"
     ), r"\d|dozens|hundreds|thousands|millions|billions")
+    .map(WordRegex::matching_no_letters)
     .expect("count regex")
 });
 
@@ -85,9 +86,11 @@ fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
     if PATTERN.ruled_out(para) {
         return;
     }
-    let re = PATTERN.pick(input.unicode_words);
-    for m in re.find_iter(para) {
-        let Some((noun, n)) = groups(re, para, m) else { continue };
+    // The ASCII twin where that is exact: same offsets, and a match holds
+    // none of the replaced characters, so its text is the paragraph's.
+    let (haystack, re) = PATTERN.pick_for(input);
+    for m in re.find_iter(haystack) {
+        let Some((noun, n)) = groups(re, haystack, m) else { continue };
         if NOT_COUNTED.contains(&noun) {
             continue;
         }
