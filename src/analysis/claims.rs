@@ -74,7 +74,14 @@ pub fn quotes(text: &str, paragraph: TextRange) -> Vec<Quote> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
     let mut straight: Option<usize> = None;
-    for (i, c) in para.char_indices() {
+    // Only `"` and the bytes starting `“` and `”` (0xE2) can start a
+    // quotation mark: skip to them, and decode only there.
+    let bytes = para.as_bytes();
+    let mut at = 0;
+    while let Some(k) = bytes[at..].iter().position(|&b| b == b'"' || b == 0xE2) {
+        let i = at + k;
+        let Some(c) = para[i..].chars().next() else { break };
+        at = i + c.len_utf8();
         match c {
             '“' if open.is_none() => open = Some(i),
             '”' => {
@@ -111,12 +118,14 @@ pub fn find(text: &str, segments: &Segments, quotes_by_paragraph: &[Vec<Quote>],
     for (p, paragraph) in segments.paragraphs.iter().enumerate() {
         let para = &text[paragraph.clone()];
         let unicode_words = rules::has_non_ascii_word(para);
+        let twin = if unicode_words { rules::ascii_twin(para) } else { None };
         let input = RuleInput {
             text,
             paragraph: paragraph.clone(),
             quotes: quotes_by_paragraph.get(p).map(Vec::as_slice).unwrap_or(&[]),
             markers: &config.markers,
             unicode_words,
+            ascii_twin: twin.as_deref(),
         };
         // Rules none of whose trigger words occur cannot match here.
         let mask = rules::trigger_mask(para, unicode_words);
@@ -158,51 +167,217 @@ pub struct ClaimContext<'a> {
     pub urls: &'a [TextRange],
 }
 
-static REPORTING: LazyLock<WordRegex> = LazyLock::new(|| {
-    WordRegex::new(r"\b(?:said|says|say|told|tells|wrote|writes|stated|states|added|adds|argued|argues|called|calls|asked|asks|explained|explains|noted|notes|claimed|claims|alleged|alleges|suggests|suggested|testified|tweeted|posted|warned|warns|insisted|insists|contends|contended|maintains|maintained|acknowledged|conceded|concluded|concludes|found|finds|reported|reports|announced|declared|replied|responded|according to|accused|accuses)\b").expect("reporting regex")
-});
+/// The reporting verbs, matched case-sensitively as whole words.
+const REPORTING_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "wrote",
+    "writes",
+    "stated",
+    "states",
+    "added",
+    "adds",
+    "argued",
+    "argues",
+    "called",
+    "calls",
+    "asked",
+    "asks",
+    "explained",
+    "explains",
+    "noted",
+    "notes",
+    "claimed",
+    "claims",
+    "alleged",
+    "alleges",
+    "suggests",
+    "suggested",
+    "testified",
+    "tweeted",
+    "posted",
+    "warned",
+    "warns",
+    "insisted",
+    "insists",
+    "contends",
+    "contended",
+    "maintains",
+    "maintained",
+    "acknowledged",
+    "conceded",
+    "concluded",
+    "concludes",
+    "found",
+    "finds",
+    "reported",
+    "reports",
+    "announced",
+    "declared",
+    "replied",
+    "responded",
+    "according to",
+    "accused",
+    "accuses",
+];
 
 static SOURCE_NOUN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::new(r"(?i)\b(?:an?|the|this|its|their|his|her)\s+(?:new\s+|recent\s+)?(investigation|report|study|analysis|audit|survey|poll|review|lawsuit|complaint|probe|memo|letter|filing|statement|indictment|ruling)\b").expect("source noun regex")
 });
 
-/// The nouns of [`SOURCE_NOUN`]: a sentence with none of them is skipped.
-static SOURCE_NOUN_FILTER: LazyLock<rules::LiteralFilter> = LazyLock::new(|| {
-    rules::LiteralFilter::new(&[
-        "investigation",
-        "report",
-        "study",
-        "analysis",
-        "audit",
-        "survey",
-        "poll",
-        "review",
-        "lawsuit",
-        "complaint",
-        "probe",
-        "memo",
-        "letter",
-        "filing",
-        "statement",
-        "indictment",
-        "ruling",
-    ])
+/// The nouns of [`SOURCE_NOUN`].
+const SOURCE_NOUNS: &[&str] = &[
+    "investigation",
+    "report",
+    "study",
+    "analysis",
+    "audit",
+    "survey",
+    "poll",
+    "review",
+    "lawsuit",
+    "complaint",
+    "probe",
+    "memo",
+    "letter",
+    "filing",
+    "statement",
+    "indictment",
+    "ruling",
+];
+
+/// What the speaker search looks for in a sentence, in one literal
+/// automaton: [`REPORTING_VERBS`] (pattern `i` is verb `i`), then
+/// [`SOURCE_NOUNS`]; ASCII-case-insensitive, all occurrences (overlapping,
+/// so none hides a whole-word one).
+static CUES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(REPORTING_VERBS.iter().chain(SOURCE_NOUNS))
+        .expect("speaker cue automaton")
 });
+
+/// What one pass of [`CUES`] found in a sentence.
+#[derive(Default)]
+struct Cues {
+    /// The reporting verbs, in text order, with their word.
+    verbs: Vec<(usize, usize, &'static str)>,
+    /// The source nouns that end a word, `(start, end)`, by end: a match
+    /// of [`SOURCE_NOUN`] ends with one of them…
+    nouns: Vec<(usize, usize)>,
+    /// … unless Unicode case folding is at play (`ſ`, `K`: see
+    /// [`rules::has_unicode_only_fold`]).
+    fold: bool,
+}
+
+impl Cues {
+    /// Whether [`SOURCE_NOUN`] may match.
+    fn noun(&self) -> bool {
+        self.fold || !self.nouns.is_empty()
+    }
+}
+
+/// Finds the cues of `sentence` (`unicode_words` as for it) into `out`.
+///
+/// The verbs are the matches of `\b(?:said|says|…|according to|…)\b`
+/// (case-sensitive, Unicode `\b`, the sentence's ends count as non-word):
+/// every verb is letters (`according to` letters, a space and letters),
+/// so two whole-word occurrences never overlap and at most one verb is a
+/// whole word at a position; the regex's leftmost-first matches are then
+/// exactly the whole-word, same-case occurrences.
+///
+/// The nouns are exact as a filter: a match of [`SOURCE_NOUN`] ends with
+/// a noun followed by a non-word character, equal to it up to ASCII case
+/// unless Unicode case folding is at play.
+fn cues(sentence: &str, unicode_words: bool, out: &mut Cues) {
+    out.verbs.clear();
+    out.nouns.clear();
+    out.fold = unicode_words && rules::has_unicode_only_fold(sentence);
+    for m in CUES.find_overlapping_iter(sentence) {
+        let (start, end) = (m.start(), m.end());
+        if sentence[end..].chars().next().is_some_and(rules::is_word_char) {
+            continue;
+        }
+        match REPORTING_VERBS.get(m.pattern().as_usize()) {
+            Some(verb) => {
+                let whole = !sentence[..start].chars().next_back().is_some_and(rules::is_word_char);
+                if whole && &sentence[start..end] == *verb {
+                    out.verbs.push((start, end, verb));
+                }
+            }
+            None => out.nouns.push((start, end)),
+        }
+    }
+    // Overlapping matches come in order of their ends.
+    out.verbs.sort_unstable_by_key(|v| v.0);
+    out.nouns.dedup_by_key(|n| n.1);
+}
+
+/// The matches of `re` (a variant of [`SOURCE_NOUN`]) in `sentence`, as
+/// `re.find_iter` finds them, searched only just before the nouns of
+/// `cues`: `(start, end)` into `out`.
+///
+/// Exact: matches (`det \s+ [new|recent \s+] noun \b`) never overlap and
+/// at most one starts at a position, so `find_iter` finds every position
+/// where the pattern matches. One ending at a noun starts at most two
+/// ASCII words before it ([`noun_window_start`]); it is searched in the
+/// text up to the noun's end, where `\b` holds as in the whole sentence
+/// (a non-word character follows the noun). Where case folding is at
+/// play, the whole sentence is searched.
+fn source_noun_matches(re: &regex::Regex, sentence: &str, cues: &Cues, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    if cues.fold {
+        out.extend(re.find_iter(sentence).map(|m| (m.start(), m.end())));
+        return;
+    }
+    for &(noun_start, noun_end) in &cues.nouns {
+        let upto = &sentence[..noun_end];
+        let mut at = noun_window_start(upto.as_bytes(), noun_start);
+        while let Some(m) = re.find_at(upto, at) {
+            if m.end() == noun_end {
+                out.push((m.start(), m.end()));
+                break;
+            }
+            at = m.end();
+        }
+    }
+}
+
+/// The start of the second run of ASCII letters before `at`: where a
+/// [`SOURCE_NOUN`] match ending with the noun at `at` starts at the
+/// earliest (its determiner, or `new`/`recent`, is ASCII letters after
+/// whitespace or a non-word character).
+fn noun_window_start(bytes: &[u8], at: usize) -> usize {
+    let mut i = at;
+    for _ in 0..2 {
+        while i > 0 && !bytes[i - 1].is_ascii_alphabetic() {
+            i -= 1;
+        }
+        while i > 0 && bytes[i - 1].is_ascii_alphabetic() {
+            i -= 1;
+        }
+    }
+    i
+}
 
 /// Computes every claim's status, severity and message.
 pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
     let builtin = rules::builtin();
     let speakers = Speakers::find(ctx);
-    let mut claims = Vec::new();
+    let mut claims = Vec::with_capacity(hits.len());
     for hit in hits {
-        let (id, what, help, default, attributable) = match builtin.get(hit.rule) {
-            Some(r) => (r.id.to_string(), r.what.to_string(), r.help, r.default_severity, r.attributable),
+        let (id, what, help, default, attributable): (&str, &str, &str, Severity, bool) = match builtin.get(hit.rule) {
+            Some(r) => (r.id, r.what, r.help, r.default_severity, r.attributable),
             None => {
                 let Some(c) = ctx.config.custom_rules.get(hit.rule - builtin.len()) else { continue };
-                (c.id.clone(), c.message.clone(), "cite a source with [^key] in this sentence", c.severity, false)
+                (&c.id, &c.message, "cite a source with [^key] in this sentence", c.severity, false)
             }
         };
-        let severity = match ctx.config.level(&id, default) {
+        let severity = match ctx.config.level(id, default) {
             RuleLevel::Off => continue,
             RuleLevel::On(s) => s,
         };
@@ -228,18 +403,27 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
         if is_quotation && status == ClaimStatus::Unsourced && quote.is_some_and(|q| q.words <= SCARE_QUOTE_WORDS) {
             continue; // scare quotes
         }
-        let excerpt = excerpt(&ctx.text[hit.range.clone()]);
-        let (severity, message) = match &status {
-            ClaimStatus::Attributed { name, .. } => (
-                severity.lowered(),
-                format!(
-                    "{what} `{excerpt}` is attributed to {name} but has no source: cite where it was said with [^key]"
-                ),
-            ),
-            _ => (severity, format!("{what} `{excerpt}` has no source: {help}")),
+        // The message, `{what} `{excerpt}` …`, in one allocation.
+        let mut message = String::with_capacity(what.len() + 160);
+        message.push_str(what);
+        message.push_str(" `");
+        push_excerpt(&ctx.text[hit.range.clone()], &mut message);
+        message.push('`');
+        let severity = match &status {
+            ClaimStatus::Attributed { name, .. } => {
+                message.push_str(" is attributed to ");
+                message.push_str(name);
+                message.push_str(" but has no source: cite where it was said with [^key]");
+                severity.lowered()
+            }
+            _ => {
+                message.push_str(" has no source: ");
+                message.push_str(help);
+                severity
+            }
         };
         claims.push(Claim {
-            rule: id,
+            rule: id.to_string(),
             range: hit.range.clone(),
             sentences,
             status,
@@ -264,6 +448,12 @@ impl Speakers {
         let mut verbs = Vec::new();
         let mut nouns: HashMap<String, EntityRef> = HashMap::new();
         let all_quotes: Vec<&Quote> = ctx.quotes.iter().flatten().collect();
+        // Buffers reused from sentence to sentence.
+        let mut mentions: Vec<&Mention> = Vec::new();
+        let mut found = Cues::default();
+        let mut noun_matches = Vec::new();
+        // Whether the paragraph last seen holds a non-ASCII word character.
+        let mut paragraph_words: Option<(usize, bool)> = None;
         // Quotations do not overlap and are in text order: binary search.
         let in_quote = |at: usize| {
             let i = all_quotes.partition_point(|q| q.range.start < at);
@@ -275,46 +465,68 @@ impl Speakers {
         for (s, sentence) in ctx.segments.sentences.iter().enumerate() {
             let range = sentence.range.clone();
             let sentence_text = &ctx.text[range.clone()];
+            // A sentence lies in its paragraph: where the paragraph holds
+            // no non-ASCII word character, the sentence holds none either.
+            let paragraph = ctx
+                .segments
+                .paragraphs
+                .get(sentence.paragraph)
+                .filter(|p| p.start <= range.start && range.end <= p.end);
+            let in_paragraph = match (paragraph, paragraph_words) {
+                (Some(_), Some((p, u))) if p == sentence.paragraph => u,
+                (Some(p), _) => {
+                    let u = rules::has_non_ascii_word(&ctx.text[p.clone()]);
+                    paragraph_words = Some((sentence.paragraph, u));
+                    u
+                }
+                (None, _) => true,
+            };
+            let unicode_words = in_paragraph && rules::has_non_ascii_word(sentence_text);
+            cues(sentence_text, unicode_words, &mut found);
+            if found.verbs.is_empty() && !found.noun() {
+                continue; // nothing to attribute or remember here
+            }
             // Mentions are in text order (`Lexicon::mentions`), so a
             // sentence's are one slice: no scan of the whole document per
             // sentence (quadratic on a 10 MB document).
             let lo = ctx.mentions.partition_point(|m| m.range.start < range.start);
             let hi = lo + ctx.mentions[lo..].partition_point(|m| m.range.start < range.end);
-            let mentions: Vec<&Mention> = ctx.mentions[lo..hi]
-                .iter()
-                .filter(|m| m.range.end <= range.end && !in_quote(m.range.start))
-                .filter(|m| speaker_kind(m.entity))
-                .collect();
+            mentions.clear();
+            mentions.extend(
+                ctx.mentions[lo..hi]
+                    .iter()
+                    .filter(|m| m.range.end <= range.end && !in_quote(m.range.start))
+                    .filter(|m| speaker_kind(m.entity)),
+            );
             // Remember `an investigation from <name>`.
-            let unicode_words = rules::has_non_ascii_word(sentence_text);
             let source_noun = SOURCE_NOUN.pick(unicode_words);
-            // Groups only for the matches: the match at `whole.start()` is
-            // `whole` again.
-            // Most sentences name no source noun: skip the regex there.
-            let searched = if SOURCE_NOUN_FILTER.may_match(sentence_text, unicode_words) { sentence_text } else { "" };
-            for whole in source_noun.find_iter(searched) {
-                let Some(c) = source_noun.captures_at(sentence_text, whole.start()) else { continue };
-                let Some(noun) = c.get(1) else { continue };
-                let after = range.start + whole.end();
-                let window = range.start + (whole.end() + 60).min(sentence_text.len());
-                let by = &sentence_text[whole.end()..floor_char_boundary(sentence_text, whole.end() + 20)];
+            // Groups only for the matches: the match at `whole_start` is
+            // the same match again.
+            source_noun_matches(source_noun, sentence_text, &found, &mut noun_matches);
+            for &(whole_start, whole_end) in &noun_matches {
+                let after = range.start + whole_end;
+                let window = range.start + (whole_end + 60).min(sentence_text.len());
+                let by = &sentence_text[whole_end..floor_char_boundary(sentence_text, whole_end + 20)];
                 let introduces = ["from", "by", "of", "published", "conducted", "commissioned"]
                     .iter()
                     .any(|w| by.trim_start().starts_with(w));
+                // The noun group only for a source that is remembered.
                 if introduces
                     && let Some(m) = mentions.iter().find(|m| m.range.start >= after && m.range.start < window)
+                    && let Some(c) = source_noun.captures_at(sentence_text, whole_start)
+                    && let Some(noun) = c.get(1)
                 {
                     nouns.insert(noun.as_str().to_lowercase(), m.entity);
                 }
             }
-            for v in REPORTING.pick(unicode_words).find_iter(sentence_text) {
-                let verb = range.start + v.start()..range.start + v.end();
+            for &(start, end, word) in &found.verbs {
+                let verb = range.start + start..range.start + end;
                 if in_quote(verb.start) {
                     continue;
                 }
                 let speaker = subject_by_noun(ctx.text, range.start, verb.start, &nouns)
                     .or_else(|| subject_before(ctx.text, range.start, verb.start, &mentions, &all_quotes))
-                    .or_else(|| subject_after(ctx.text, verb.end, range.end, &mentions, v.as_str()));
+                    .or_else(|| subject_after(ctx.text, verb.end, range.end, &mentions, word));
                 if let Some(sp) = speaker {
                     verbs.push((verb, sp, s));
                 }
@@ -437,7 +649,45 @@ fn subject_after(
     near.then_some(m.entity)
 }
 
+/// Appends `s` with its whitespace runs made single spaces (and trimmed),
+/// cut to 45 characters and `…` when longer than 48.
+fn push_excerpt(s: &str, out: &mut String) {
+    let start = out.len();
+    // Characters written, and the byte length after the 45th.
+    let mut chars = 0;
+    let mut head = None;
+    for (i, word) in s.split_whitespace().enumerate() {
+        for piece in [if i > 0 { Some(" ") } else { None }, Some(word)].into_iter().flatten() {
+            for c in piece.chars() {
+                out.push(c);
+                chars += 1;
+                if chars == 45 {
+                    head = Some(out.len());
+                }
+                if chars > 48 {
+                    // Too long: the first 45, trimmed, and an ellipsis.
+                    let Some(h) = head else { return };
+                    out.truncate(h);
+                    let kept = out[start..].trim_end().len();
+                    out.truncate(start + kept);
+                    out.push('…');
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 fn excerpt(s: &str) -> String {
+    let mut out = String::new();
+    push_excerpt(s, &mut out);
+    out
+}
+
+/// The excerpt as first written, for comparison with [`push_excerpt`].
+#[cfg(test)]
+fn excerpt_by_collecting(s: &str) -> String {
     let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= 48 {
         flat
@@ -462,5 +712,120 @@ mod tests {
     fn long_excerpts_are_shortened() {
         assert_eq!(excerpt("nearly $1.7 million"), "nearly $1.7 million");
         assert_eq!(excerpt(&"word ".repeat(20)).chars().count(), 45);
+    }
+
+    /// The reporting-verb regex the literal search replaces.
+    static REPORTING_REGEX: LazyLock<WordRegex> =
+        LazyLock::new(|| WordRegex::new(&format!(r"\b(?:{})\b", REPORTING_VERBS.join("|"))).expect("reporting regex"));
+
+    fn verbs_by_regex(h: &str) -> Vec<(usize, usize, &str)> {
+        REPORTING_REGEX.find_iter(h).map(|m| (m.start(), m.end(), m.as_str())).collect()
+    }
+
+    fn verbs_by_literals(h: &str) -> Vec<(usize, usize, &str)> {
+        let mut out = Cues::default();
+        cues(h, rules::has_non_ascii_word(h), &mut out);
+        out.verbs
+    }
+
+    /// Whether the cues let a sentence where [`SOURCE_NOUN`] matches through.
+    fn check_noun_filter(h: &str) {
+        let mut out = Cues::default();
+        cues(h, rules::has_non_ascii_word(h), &mut out);
+        assert!(out.noun() || !SOURCE_NOUN.is_match(h), "{h:?}");
+        let re = SOURCE_NOUN.get(h);
+        let mut got = Vec::new();
+        source_noun_matches(re, h, &out, &mut got);
+        let want: Vec<(usize, usize)> = re.find_iter(h).map(|m| (m.start(), m.end())).collect();
+        assert_eq!(got, want, "{h:?}");
+    }
+
+    #[test]
+    fn the_noun_filter_lets_source_nouns_through() {
+        for h in [
+            "An investigation from ProPublica",
+            "the REPORT, this Study; its new ſtudy",
+            "a review’s end",
+            "the report_ and the reported story",
+            "their recent \u{212A}probe",
+        ] {
+            check_noun_filter(h);
+        }
+        check_noun_filter("The report: a new  study, the the report; its\u{a0}recent\tprobe and their memo-ruling");
+        check_noun_filter("Reports say the report. Its letter, an Analysis, the new new report, a recent study’s end");
+        let mut out = Cues::default();
+        cues("It was reported, and reports came in.", false, &mut out);
+        assert!(!out.noun());
+    }
+
+    #[test]
+    fn reporting_verbs_are_whole_words() {
+        for h in [
+            "He said, says, say and according to; unsaid saidó ósaid said_ 2said says’ “said” according to",
+            "saysay sayssays according  to according to_ Said SAID said",
+            "",
+        ] {
+            assert_eq!(verbs_by_literals(h), verbs_by_regex(h), "{h}");
+        }
+    }
+
+    const VERB_VOCAB: &[&str] = &[
+        "said",
+        "says",
+        "say",
+        "according",
+        "to",
+        "according to",
+        "un",
+        "s",
+        "ó",
+        "é",
+        "_",
+        "1",
+        " ",
+        " ",
+        "’",
+        "—",
+        "“",
+        "finds",
+        "found",
+        "notes",
+        "claimed",
+        "alleges",
+        "Said",
+        "x",
+        "\u{300}",
+        "٣",
+        "the",
+        "a",
+        "new",
+        "report",
+        "REPORT",
+        "reported",
+        "study",
+        "ſtudy",
+        "Reports",
+        "recent",
+        "its",
+        "An",
+        "memo",
+        "-",
+        ".",
+        "\u{a0}",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn the_literal_search_finds_what_the_regex_finds(words in proptest::collection::vec(proptest::sample::select(VERB_VOCAB), 0..16)) {
+            let h = words.concat();
+            proptest::prop_assert_eq!(verbs_by_literals(&h), verbs_by_regex(&h));
+            check_noun_filter(&h);
+            check_noun_filter(&words.join(" "));
+        }
+
+        #[test]
+        fn the_excerpt_is_the_collected_one(s in "[a-z \t\n\u{a0}\u{2003}óé’—]{0,80}") {
+            proptest::prop_assert_eq!(excerpt(&s), excerpt_by_collecting(&s));
+        }
     }
 }

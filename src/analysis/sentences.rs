@@ -150,6 +150,7 @@ fn blocks(text: &str, non_prose: &[TextRange]) -> Vec<TextRange> {
     let mut skip = non_prose.iter().peekable();
     let mut offset = 0;
     let bytes = text.as_bytes();
+    let mut pieces: Vec<TextRange> = Vec::new();
     while offset < text.len() {
         // One line, up to and including its terminator.
         let mut end = offset;
@@ -160,8 +161,8 @@ fn blocks(text: &str, non_prose: &[TextRange]) -> Vec<TextRange> {
         if end < bytes.len() {
             end += if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') { 2 } else { 1 };
         }
-        // Prose parts of this line.
-        let mut pieces = Vec::new();
+        // Prose parts of this line (the buffer is reused line to line).
+        pieces.clear();
         let mut from = offset;
         while let Some(r) = skip.peek() {
             if r.end <= from {
@@ -198,7 +199,7 @@ fn blocks(text: &str, non_prose: &[TextRange]) -> Vec<TextRange> {
         {
             out.push(c);
         }
-        for p in pieces {
+        for p in pieces.drain(..) {
             let t = &text[p.clone()];
             if t.trim().is_empty() {
                 continue;
@@ -236,6 +237,13 @@ fn split_sentences(text: &str, block: TextRange, paragraph: usize, out: &mut Vec
     let mut start = block.start;
     let mut i = block.start;
     while i < block.end {
+        // Skip to the next byte that can start a terminator (`…` starts
+        // with 0xE2): the bytes skipped are no terminator, and the byte
+        // found starts a character.
+        match bytes[i..block.end].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2)) {
+            Some(k) => i += k,
+            None => break,
+        }
         let c = match text[i..].chars().next() {
             Some(c) => c,
             None => break,

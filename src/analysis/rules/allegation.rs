@@ -25,6 +25,7 @@ static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::new(
         r"\b(?:alleges?|alleged(?:ly)?|allegations?|suggests?(?:\s+that)?|suggested\s+that|according to|reportedly|purportedly|supposedly|accuse[sd]?\s+of|claimed\s+that)\b",
     )
+    .map(WordRegex::matching_no_letters)
     .expect("allegation regex")
 });
 

@@ -47,6 +47,7 @@ static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::new(
         r"\b(?:born|died|founded|elected|re-elected|reelected|appointed|established|launched|signed|enacted|arrested|convicted|sentenced|indicted|charged|married|created|hired|fired|resigned|retired|killed|sworn in|incorporated|acquired)\s+(?:in|on)\s+(?:(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\s+(?:\d{1,2},?\s+)?)?\d{4}\b",
     )
+    .map(WordRegex::matching_no_letters)
     .expect("event date regex")
 });
 

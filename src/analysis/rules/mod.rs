@@ -46,6 +46,10 @@ pub struct RuleInput<'a> {
     /// Whether the paragraph holds a non-ASCII word character (see
     /// [`WordRegex`]); computed once per paragraph.
     pub unicode_words: bool,
+    /// The paragraph with its non-ASCII word characters made `_`s, when
+    /// it has some and none is a digit or folds to ASCII: see
+    /// [`ascii_twin`].
+    pub ascii_twin: Option<&'a str>,
 }
 
 /// A built-in claim rule.
@@ -155,33 +159,10 @@ pub fn trigger_mask(paragraph: &str, unicode_words: bool) -> u32 {
     mask
 }
 
-/// A prefilter for one regex: literals one of which every match contains,
-/// found ASCII-case-insensitively, with the same Unicode caveats as
-/// [`trigger_mask`].
-pub struct LiteralFilter {
-    automaton: aho_corasick::AhoCorasick,
-}
-
-impl LiteralFilter {
-    pub fn new(literals: &[&str]) -> LiteralFilter {
-        let automaton = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(literals)
-            .expect("literal filter automaton");
-        LiteralFilter { automaton }
-    }
-
-    /// Whether the regex can match in `haystack` (`unicode_words` as for
-    /// [`RuleInput`]).
-    pub fn may_match(&self, haystack: &str, unicode_words: bool) -> bool {
-        (unicode_words && has_unicode_only_fold(haystack)) || self.automaton.is_match(haystack)
-    }
-}
-
 /// Whether `haystack` holds a character an ASCII-case-insensitive literal
 /// search cannot stand for: `ſ` and `K`, which a case-insensitive regex
 /// folds to `s` and `k`, or a non-ASCII digit, which `\d` matches.
-fn has_unicode_only_fold(haystack: &str) -> bool {
+pub(crate) fn has_unicode_only_fold(haystack: &str) -> bool {
     haystack.chars().any(|c| !c.is_ascii() && (c == 'ſ' || c == '\u{212A}' || c.is_numeric()))
 }
 
@@ -193,7 +174,7 @@ pub(crate) fn push_matches(re: &WordRegex, input: &RuleInput, group: usize, out:
     if re.ruled_out(haystack) {
         return;
     }
-    let re = re.pick(input.unicode_words);
+    let (haystack, re) = re.pick_for(input);
     if group == 0 {
         // Same matches as group 0 of `captures_iter`, without running a
         // capture engine.
@@ -222,10 +203,45 @@ pub(crate) fn push_matches(re: &WordRegex, input: &RuleInput, group: usize, out:
 /// figures) has no literal for the regex crate to skip ahead with; it may
 /// give a `required` regex that every match contains (`[$€£¥]|…` for money),
 /// a cheap literal search that rules most paragraphs out.
+///
+/// A paragraph with a non-ASCII word character (`Gascón`) would need the
+/// exact variant, which the lazy DFA cannot run past the first non-ASCII
+/// byte (a curly quote, often), so the slow engines scan the paragraph. A
+/// pattern that can match no non-ASCII word character and no `_`
+/// ([`WordRegex::matching_no_letters`]) instead runs its ASCII variant on
+/// the paragraph's [`ascii_twin`].
 pub struct WordRegex {
     exact: Regex,
     ascii: Regex,
     required: Option<Regex>,
+    /// Whether the pattern can match no non-ASCII word character (other
+    /// than through `\d` or Unicode case folding) and no `_`.
+    no_letters: bool,
+}
+
+/// `paragraph` with each non-ASCII word character replaced by as many
+/// `_` as it has bytes, or `None` when one of them is numeric or folds to
+/// ASCII (`ſ`, `K`).
+///
+/// For a pattern that can match neither a non-ASCII word character (but
+/// through `\d` or case folding) nor `_`, the ASCII variant on the twin
+/// finds the exact variant's matches on the paragraph: offsets are
+/// unchanged, `_` is a word character for an ASCII `\b` as the replaced
+/// character is for a Unicode one (so every `\b` agrees), and the
+/// replaced characters, like `_`, are matched by nothing, so no match
+/// includes or starts inside them.
+pub fn ascii_twin(paragraph: &str) -> Option<String> {
+    let mut twin = String::with_capacity(paragraph.len());
+    for c in paragraph.chars() {
+        if c.is_ascii() || !is_non_ascii_word_char(c) {
+            twin.push(c);
+        } else if c.is_numeric() || c == 'ſ' || c == '\u{212A}' {
+            return None;
+        } else {
+            twin.extend(std::iter::repeat_n('_', c.len_utf8()));
+        }
+    }
+    Some(twin)
 }
 
 static NON_ASCII_WORD: std::sync::LazyLock<Regex> =
@@ -233,15 +249,81 @@ static NON_ASCII_WORD: std::sync::LazyLock<Regex> =
 
 /// Whether `haystack` holds a character that is a word character for a
 /// Unicode `\b` but not for an ASCII one.
+///
+/// A byte loop instead of a regex search: ASCII bytes are skipped, the
+/// punctuation prose is full of (curly quotes, dashes) is known not to be
+/// a word character, and only other non-ASCII characters ask
+/// [`NON_ASCII_WORD`], one character at a time; the first word character
+/// ends the scan. Same answer as `NON_ASCII_WORD.is_match(haystack)`.
 pub fn has_non_ascii_word(haystack: &str) -> bool {
-    !haystack.is_ascii() && NON_ASCII_WORD.is_match(haystack)
+    if haystack.is_ascii() {
+        return false;
+    }
+    let bytes = haystack.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII runs sixteen bytes at a time (`is_ascii` tests words).
+        if bytes.get(i..i + 16).is_some_and(<[u8]>::is_ascii) {
+            i += 16;
+            continue;
+        }
+        if bytes[i].is_ascii() {
+            i += 1;
+            continue;
+        }
+        // `i` is a char boundary: only whole characters are stepped over.
+        let Some(c) = haystack[i..].chars().next() else { break };
+        if is_non_ascii_word_char(c) {
+            return true;
+        }
+        i += c.len_utf8();
+    }
+    false
+}
+
+/// Non-ASCII characters common in prose that are not word characters
+/// (checked against [`NON_ASCII_WORD`] by a test).
+const NON_WORD_PUNCTUATION: &[char] =
+    &['’', '‘', '“', '”', '—', '–', '…', '\u{a0}', '•', '«', '»', '′', '″', '°', '§', '·', '€', '£', '¥', '\u{2009}'];
+
+/// Whether `c`, a non-ASCII character, is a word character for a Unicode
+/// `\b`.
+fn is_non_ascii_word_char(c: char) -> bool {
+    if NON_WORD_PUNCTUATION.contains(&c) {
+        return false;
+    }
+    let mut buf = [0u8; 4];
+    NON_ASCII_WORD.is_match(c.encode_utf8(&mut buf))
+}
+
+/// Whether `c` is a word character for a Unicode `\b` (what `\w` matches).
+pub(crate) fn is_word_char(c: char) -> bool {
+    if c.is_ascii() { c.is_ascii_alphanumeric() || c == '_' } else { is_non_ascii_word_char(c) }
 }
 
 impl WordRegex {
     pub fn new(pattern: &str) -> Result<WordRegex, regex::Error> {
         let exact = Regex::new(pattern)?;
         let ascii = Regex::new(&pattern.replace(r"\b", r"(?-u:\b)"))?;
-        Ok(WordRegex { exact, ascii, required: None })
+        Ok(WordRegex { exact, ascii, required: None, no_letters: false })
+    }
+
+    /// Declares that the pattern matches no non-ASCII word character but
+    /// through `\d` or Unicode case folding, and no `_`: its classes are
+    /// ASCII letters, `\d`, `\s` and symbols (see [`ascii_twin`]).
+    pub fn matching_no_letters(mut self) -> WordRegex {
+        self.no_letters = true;
+        self
+    }
+
+    /// The haystack and variant to run on `input`'s paragraph: its ASCII
+    /// twin and the ASCII variant where that is exact, else the paragraph
+    /// and [`WordRegex::pick`].
+    pub fn pick_for<'h>(&self, input: &RuleInput<'h>) -> (&'h str, &Regex) {
+        match input.ascii_twin {
+            Some(twin) if self.no_letters && input.unicode_words => (twin, &self.ascii),
+            _ => (&input.text[input.paragraph.clone()], self.pick(input.unicode_words)),
+        }
     }
 
     /// With a regex that matches inside every match of the pattern: a
@@ -294,15 +376,23 @@ pub(crate) mod test_support {
     pub fn run<'t>(rule: &Rule, text: &'t str) -> Vec<&'t str> {
         let quotes = crate::analysis::claims::quotes(text, 0..text.len());
         let markers: Vec<String> = crate::analysis::config::Config::default().markers;
-        let input = RuleInput {
+        let unicode_words = super::has_non_ascii_word(text);
+        let twin = if unicode_words { super::ascii_twin(text) } else { None };
+        let mut input = RuleInput {
             text,
             paragraph: 0..text.len(),
             quotes: &quotes,
             markers: &markers,
-            unicode_words: super::has_non_ascii_word(text),
+            unicode_words,
+            ascii_twin: twin.as_deref(),
         };
         let mut out = Vec::new();
         (rule.find)(&input, &mut out);
+        // The twin changes nothing.
+        input.ascii_twin = None;
+        let mut exact = Vec::new();
+        (rule.find)(&input, &mut exact);
+        assert_eq!(out, exact, "{} with and without the ASCII twin on {text:?}", rule.id);
         out.into_iter().map(|r| &text[r]).collect()
     }
 }
@@ -345,6 +435,43 @@ mod word_regex_tests {
 }
 
 #[cfg(test)]
+mod non_ascii_word_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_known_punctuation_is_no_word_character() {
+        for c in NON_WORD_PUNCTUATION {
+            assert!(!NON_ASCII_WORD.is_match(&c.to_string()), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn word_characters_are_those_of_the_regex() {
+        let w = Regex::new(r"^\w$").expect("regex");
+        for c in ['a', 'Z', '0', '_', ' ', '-', 'ó', 'ж', '’', '—', '٣', '\u{300}', '‿', '½', '²', 'ſ', '😀']
+        {
+            assert_eq!(is_word_char(c), w.is_match(&c.to_string()), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn the_ascii_twin_keeps_offsets_and_refuses_digits_and_folds() {
+        assert_eq!(ascii_twin("Gascón’s “x”").as_deref(), Some("Gasc__n’s “x”"));
+        assert_eq!(ascii_twin("٣ in ٥"), None);
+        assert_eq!(ascii_twin("ſay"), None);
+        assert_eq!(ascii_twin("\u{212A}"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn the_byte_loop_answers_like_the_regex(h in "[a-z0-9 óé’“”—…٣\u{300}½😀-]{0,80}") {
+            prop_assert_eq!(has_non_ascii_word(&h), NON_ASCII_WORD.is_match(&h));
+        }
+    }
+}
+
+#[cfg(test)]
 mod trigger_tests {
     use super::test_support::run;
     use super::*;
@@ -374,6 +501,7 @@ mod trigger_tests {
         assert_eq!(trigger_mask("It is the \u{212A}ind of thing.", true), u32::MAX);
         assert_eq!(trigger_mask("٣ in ٥ agree.", true), u32::MAX);
         check("Some people ſay so; it is widely ſeen; unqueſtionably.");
+        check("Gascón’s 300 immigrants, “nearly $1.7 million” and 20% — some people say so_ _said é5 cases");
         check("٣ in ٥ voters and ٣٠٠ immigrants.");
         assert_eq!(trigger_mask("Plain words only.", false) & (1 << 0), 0);
     }
@@ -444,6 +572,9 @@ mod trigger_tests {
         "“quoted",
         "words”",
         "Gascón",
+        "Gascón’s",
+        "é",
+        "_",
         "ſay",
         "\u{212A}",
         "٣",

@@ -55,6 +55,7 @@ static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::new(
         r"(?i)\b(?:world[- ](?:renowned|class|famous|leading)|renowned|legendary|iconic|acclaimed|prestigious|pre-?eminent|unparalleled|unrivall?ed|groundbreaking|ground-breaking|visionary|virtuoso|best[- ]known|award[- ]winning|cutting[- ]edge|state[- ]of[- ]the[- ]art|highly\s+(?:respected|regarded|acclaimed)|widely\s+(?:respected|acclaimed|recognized|recognised))\b",
     )
+    .map(WordRegex::matching_no_letters)
     .expect("peacock regex")
 });
 

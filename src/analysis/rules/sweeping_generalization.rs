@@ -54,6 +54,7 @@ static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::new(
         r"(?i)\b(?:(?:everyone|everybody|nobody|no\s+one)\s+(?:knows|agrees|believes|understands|accepts|denies|disputes|doubts|questions)|(?:all|every)\s+(?:experts?|scientists?|economists?|doctors?|historians?|Americans?|voters?|studies|researchers?)\s+(?:agrees?|knows?|says?|believes?|shows?)|(?:has|have|had)\s+(?:always|never)\s+been|(?:always|never)\s+(?:has|have|had)\s+been|without\s+exception|undeniabl[ey]|unquestionabl[ey]|indisputabl[ey]|irrefutabl[ey]|it\s+is\s+(?:obvious|undeniable|beyond\s+doubt)\s+that|universally\s+(?:accepted|acknowledged|recognized|recognised|agreed))\b",
     )
+    .map(WordRegex::matching_no_letters)
     .expect("sweeping regex")
 });
 

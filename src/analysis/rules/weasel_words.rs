@@ -55,6 +55,7 @@ static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::new(
         r"(?i)\b(?:(?:some|many|most|several|certain)\s+(?:people|experts|observers|analysts|critics|scientists|researchers|commentators|officials|economists)\s+(?:say|said|argue|argued|believe|believed|claim|claimed|contend|think|suggest|agree|warn|feel)|(?:some|many)\s+(?:say|argue|believe|claim|contend)|(?:experts|critics|observers|analysts|scientists|researchers|commentators)\s+(?:say|said|argue|argued|believe|claim|claimed|contend|warn|agree|suggest)|it\s+(?:is|was|has\s+been)\s+(?:widely\s+|generally\s+|often\s+|commonly\s+|sometimes\s+)?(?:believed|said|thought|claimed|rumou?red|argued|suggested|reported|alleged|held|considered)|(?:studies|research|surveys|polls|evidence|science)\s+(?:show|shows|suggest|suggests|indicate|indicates|proves?|has\s+shown|have\s+shown)|(?:widely|commonly|generally)\s+(?:believed|regarded|considered|thought|seen|accepted)|there\s+is\s+(?:growing|mounting|increasing)\s+evidence|(?:many|some)\s+(?:would|might|could)\s+(?:say|argue))\b",
     )
+    .map(WordRegex::matching_no_letters)
     .expect("weasel regex")
 });
 
