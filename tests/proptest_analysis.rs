@@ -33,7 +33,7 @@ fn seed_like_text_analyses() {
                 IRLI Executive Director Dale Wilcox said the U.S. Sanctuary cities — like Gascón’s — are linked to Soros.\r\
                 <!-- factls-ignore -->\n📰 Some say [cn] it is the largest.\n\n[^a]: https://example.org \"T\", 2024-05-30\n";
     let a = checks::analysis(text);
-    assert!(!a.diagnostics().is_empty());
+    assert!(!a.diagnostics(text, &factls::analysis::config::Config::default()).is_empty());
     assert!(!a.mentions.is_empty());
 }
 

@@ -16,6 +16,7 @@
 //! - a quotation with no speaker of its own that opens a sentence right
 //!   after an attributed quotation in the same paragraph continues it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -45,17 +46,52 @@ pub enum ClaimStatus {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claim {
     /// Rule id (built-in or custom).
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     pub range: TextRange,
     /// The sentences the claim spans; a citation goes after them.
     pub sentences: TextRange,
     pub status: ClaimStatus,
     /// Severity after configuration and attribution.
     pub severity: Severity,
-    /// What the rule says is missing.
-    pub message: String,
     pub suppressed: bool,
 }
+
+impl Claim {
+    /// What the rule says is missing: `{what} `{excerpt}` has no source:
+    /// {help}`, or who it is attributed to. Written when asked for (a
+    /// diagnostic is rendered), not kept: a corpus holds many claims.
+    /// `text` is the document's text, `config` the corpus's.
+    pub fn message(&self, text: &str, config: &Config) -> String {
+        let (what, help) = match rules::find_rule(&self.rule) {
+            Some(r) => (r.what, r.help),
+            None => {
+                let custom = config.custom_rules.iter().find(|c| *c.id == *self.rule);
+                (custom.map_or("claim", |c| c.message.as_str()), CUSTOM_HELP)
+            }
+        };
+        let excerpt = text.get(self.range.clone()).unwrap_or("");
+        let mut message = String::with_capacity(what.len() + 48 * 3 + 64);
+        message.push_str(what);
+        message.push_str(" `");
+        push_excerpt(excerpt, &mut message);
+        message.push('`');
+        match &self.status {
+            ClaimStatus::Attributed { name, .. } => {
+                message.push_str(" is attributed to ");
+                message.push_str(name);
+                message.push_str(" but has no source: cite where it was said with [^key]");
+            }
+            _ => {
+                message.push_str(" has no source: ");
+                message.push_str(help);
+            }
+        }
+        message
+    }
+}
+
+/// What a custom rule's message ends with.
+const CUSTOM_HELP: &str = "cite a source with [^key] in this sentence";
 
 /// A rule's raw finding, before status.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -364,20 +400,20 @@ fn noun_window_start(bytes: &[u8], at: usize) -> usize {
     i
 }
 
-/// Computes every claim's status, severity and message.
+/// Computes every claim's status and severity.
 pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
     let builtin = rules::builtin();
     let speakers = Speakers::find(ctx);
     let mut claims = Vec::with_capacity(hits.len());
     for hit in hits {
-        let (id, what, help, default, attributable): (&str, &str, &str, Severity, bool) = match builtin.get(hit.rule) {
-            Some(r) => (r.id, r.what, r.help, r.default_severity, r.attributable),
+        let (id, default, attributable): (Cow<'static, str>, Severity, bool) = match builtin.get(hit.rule) {
+            Some(r) => (Cow::Borrowed(r.id), r.default_severity, r.attributable),
             None => {
                 let Some(c) = ctx.config.custom_rules.get(hit.rule - builtin.len()) else { continue };
-                (&c.id, &c.message, "cite a source with [^key] in this sentence", c.severity, false)
+                (Cow::Owned(c.id.clone()), c.severity, false)
             }
         };
-        let severity = match ctx.config.level(id, default) {
+        let severity = match ctx.config.level(&id, default) {
             RuleLevel::Off => continue,
             RuleLevel::On(s) => s,
         };
@@ -403,34 +439,11 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
         if is_quotation && status == ClaimStatus::Unsourced && quote.is_some_and(|q| q.words <= SCARE_QUOTE_WORDS) {
             continue; // scare quotes
         }
-        // The message, `{what} `{excerpt}` …`, in one allocation.
-        let mut message = String::with_capacity(what.len() + 160);
-        message.push_str(what);
-        message.push_str(" `");
-        push_excerpt(&ctx.text[hit.range.clone()], &mut message);
-        message.push('`');
         let severity = match &status {
-            ClaimStatus::Attributed { name, .. } => {
-                message.push_str(" is attributed to ");
-                message.push_str(name);
-                message.push_str(" but has no source: cite where it was said with [^key]");
-                severity.lowered()
-            }
-            _ => {
-                message.push_str(" has no source: ");
-                message.push_str(help);
-                severity
-            }
+            ClaimStatus::Attributed { .. } => severity.lowered(),
+            _ => severity,
         };
-        claims.push(Claim {
-            rule: id.to_string(),
-            range: hit.range.clone(),
-            sentences,
-            status,
-            severity,
-            message,
-            suppressed: false,
-        });
+        claims.push(Claim { rule: id, range: hit.range.clone(), sentences, status, severity, suppressed: false });
     }
     claims
 }

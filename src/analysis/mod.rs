@@ -70,14 +70,15 @@ pub struct Analysis {
 impl Analysis {
     /// Every diagnostic of the document, sorted by range: one per claim
     /// that is neither sourced nor suppressed, and the citation and source
-    /// checks. Built on demand, so a claim's message is not kept twice.
-    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+    /// checks. Built on demand from the document's `text` and the corpus's
+    /// `config`, so no message is kept for long.
+    pub fn diagnostics(&self, text: &str, config: &Config) -> Vec<Diagnostic> {
         let mut out: Vec<Diagnostic> = self
             .claims
             .iter()
             .filter(|c| !c.suppressed && !matches!(c.status, ClaimStatus::Sourced { .. }))
             .map(|c| {
-                let mut d = Diagnostic::new(c.range.clone(), c.severity, c.rule.clone(), c.message.clone());
+                let mut d = Diagnostic::new(c.range.clone(), c.severity, c.rule.as_ref(), c.message(text, config));
                 d.data = DiagnosticData::Claim { sentence: c.sentences.clone() };
                 d
             })

@@ -124,7 +124,7 @@ fn append_line(path: Arc<Path>, text: Option<String>, line: &str, create: &mut V
 }
 
 fn cite(corpus: &Corpus, path: &Path, claim: &Claim, key: &str) -> Action {
-    let what = rules::find_rule(&claim.rule).map_or(claim.rule.as_str(), |r| r.what);
+    let what = rules::find_rule(&claim.rule).map_or(claim.rule.as_ref(), |r| r.what);
     let (sources, text) = sources_file(corpus);
     let mut create = Vec::new();
     let definition = append_line(sources.clone(), text, &format!("[^{key}]: "), &mut create);
@@ -134,7 +134,7 @@ fn cite(corpus: &Corpus, path: &Path, claim: &Claim, key: &str) -> Action {
         kind: ActionKind::QuickFix,
         create,
         edits: vec![(FileRange { path: Arc::from(path), range: at..at }, format!("[^{key}]")), definition],
-        fixes: Some((claim.rule.clone(), claim.range.clone())),
+        fixes: Some((claim.rule.to_string(), claim.range.clone())),
         preferred: true,
     }
 }

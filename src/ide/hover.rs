@@ -146,7 +146,7 @@ fn citation_card(corpus: &Corpus, doc: &Path, key: &str) -> String {
 
 pub fn claim_card(claim: &Claim) -> String {
     let rule = rules::find_rule(&claim.rule);
-    let what = rule.map_or(claim.rule.as_str(), |r| r.what);
+    let what = rule.map_or(claim.rule.as_ref(), |r| r.what);
     let why = rule.map_or("a custom rule in factls.toml", |r| r.help);
     let mut out = format!("**Claim** · `{}` · {what}\n\n", claim.rule);
     match &claim.status {

@@ -131,8 +131,8 @@ pub fn check_analysis(text: &str, a: &Analysis) {
         check_range(text, &c.sentences, &format!("claim `{}` sentences", c.rule));
     }
     check_sorted_by(&a.claims, |c| c.range.start, "claims");
-    check_diagnostics(text, &a.diagnostics(), "diagnostic");
-    check_sorted_by(&a.diagnostics(), |d| (d.range.start, d.range.end), "diagnostics");
+    check_diagnostics(text, &a.diagnostics(text, &Config::default()), "diagnostic");
+    check_sorted_by(&a.diagnostics(text, &Config::default()), |d| (d.range.start, d.range.end), "diagnostics");
 }
 
 /// Bytes as a file on disk: decoded (BOM dropped, binary and invalid UTF-8
@@ -361,7 +361,11 @@ pub fn incremental(initial: &str, edits: &[Edit]) -> String {
     let edited = analysis(&model);
     let fresh_text = EditableText::new(&model).text();
     let fresh = analysis(&fresh_text);
-    assert_eq!(edited.diagnostics(), fresh.diagnostics(), "diagnostics of the edited text");
+    assert_eq!(
+        edited.diagnostics(&model, &Config::default()),
+        fresh.diagnostics(&fresh_text, &Config::default()),
+        "diagnostics of the edited text"
+    );
     assert_eq!(edited.claims, fresh.claims, "claims of the edited text");
     assert_eq!(edited.mentions, fresh.mentions, "mentions of the edited text");
     model
