@@ -842,8 +842,8 @@ fn probes(corpus: &Corpus, n: usize, rng: &mut Rng) -> Probes {
     while mentions.len() < n {
         let d = rng.pick(&docs);
         let m = rng.pick(&d.analysis.mentions);
-        let mid = m.range.start + (m.range.end - m.range.start) / 2;
-        let mid = (m.range.start..=mid).rev().find(|&i| d.text().is_char_boundary(i)).unwrap_or(m.range.start);
+        let mid = m.start() + (m.end() - m.start()) / 2;
+        let mid = (m.start()..=mid).rev().find(|&i| d.text().is_char_boundary(i)).unwrap_or(m.start());
         mentions.push((d.path.to_path_buf(), pos16(d.text(), mid)));
     }
     let (last_path, last) = corpus.docs.iter().next_back().expect("documents");
@@ -851,10 +851,13 @@ fn probes(corpus: &Corpus, n: usize, rng: &mut Rng) -> Probes {
         .analysis
         .mentions
         .iter()
-        .find(|m| !m.nested && matches!(m.entity, EntityRef::Kb(_)))
+        .find(|m| !m.nested && matches!(m.entity(), EntityRef::Kb(_)))
         .expect("a knowledge-base mention in the last document");
-    let (other, range) =
-        corpus.mentions_of(m.entity).into_iter().find(|(p, _)| p != last_path).expect("the entity mentioned elsewhere");
+    let (other, range) = corpus
+        .mentions_of(m.entity())
+        .into_iter()
+        .find(|(p, _)| p != last_path)
+        .expect("the entity mentioned elsewhere");
     let text = corpus.document(&other).expect("document").text();
     Probes { mentions, last_check: (other.to_path_buf(), pos16(text, range.start), last_path.to_path_buf()) }
 }

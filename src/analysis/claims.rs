@@ -502,14 +502,14 @@ impl Speakers {
             // Mentions are in text order (`Lexicon::mentions`), so a
             // sentence's are one slice: no scan of the whole document per
             // sentence (quadratic on a 10 MB document).
-            let lo = ctx.mentions.partition_point(|m| m.range.start < range.start);
-            let hi = lo + ctx.mentions[lo..].partition_point(|m| m.range.start < range.end);
+            let lo = ctx.mentions.partition_point(|m| m.start() < range.start);
+            let hi = lo + ctx.mentions[lo..].partition_point(|m| m.start() < range.end);
             mentions.clear();
             mentions.extend(
                 ctx.mentions[lo..hi]
                     .iter()
-                    .filter(|m| m.range.end <= range.end && !in_quote(m.range.start))
-                    .filter(|m| speaker_kind(m.entity)),
+                    .filter(|m| m.end() <= range.end && !in_quote(m.start()))
+                    .filter(|m| speaker_kind(m.entity())),
             );
             // Remember `an investigation from <name>`.
             let source_noun = SOURCE_NOUN.pick(unicode_words);
@@ -525,11 +525,11 @@ impl Speakers {
                     .any(|w| by.trim_start().starts_with(w));
                 // The noun group only for a source that is remembered.
                 if introduces
-                    && let Some(m) = mentions.iter().find(|m| m.range.start >= after && m.range.start < window)
+                    && let Some(m) = mentions.iter().find(|m| m.start() >= after && m.start() < window)
                     && let Some(c) = source_noun.captures_at(sentence_text, whole_start)
                     && let Some(noun) = c.get(1)
                 {
-                    nouns.insert(noun.as_str().to_lowercase(), m.entity);
+                    nouns.insert(noun.as_str().to_lowercase(), m.entity());
                 }
             }
             for &(start, end, word) in &found.verbs {
@@ -627,18 +627,18 @@ fn subject_before(
 ) -> Option<EntityRef> {
     // The nearest mention before the verb; an earlier one could only be
     // farther and behind the same boundaries.
-    let i = mentions.partition_point(|m| m.range.end <= verb);
+    let i = mentions.partition_point(|m| m.end() <= verb);
     let m = mentions.get(i.checked_sub(1)?)?;
-    if m.range.start < sentence_start || text[m.range.end..verb].split_whitespace().take(13).count() > 12 {
+    if m.start() < sentence_start || text[m.end()..verb].split_whitespace().take(13).count() > 12 {
         return None;
     }
     // No quotation ends, and no `;` or `:` stands, between it and the verb.
     let q = quotes.partition_point(|q| q.range.end <= verb);
-    let quote_between = q > 0 && quotes[q - 1].range.end > m.range.start;
-    if quote_between || text[m.range.start..verb].contains([';', ':']) {
+    let quote_between = q > 0 && quotes[q - 1].range.end > m.start();
+    if quote_between || text[m.start()..verb].contains([';', ':']) {
         return None;
     }
-    Some(m.entity)
+    Some(m.entity())
 }
 
 /// `said Wilcox`, `according to IRLI`: a mention right after the verb.
@@ -655,11 +655,10 @@ fn subject_after(
     {
         return None;
     }
-    let i = mentions.partition_point(|m| m.range.start < verb_end);
+    let i = mentions.partition_point(|m| m.start() < verb_end);
     let m = mentions.get(i)?;
-    let near = m.range.end <= sentence_end
-        && text[verb_end..m.range.start].split_whitespace().take(reach + 1).count() <= reach;
-    near.then_some(m.entity)
+    let near = m.end() <= sentence_end && text[verb_end..m.start()].split_whitespace().take(reach + 1).count() <= reach;
+    near.then_some(m.entity())
 }
 
 /// Appends `s` with its whitespace runs made single spaces (and trimmed),

@@ -58,16 +58,16 @@ fn collect(corpus: &Corpus, chosen: &[PathBuf]) -> Vec<Row> {
         let mut chars = CharCounter::new(text);
         let file = display(path);
         for m in &doc.analysis.mentions {
-            let pos = doc.source.lines.line_col(text, m.range.start, Encoding::Utf32);
-            let start = chars.char_offset(m.range.start);
-            let end = start + text[m.range.clone()].chars().count();
-            mentions[slot(m.entity)].push(json!({
+            let pos = doc.source.lines.line_col(text, m.start(), Encoding::Utf32);
+            let start = chars.char_offset(m.start());
+            let end = start + text[m.range()].chars().count();
+            mentions[slot(m.entity())].push(json!({
                 "file": file,
                 "line": pos.line + 1,
                 "column": pos.col + 1,
                 "start": start,
                 "end": end,
-                "text": &text[m.range.clone()],
+                "text": &text[m.range()],
             }));
         }
     }

@@ -63,8 +63,8 @@ pub fn code_actions(corpus: &Corpus, path: &Path, range: TextRange) -> Vec<Actio
         out.push(suppress(doc.text(), path, &d.code, d.range.clone()));
     }
     let mut added = HashSet::new();
-    for m in doc.analysis.mentions.iter().filter(|m| overlaps(&m.range)) {
-        if let EntityRef::Discovered(i) = m.entity
+    for m in doc.analysis.mentions.iter().filter(|m| overlaps(&m.range())) {
+        if let EntityRef::Discovered(i) = m.entity()
             && added.insert(i)
             && let Some(action) = add_entity(corpus, i)
         {

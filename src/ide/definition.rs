@@ -10,7 +10,7 @@ use crate::index::Corpus;
 
 pub fn definition(corpus: &Corpus, path: &Path, offset: usize) -> Vec<FileRange> {
     match at(corpus, path, offset) {
-        Some(Hit::Mention(m)) => declaration(corpus, m.entity).into_iter().collect(),
+        Some(Hit::Mention(m)) => declaration(corpus, m.entity()).into_iter().collect(),
         Some(Hit::Citation(c)) => corpus
             .definition_of(path, &c.key)
             .map(|(p, d)| FileRange { path: p, range: d.label_range })

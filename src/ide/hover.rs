@@ -24,8 +24,8 @@ pub fn hover(corpus: &Corpus, path: &Path, offset: usize) -> Option<HoverResult>
     let mut range = None;
     match hit {
         Some(Hit::Mention(m)) => {
-            sections.push(entity_card(corpus, m.entity));
-            range = Some(m.range.clone());
+            sections.push(entity_card(corpus, m.entity()));
+            range = Some(m.range());
         }
         Some(Hit::Entry(i)) => {
             sections.push(entity_card(corpus, EntityRef::Kb(i)));

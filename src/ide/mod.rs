@@ -48,7 +48,7 @@ fn contains(range: &TextRange, offset: usize) -> bool {
 
 /// The innermost mention at `offset` (a cursor right after a word counts).
 pub fn mention_at(doc: &Document, offset: usize) -> Option<&Mention> {
-    doc.analysis.mentions.iter().filter(|m| contains(&m.range, offset)).min_by_key(|m| m.range.len())
+    doc.analysis.mentions.iter().filter(|m| contains(&m.range(), offset)).min_by_key(|m| m.range().len())
 }
 
 pub fn citation_at(doc: &Document, offset: usize) -> Option<&CitationUse> {

@@ -12,7 +12,7 @@ use crate::index::Corpus;
 
 pub fn references(corpus: &Corpus, path: &Path, offset: usize, include_declaration: bool) -> Vec<FileRange> {
     match at(corpus, path, offset) {
-        Some(Hit::Mention(m)) => entity_references(corpus, m.entity, include_declaration),
+        Some(Hit::Mention(m)) => entity_references(corpus, m.entity(), include_declaration),
         Some(Hit::Entry(i)) => entity_references(corpus, EntityRef::Kb(i), include_declaration),
         Some(Hit::Citation(c)) => key_references(corpus, path, &c.key, include_declaration),
         Some(Hit::Definition(d)) => key_references(corpus, path, &d.key, include_declaration),

@@ -26,8 +26,8 @@ pub fn prepare(corpus: &Corpus, path: &Path, offset: usize) -> Option<(TextRange
             let r = d.label_range.start + 2..d.label_range.end - 1;
             Some((r, d.key.clone(), Target::Key(d.key.clone())))
         }
-        Hit::Mention(m) => match m.entity {
-            EntityRef::Kb(i) => Some((m.range.clone(), corpus.kb.entities.get(i)?.id.clone(), Target::EntityId(i))),
+        Hit::Mention(m) => match m.entity() {
+            EntityRef::Kb(i) => Some((m.range(), corpus.kb.entities.get(i)?.id.clone(), Target::EntityId(i))),
             EntityRef::Discovered(_) => None,
         },
         Hit::Entry(i) => {

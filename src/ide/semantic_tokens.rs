@@ -37,15 +37,11 @@ fn kind_index(kind: EntityKind) -> u32 {
 pub fn tokens(corpus: &Corpus, doc: &Document, within: Option<TextRange>) -> Vec<Token> {
     let mut fixed: Vec<Token> = Vec::new();
     for m in doc.analysis.mentions.iter().filter(|m| !m.nested) {
-        let modifier = match m.entity {
+        let modifier = match m.entity() {
             EntityRef::Kb(_) => 1,
             EntityRef::Discovered(_) => 2,
         };
-        fixed.push(Token {
-            range: m.range.clone(),
-            kind: kind_index(corpus.lexicon.kind(m.entity)),
-            modifiers: modifier,
-        });
+        fixed.push(Token { range: m.range(), kind: kind_index(corpus.lexicon.kind(m.entity())), modifiers: modifier });
     }
     for c in &doc.analysis.scan.citations {
         fixed.push(Token { range: c.range.clone(), kind: 7, modifiers: 0 });

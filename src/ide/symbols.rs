@@ -34,20 +34,18 @@ pub fn document_symbols(corpus: &Corpus, doc: &Document) -> Vec<Symbol> {
     for (p, para) in doc.analysis.scan.segments.paragraphs.iter().enumerate() {
         let mut children = Vec::new();
         let mut seen = Vec::new();
-        for m in
-            doc.analysis.mentions.iter().filter(|m| !m.nested && para.start <= m.range.start && m.range.end <= para.end)
-        {
-            if seen.contains(&m.entity) {
+        for m in doc.analysis.mentions.iter().filter(|m| !m.nested && para.start <= m.start() && m.end() <= para.end) {
+            if seen.contains(&m.entity()) {
                 continue;
             }
-            seen.push(m.entity);
-            let origin = if matches!(m.entity, EntityRef::Kb(_)) { "knowledge base" } else { "discovered" };
+            seen.push(m.entity());
+            let origin = if matches!(m.entity(), EntityRef::Kb(_)) { "knowledge base" } else { "discovered" };
             children.push(Symbol {
-                name: lex.name(m.entity).to_string(),
-                detail: format!("{} · {origin}", lex.kind(m.entity)),
-                kind: SymbolKind::Entity(lex.kind(m.entity)),
-                range: m.range.clone(),
-                selection: m.range.clone(),
+                name: lex.name(m.entity()).to_string(),
+                detail: format!("{} · {origin}", lex.kind(m.entity())),
+                kind: SymbolKind::Entity(lex.kind(m.entity())),
+                range: m.range(),
+                selection: m.range(),
                 children: Vec::new(),
             });
         }

@@ -519,7 +519,7 @@ impl Corpus {
             let d = index.paths.len() as u32;
             index.paths.push(path.clone());
             for m in &doc.analysis.mentions {
-                index.by_entity.entry(m.entity).or_default().push((d, m.range.start as u32, m.range.end as u32));
+                index.by_entity.entry(m.entity()).or_default().push((d, m.start() as u32, m.end() as u32));
             }
         }
         self.mentions = Arc::new(index);
@@ -650,7 +650,7 @@ impl Corpus {
                 .docs
                 .iter()
                 .flat_map(|(path, doc)| {
-                    doc.analysis.mentions.iter().filter(|m| m.entity == entity).map(|m| (path.clone(), m.range.clone()))
+                    doc.analysis.mentions.iter().filter(|m| m.entity() == entity).map(|m| (path.clone(), m.range()))
                 })
                 .collect();
         }
@@ -668,11 +668,7 @@ impl Corpus {
         for path in self.changed.iter() {
             if let Some(doc) = self.docs.get(path) {
                 out.extend(
-                    doc.analysis
-                        .mentions
-                        .iter()
-                        .filter(|m| m.entity == entity)
-                        .map(|m| (path.clone(), m.range.clone())),
+                    doc.analysis.mentions.iter().filter(|m| m.entity() == entity).map(|m| (path.clone(), m.range())),
                 );
             }
         }

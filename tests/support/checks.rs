@@ -123,9 +123,9 @@ pub fn check_analysis(text: &str, a: &Analysis) {
         check_range(text, &s.scope, "suppression scope");
     }
     for m in &a.mentions {
-        check_range(text, &m.range, "mention");
+        check_range(text, &m.range(), "mention");
     }
-    check_sorted_by(&a.mentions, |m| m.range.start, "mentions");
+    check_sorted_by(&a.mentions, |m| m.start(), "mentions");
     for c in &a.claims {
         check_range(text, &c.range, &format!("claim `{}`", c.rule));
         check_range(text, &c.sentences, &format!("claim `{}` sentences", c.rule));

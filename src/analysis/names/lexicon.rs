@@ -207,14 +207,14 @@ impl Lexicon {
         for (k, &i) in outer.iter().enumerate() {
             let (start, end, pattern) = hits[i];
             let entity = self.patterns[pattern].1;
-            out.push(Mention { range: start..end, entity, nested: false });
+            out.extend(Mention::new(start..end, entity, false));
             let next_outer = outer.get(k + 1).copied().unwrap_or(hits.len());
             // Every level: `Philadelphia` and `Philadelphia District
             // Attorney` inside `Philadelphia District Attorney’s Office`.
             for &(s, e, p) in &hits[i + 1..next_outer] {
                 let inner = self.patterns[p].1;
                 if e <= end && (s, e) != (start, end) && inner != entity {
-                    out.push(Mention { range: s..e, entity: inner, nested: true });
+                    out.extend(Mention::new(s..e, inner, true));
                 }
             }
         }
@@ -324,7 +324,7 @@ mod tests {
         lex.mentions(text, &[])
             .iter()
             .filter(|m| !m.nested)
-            .map(|m| (&text[m.range.clone()], lex.name(m.entity).to_string()))
+            .map(|m| (&text[m.range()], lex.name(m.entity()).to_string()))
             .collect()
     }
 

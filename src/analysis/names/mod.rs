@@ -22,16 +22,66 @@ pub enum EntityRef {
     Discovered(usize),
 }
 
-/// One mention of an entity in a document.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One mention of an entity in a document: the name as written, without a
+/// possessive `’s`. Sixteen bytes (offsets as `u32`): a corpus keeps every
+/// mention of every document.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Mention {
-    /// The name as written, without a possessive `’s`.
-    pub range: TextRange,
-    pub entity: EntityRef,
+    start: u32,
+    end: u32,
+    /// The entity's index, the top bit set for a discovered name.
+    entity: u32,
     /// Inside a longer mention of another entity (`Los Angeles` in `Los
     /// Angeles District Attorney`): counted and found, but the outer one is
     /// what the editor highlights.
     pub nested: bool,
+}
+
+const DISCOVERED: u32 = 1 << 31;
+
+impl Mention {
+    /// `None` when an offset or the entity's index does not fit in 31/32
+    /// bits (a document over 4 GiB, two billion entities).
+    pub fn new(range: TextRange, entity: EntityRef, nested: bool) -> Option<Mention> {
+        let (index, tag) = match entity {
+            EntityRef::Kb(i) => (i, 0),
+            EntityRef::Discovered(i) => (i, DISCOVERED),
+        };
+        let index = u32::try_from(index).ok().filter(|i| i & DISCOVERED == 0)?;
+        Some(Mention {
+            start: u32::try_from(range.start).ok()?,
+            end: u32::try_from(range.end).ok()?,
+            entity: index | tag,
+            nested,
+        })
+    }
+
+    pub fn range(&self) -> TextRange {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    pub fn entity(&self) -> EntityRef {
+        let index = (self.entity & !DISCOVERED) as usize;
+        if self.entity & DISCOVERED == 0 { EntityRef::Kb(index) } else { EntityRef::Discovered(index) }
+    }
+}
+
+impl std::fmt::Debug for Mention {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mention")
+            .field("range", &self.range())
+            .field("entity", &self.entity())
+            .field("nested", &self.nested)
+            .finish()
+    }
 }
 
 /// FxHash (as in rustc): a multiply and a rotate per eight bytes. For
@@ -111,7 +161,22 @@ pub fn slug(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::slug;
+    use super::{EntityRef, Mention, slug};
+
+    #[test]
+    fn mentions_pack_into_sixteen_bytes_and_keep_what_they_say() {
+        assert_eq!(std::mem::size_of::<Mention>(), 16);
+        let m = Mention::new(7..19, EntityRef::Discovered(42), true).expect("fits");
+        assert_eq!(
+            (m.range(), m.start(), m.end(), m.entity(), m.nested),
+            (7..19, 7, 19, EntityRef::Discovered(42), true)
+        );
+        let m = Mention::new(0..4, EntityRef::Kb(0), false).expect("fits");
+        assert_eq!(m.entity(), EntityRef::Kb(0));
+        // What does not fit is left out rather than wrapped.
+        assert_eq!(Mention::new(0..(1 << 33), EntityRef::Kb(1), false), None);
+        assert_eq!(Mention::new(0..4, EntityRef::Kb(1 << 31), false), None);
+    }
 
     #[test]
     fn slugs() {
