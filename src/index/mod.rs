@@ -576,7 +576,20 @@ impl Corpus {
     pub fn insert_deferred(&mut self, doc: Document) -> bool {
         let key: Arc<Path> = doc.path.clone();
         let old = self.docs.get(&key).cloned();
-        let discovery_changed = old.as_ref().map(|o| &o.analysis.scan.discovery) != Some(&doc.analysis.scan.discovery);
+        let new_discovery = &doc.analysis.scan.discovery;
+        let discovery_changed = match old.as_ref().map(|o| &o.analysis.scan.discovery) {
+            Some(o) if o == new_discovery => false,
+            // The same names, moved by the edit: only the introductions
+            // of this document move in the lexicon, nothing else depends
+            // on where they stand.
+            Some(o) if o.same_names(new_discovery) => {
+                if let Some(moved) = self.lexicon.with_moved_introductions(&key, o, new_discovery) {
+                    self.lexicon = Arc::new(moved);
+                }
+                false
+            }
+            _ => true,
+        };
         let sources_changed = self.is_source_file(&key)
             && old.as_ref().map(|o| &o.analysis.scan.definitions) != Some(&doc.analysis.scan.definitions);
         if !self.changed.contains(&key) {
@@ -817,5 +830,29 @@ mod tests {
         assert_eq!(corpus.kb.entities[0].name, "Ada King", "still broken: still the last good base");
         let codes: Vec<&str> = corpus.aux.iter().flat_map(|a| &a.diagnostics).map(|d| d.code.as_str()).collect();
         assert_eq!(codes, ["kb-syntax"], "and the syntax error is still reported");
+    }
+
+    #[test]
+    fn an_edit_that_only_moves_names_moves_their_introductions_and_nothing_else() {
+        let root = Path::new("/corpus");
+        let text = "Acme Widgets chief executive Jane Roe said so.\n\nRoe said more.\n";
+        let mut corpus = Corpus::from_texts(root, &[("a.txt", text), ("b.txt", "Jane Roe again.\n")]);
+        let jane = corpus.lexicon.discovered.iter().position(|d| d.name == "Jane Roe").expect("discovered");
+        let before = corpus.lexicon.discovered[jane].intro.range.clone();
+        let path = root.join("a.txt");
+        let edited = format!("So. {text}");
+        let doc = corpus.analyze_alone(&path, SourceText::new(edited.as_str()));
+        assert!(!corpus.insert_deferred(doc), "the same names: no corpus-wide re-resolution");
+        let moved = &corpus.lexicon.discovered[jane];
+        assert_eq!(moved.intro.range, before.start + 4..before.end + 4);
+        assert_eq!(&edited[moved.intro.range.clone()], "Jane Roe");
+        assert_eq!(&edited[moved.intro.context_range.clone()], moved.intro.context);
+        // What a corpus built from the edited text from scratch has.
+        let fresh = Corpus::from_texts(root, &[("a.txt", edited.as_str()), ("b.txt", "Jane Roe again.\n")]);
+        assert_eq!(corpus.lexicon.discovered, fresh.lexicon.discovered);
+        assert!(corpus.lexicon.same_forms(&fresh.lexicon));
+        // A new name is a change for the whole corpus.
+        let doc = corpus.analyze_alone(&path, SourceText::new(format!("Mary Major said. {edited}")));
+        assert!(corpus.insert_deferred(doc));
     }
 }

@@ -48,6 +48,22 @@ pub struct Discovery {
     pub kb_acronyms: Vec<KbAcronym>,
 }
 
+impl Discovery {
+    /// Whether `other` introduces the same names, in the same order, with
+    /// the same context, kind and acronym: where they stand may differ (an
+    /// edit before them moved them). The lexicon built from either is then
+    /// the same but for those positions.
+    pub fn same_names(&self, other: &Discovery) -> bool {
+        self.kb_acronyms == other.kb_acronyms
+            && self.candidates.len() == other.candidates.len()
+            && self
+                .candidates
+                .iter()
+                .zip(&other.candidates)
+                .all(|(a, b)| a.name == b.name && a.context == b.context && a.kind == b.kind && a.acronym == b.acronym)
+    }
+}
+
 static WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)

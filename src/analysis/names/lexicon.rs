@@ -41,8 +41,9 @@ pub struct Lexicon {
     pub discovered: Vec<DiscoveredName>,
     /// Acronyms the corpus defines for knowledge-base entities.
     pub kb_acronyms: Vec<(usize, String)>,
-    /// Pattern index → (surface form, entity).
-    patterns: Vec<(String, EntityRef)>,
+    /// Pattern index → (surface form, entity). Shared: a lexicon whose
+    /// introductions moved is a copy with the same patterns.
+    patterns: Arc<Vec<(String, EntityRef)>>,
     automaton: Option<AhoCorasick>,
 }
 
@@ -172,7 +173,31 @@ impl Lexicon {
         } else {
             AhoCorasick::builder().match_kind(MatchKind::Standard).build(patterns.iter().map(|(p, _)| p.as_str())).ok()
         };
-        Lexicon { kb, discovered, kb_acronyms, patterns, automaton }
+        Lexicon { kb, discovered, kb_acronyms, patterns: Arc::new(patterns), automaton }
+    }
+
+    /// This lexicon with the introductions in `doc` moved where `new` has
+    /// them, when `old` and `new` (that document's discovery before and
+    /// after an edit) name the same names (`Discovery::same_names`): what
+    /// [`Lexicon::build`] would give, without building it. `None` when no
+    /// name is introduced in `doc` (nothing to move).
+    pub fn with_moved_introductions(&self, doc: &Path, old: &Discovery, new: &Discovery) -> Option<Lexicon> {
+        let mut discovered = self.discovered.clone();
+        let mut moved = false;
+        for d in discovered.iter_mut().filter(|d| *d.intro.doc == *doc) {
+            let Some(j) = old.candidates.iter().position(|c| c.range == d.intro.range) else { continue };
+            let Some(c) = new.candidates.get(j) else { continue };
+            d.intro.range = c.range.clone();
+            d.intro.context_range = c.context_range.clone();
+            moved = true;
+        }
+        moved.then(|| Lexicon {
+            kb: self.kb.clone(),
+            discovered,
+            kb_acronyms: self.kb_acronyms.clone(),
+            patterns: self.patterns.clone(),
+            automaton: self.automaton.clone(),
+        })
     }
 
     /// Every mention in `text` outside `non_prose` (sorted ranges).
@@ -267,7 +292,7 @@ impl Lexicon {
     /// so documents analysed with one need not be redone with the other.
     pub fn same_forms(&self, other: &Lexicon) -> bool {
         self.patterns.len() == other.patterns.len()
-            && self.patterns.iter().zip(&other.patterns).all(|((a, x), (b, y))| {
+            && self.patterns.iter().zip(other.patterns.iter()).all(|((a, x), (b, y))| {
                 a == b
                     && match (x, y) {
                         (EntityRef::Kb(i), EntityRef::Kb(j)) => i == j,
