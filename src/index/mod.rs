@@ -617,37 +617,57 @@ impl Corpus {
     /// Rebuilds the lexicon (and the sources) and resolves documents again
     /// if anything they depend on changed.
     fn reresolve(&mut self, sources_changed: bool) -> Change {
+        // Never stopped, so never `None`.
+        self.reresolve_unless(sources_changed, &|| false).unwrap_or(Change::Global)
+    }
+
+    /// Like [`Corpus::rebuild_global`], but gives up (`None`, the corpus
+    /// unchanged) as soon as `stop` says so: the server's background
+    /// re-resolution stops when an edit has made its result stale, instead
+    /// of taking the cores from the edits that follow.
+    pub fn rebuild_global_unless(&mut self, stop: &(dyn Fn() -> bool + Sync)) -> Option<Change> {
+        self.reresolve_unless(true, stop)
+    }
+
+    fn reresolve_unless(&mut self, sources_changed: bool, stop: &(dyn Fn() -> bool + Sync)) -> Option<Change> {
         let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
             self.docs.iter().map(|(p, d)| (p.clone(), &d.analysis.scan.discovery)).collect();
-        let lexicon = Lexicon::build(self.kb.clone(), &discoveries);
+        let lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
         let same = lexicon.same_forms(&self.lexicon);
-        self.lexicon = Arc::new(lexicon);
-        let mut sources_changed = sources_changed;
+        let mut sources = None;
         if sources_changed {
-            let sources = self.source_index(self.docs.iter().map(|(p, d)| (p, &d.analysis.scan)));
-            sources_changed = !same_keys(&sources, &self.sources);
-            self.sources = Arc::new(sources);
+            let rebuilt = self.source_index(self.docs.iter().map(|(p, d)| (p, &d.analysis.scan)));
+            if !same_keys(&rebuilt, &self.sources) {
+                sources = Some(Arc::new(rebuilt));
+            }
         }
-        if same && !sources_changed {
-            return Change::Local;
+        if same && sources.is_none() {
+            self.lexicon = lexicon;
+            return Some(Change::Local);
         }
+        let sources = sources.unwrap_or_else(|| self.sources.clone());
         let docs: Vec<(&Arc<Path>, &Arc<Document>)> = self.docs.iter().collect();
         let docs: Vec<(Arc<Path>, Arc<Document>)> = docs
             .par_iter()
             .map(|&(path, d)| {
+                if stop() {
+                    return None;
+                }
                 let analysis = analysis::resolve(
                     &d.source.text,
                     d.analysis.scan.clone(),
-                    &self.lexicon,
-                    self.sources.as_ref(),
+                    &lexicon,
+                    sources.as_ref(),
                     &self.config,
                 );
-                (path.clone(), Arc::new(Document { path: path.clone(), source: d.source.clone(), analysis }))
+                Some((path.clone(), Arc::new(Document { path: path.clone(), source: d.source.clone(), analysis })))
             })
-            .collect();
+            .collect::<Option<_>>()?;
+        self.lexicon = lexicon;
+        self.sources = sources;
         self.docs = docs.into_iter().collect();
         self.index_mentions();
-        Change::Global
+        Some(Change::Global)
     }
 
     pub fn document(&self, path: &Path) -> Option<&Arc<Document>> {
@@ -854,5 +874,19 @@ mod tests {
         // A new name is a change for the whole corpus.
         let doc = corpus.analyze_alone(&path, SourceText::new(format!("Mary Major said. {edited}")));
         assert!(corpus.insert_deferred(doc));
+    }
+
+    #[test]
+    fn a_stopped_rebuild_leaves_the_corpus_as_it_was() {
+        let root = Path::new("/corpus");
+        let mut corpus = Corpus::from_texts(root, &[("a.txt", "Acme Widgets chief executive Jane Roe said so.\n")]);
+        let path = root.join("a.txt");
+        let doc = corpus.analyze_alone(&path, SourceText::new("Mary Major, a senator, said so.\n"));
+        assert!(corpus.insert_deferred(doc), "a new name");
+        let lexicon = corpus.lexicon.clone();
+        assert_eq!(corpus.rebuild_global_unless(&|| true).map(|_| ()), None);
+        assert!(Arc::ptr_eq(&lexicon, &corpus.lexicon), "stopped: nothing replaced");
+        assert!(matches!(corpus.rebuild_global_unless(&|| false), Some(Change::Global)));
+        assert!(corpus.lexicon.discovered.iter().any(|d| d.name == "Mary Major"));
     }
 }

@@ -447,16 +447,21 @@ impl State {
                 tokio::time::sleep(Duration::from_millis(150)).await;
                 let generation = slot.generation.load(Ordering::SeqCst);
                 let base = slot.snapshot();
+                let watched = slot.clone();
                 let Some(rebuilt) = blocking(move || {
                     let mut c = (*base).clone();
-                    c.rebuild_global();
-                    c
+                    // An edit landing meanwhile makes the result stale: stop
+                    // at once rather than compete with the edits for the
+                    // cores, and start again after the pause.
+                    let stale = || watched.generation.load(Ordering::SeqCst) != generation;
+                    c.rebuild_global_unless(&stale).map(|_| c)
                 })
                 .await
                 else {
                     slot.global_pending.store(false, Ordering::SeqCst);
                     return;
                 };
+                let Some(rebuilt) = rebuilt else { continue };
                 let _guard = slot.update.lock().await;
                 if slot.generation.load(Ordering::SeqCst) == generation {
                     slot.global_pending.store(false, Ordering::SeqCst);
