@@ -146,12 +146,44 @@ pub fn quotes(text: &str, paragraph: TextRange) -> Vec<Quote> {
 
 /// Runs every enabled rule over every paragraph.
 pub fn find(text: &str, segments: &Segments, quotes_by_paragraph: &[Vec<Quote>], config: &Config) -> Vec<RuleHit> {
+    let all = 0..segments.paragraphs.len();
+    find_split(text, segments, quotes_by_paragraph, config, super::halfway(text))
+        .unwrap_or_else(|| find_in(text, segments, quotes_by_paragraph, config, all))
+}
+
+/// [`find`] on two cores, the paragraphs before and from `at`.
+fn find_split(
+    text: &str,
+    segments: &Segments,
+    quotes: &[Vec<Quote>],
+    config: &Config,
+    at: Option<usize>,
+) -> Option<Vec<RuleHit>> {
+    let at = at?;
+    let k = segments.paragraphs.partition_point(|p| p.start < at);
+    let n = segments.paragraphs.len();
+    let (mut first, second) =
+        rayon::join(|| find_in(text, segments, quotes, config, 0..k), || find_in(text, segments, quotes, config, k..n));
+    first.extend(second);
+    // As `find_in` sorts: stable, so equal keys keep paragraph order.
+    first.sort_by_key(|h| (h.range.start, h.rule));
+    Some(first)
+}
+
+/// The rule hits of paragraphs `range`, sorted.
+pub(crate) fn find_in(
+    text: &str,
+    segments: &Segments,
+    quotes_by_paragraph: &[Vec<Quote>],
+    config: &Config,
+    range: std::ops::Range<usize>,
+) -> Vec<RuleHit> {
     let builtin = rules::builtin();
     let mut hits = Vec::new();
     let mut ranges = Vec::new();
     let enabled: Vec<bool> =
         builtin.iter().map(|rule| config.level(rule.id, rule.default_severity) != RuleLevel::Off).collect();
-    for (p, paragraph) in segments.paragraphs.iter().enumerate() {
+    for (p, paragraph) in segments.paragraphs.iter().enumerate().skip(range.start).take(range.len()) {
         let para = &text[paragraph.clone()];
         let unicode_words = rules::has_non_ascii_word(para);
         let twin = if unicode_words { rules::ascii_twin(para) } else { None };

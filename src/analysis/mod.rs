@@ -146,7 +146,7 @@ pub fn discover_names(text: &str, scan: &mut Scan, kb_forms: &HashMap<String, us
 /// Step two: mentions, claim statuses and diagnostics, given the corpus's
 /// lexicon and source files.
 pub fn resolve(text: &str, scan: Scan, lexicon: &Lexicon, sources: &dyn Sources, config: &Config) -> Analysis {
-    let mentions = lexicon.mentions(text, &scan.non_prose);
+    let mentions = mentions(text, &scan, lexicon);
     let local: HashSet<&str> = scan.definitions.iter().map(|d| d.key.as_str()).collect();
     let resolves = |key: &str| local.contains(key) || sources.is_defined(key);
     let resolved: Vec<(TextRange, String)> =
@@ -255,6 +255,39 @@ impl Analysis {
     }
 }
 
+/// Documents from this size on are searched on two cores, each taking
+/// half of the paragraphs: what an editor's long document costs on every
+/// keystroke. (Small ones are not worth the hand-over; a corpus is
+/// already analysed a document per core.)
+pub const SPLIT_BYTES: usize = 32 * 1024;
+
+/// Where to cut a long text in two for separate searches: just after the
+/// line break nearest before its middle. No name spans a line break
+/// (unless a knowledge-base form does, see [`Lexicon::multiline_forms`]),
+/// and a paragraph starts after one.
+pub(crate) fn halfway(text: &str) -> Option<usize> {
+    if text.len() < SPLIT_BYTES {
+        return None;
+    }
+    let middle = text::floor_char_boundary(text, text.len() / 2);
+    text[..middle].rfind('\n').map(|i| i + 1)
+}
+
+/// The document's mentions; a long one's two halves searched at once.
+fn mentions(text: &str, scan: &Scan, lexicon: &Lexicon) -> Vec<Mention> {
+    match halfway(text).filter(|_| !lexicon.multiline_forms()) {
+        Some(at) => {
+            let (mut first, second) = rayon::join(
+                || lexicon.mentions_in(text, 0..at, &scan.non_prose),
+                || lexicon.mentions_in(text, at..text.len(), &scan.non_prose),
+            );
+            first.extend(second);
+            first
+        }
+        None => lexicon.mentions(text, &scan.non_prose),
+    }
+}
+
 /// Both steps for one document, with a lexicon built from it alone.
 pub fn analyze(text: &str, kb: Arc<kb::KnowledgeBase>, sources: &dyn Sources, config: &Config) -> (Analysis, Lexicon) {
     let forms = names::lexicon::kb_forms(&kb);
@@ -262,4 +295,33 @@ pub fn analyze(text: &str, kb: Arc<kb::KnowledgeBase>, sources: &dyn Sources, co
     let doc: Arc<std::path::Path> = Arc::from(std::path::Path::new(""));
     let lexicon = Lexicon::build(kb, &[(doc, &scan.discovery)]);
     (resolve(text, scan, &lexicon, sources, config), lexicon)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A long document is searched in two halves on two cores: the same
+    /// mentions and rule hits as one pass over it.
+    #[test]
+    fn a_long_document_split_in_two_gives_what_one_pass_gives() {
+        let article = include_str!("../../seeds/000_16a33d4f32bdc8d1.txt");
+        let kb_text = include_str!("../../seeds/entities.toml");
+        let Ok(parsed) = kb::parse_file(kb_text, 0) else { panic!("the seed knowledge base parses") };
+        let kb = kb::KnowledgeBase::build(vec![("entities.toml".into(), parsed)], &[kb_text]);
+        let mut text = String::new();
+        while text.len() < 3 * SPLIT_BYTES {
+            text.push_str(article);
+            text.push_str("\n\n");
+        }
+        let config = Config::default();
+        let (a, lexicon) = analyze(&text, Arc::new(kb), &citations::NoSources, &config);
+        let at = halfway(&text).expect("long enough to split");
+        assert!(at > SPLIT_BYTES && at < text.len() - SPLIT_BYTES);
+        assert!(a.mentions.len() > 100);
+        assert_eq!(a.mentions, lexicon.mentions(&text, &a.scan.non_prose));
+        let all = 0..a.scan.segments.paragraphs.len();
+        assert!(a.scan.hits.len() > 100);
+        assert_eq!(a.scan.hits, claims::find_in(&text, &a.scan.segments, &a.scan.quotes, &config, all));
+    }
 }

@@ -44,6 +44,8 @@ pub struct Lexicon {
     /// Pattern index → (surface form, entity). Shared: a lexicon whose
     /// introductions moved is a copy with the same patterns.
     patterns: Arc<Vec<(String, EntityRef)>>,
+    /// Whether a form spans a line break.
+    multiline: bool,
     automaton: Option<AhoCorasick>,
 }
 
@@ -173,7 +175,8 @@ impl Lexicon {
         } else {
             AhoCorasick::builder().match_kind(MatchKind::Standard).build(patterns.iter().map(|(p, _)| p.as_str())).ok()
         };
-        Lexicon { kb, discovered, kb_acronyms, patterns: Arc::new(patterns), automaton }
+        let multiline = patterns.iter().any(|(p, _)| p.contains('\n'));
+        Lexicon { kb, discovered, kb_acronyms, patterns: Arc::new(patterns), multiline, automaton }
     }
 
     /// This lexicon with the introductions in `doc` moved where `new` has
@@ -196,15 +199,23 @@ impl Lexicon {
             discovered,
             kb_acronyms: self.kb_acronyms.clone(),
             patterns: self.patterns.clone(),
+            multiline: self.multiline,
             automaton: self.automaton.clone(),
         })
     }
 
     /// Every mention in `text` outside `non_prose` (sorted ranges).
     pub fn mentions(&self, text: &str, non_prose: &[TextRange]) -> Vec<Mention> {
+        self.mentions_in(text, 0..text.len(), non_prose)
+    }
+
+    /// The mentions that lie within `span` of `text` (whole words judged on
+    /// the whole text), so that a long document can be searched in parts
+    /// that no form can straddle (see [`Lexicon::multiline_forms`]).
+    pub fn mentions_in(&self, text: &str, span: TextRange, non_prose: &[TextRange]) -> Vec<Mention> {
         let Some(ac) = &self.automaton else { return Vec::new() };
         let mut hits: Vec<(usize, usize, usize)> = ac
-            .find_overlapping_iter(text)
+            .find_overlapping_iter(aho_corasick::Input::new(text).span(span))
             .filter(|m| whole_word(text, m.start(), m.end()))
             .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
             .collect();
@@ -281,6 +292,13 @@ impl Lexicon {
     /// Every entity: knowledge base first, then discovered.
     pub fn entities(&self) -> impl Iterator<Item = EntityRef> + '_ {
         (0..self.kb.entities.len()).map(EntityRef::Kb).chain((0..self.discovered.len()).map(EntityRef::Discovered))
+    }
+
+    /// Whether a form spans a line break (a knowledge-base name written
+    /// over two lines): then no blank line is a safe place to cut a text
+    /// for [`Lexicon::mentions_in`].
+    pub fn multiline_forms(&self) -> bool {
+        self.multiline
     }
 
     /// Number of automaton patterns (for statistics).
