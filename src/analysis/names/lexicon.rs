@@ -38,7 +38,9 @@ pub struct DiscoveredName {
 
 pub struct Lexicon {
     pub kb: Arc<KnowledgeBase>,
-    pub discovered: Vec<DiscoveredName>,
+    /// Shared one by one: a lexicon whose introductions moved copies the
+    /// list, not the names.
+    pub discovered: Vec<Arc<DiscoveredName>>,
     /// Acronyms the corpus defines for knowledge-base entities.
     pub kb_acronyms: Vec<(usize, String)>,
     /// Pattern index → (surface form, entity). Shared: a lexicon whose
@@ -176,6 +178,7 @@ impl Lexicon {
             AhoCorasick::builder().match_kind(MatchKind::Standard).build(patterns.iter().map(|(p, _)| p.as_str())).ok()
         };
         let multiline = patterns.iter().any(|(p, _)| p.contains('\n'));
+        let discovered = discovered.into_iter().map(Arc::new).collect();
         Lexicon { kb, discovered, kb_acronyms, patterns: Arc::new(patterns), multiline, automaton }
     }
 
@@ -190,6 +193,7 @@ impl Lexicon {
         for d in discovered.iter_mut().filter(|d| *d.intro.doc == *doc) {
             let Some(j) = old.candidates.iter().position(|c| c.range == d.intro.range) else { continue };
             let Some(c) = new.candidates.get(j) else { continue };
+            let d = Arc::make_mut(d);
             d.intro.range = c.range.clone();
             d.intro.context_range = c.context_range.clone();
             moved = true;
