@@ -432,10 +432,11 @@ impl State {
     }
 
     /// Re-resolves the whole corpus of a slot in the background, after a
-    /// change to names or sources. The work runs on a snapshot without any
-    /// lock; it is swapped in only if no edit landed meanwhile, else redone
-    /// on the newer snapshot (after a pause, so a storm of edits finishes
-    /// first). Edits never wait for it.
+    /// change to names or sources. It starts once no edit has landed for
+    /// 150 ms and runs on a snapshot without any lock; an edit landing
+    /// meanwhile stops it (its result would be stale) and it starts again
+    /// at the next pause. Edits never wait for it, nor share the cores
+    /// with it while the user types.
     pub fn schedule_global(self: &Arc<Self>, slot: &Arc<Slot>) {
         if slot.global_pending.swap(true, Ordering::SeqCst) {
             return;
@@ -444,8 +445,13 @@ impl State {
         let slot = slot.clone();
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(Duration::from_millis(150)).await;
+                // Starts once no edit has landed for 150 ms: while the user
+                // types, the cores are the edits'.
                 let generation = slot.generation.load(Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                if slot.generation.load(Ordering::SeqCst) != generation {
+                    continue;
+                }
                 let base = slot.snapshot();
                 let watched = slot.clone();
                 let Some(rebuilt) = blocking(move || {

@@ -48,6 +48,10 @@ pub struct Lexicon {
     patterns: Arc<Vec<(String, EntityRef)>>,
     /// Whether a form spans a line break.
     multiline: bool,
+    /// Document → the discovered names it introduces (indices into
+    /// `discovered`), so that moving one document's introductions does not
+    /// look at every name.
+    introduced_in: Arc<HashMap<Arc<Path>, Vec<usize>>>,
     automaton: Option<AhoCorasick>,
 }
 
@@ -178,8 +182,20 @@ impl Lexicon {
             AhoCorasick::builder().match_kind(MatchKind::Standard).build(patterns.iter().map(|(p, _)| p.as_str())).ok()
         };
         let multiline = patterns.iter().any(|(p, _)| p.contains('\n'));
+        let mut introduced_in: HashMap<Arc<Path>, Vec<usize>> = HashMap::new();
+        for (i, d) in discovered.iter().enumerate() {
+            introduced_in.entry(d.intro.doc.clone()).or_default().push(i);
+        }
         let discovered = discovered.into_iter().map(Arc::new).collect();
-        Lexicon { kb, discovered, kb_acronyms, patterns: Arc::new(patterns), multiline, automaton }
+        Lexicon {
+            kb,
+            discovered,
+            kb_acronyms,
+            patterns: Arc::new(patterns),
+            multiline,
+            introduced_in: Arc::new(introduced_in),
+            automaton,
+        }
     }
 
     /// This lexicon with the introductions in `doc` moved where `new` has
@@ -188,9 +204,11 @@ impl Lexicon {
     /// [`Lexicon::build`] would give, without building it. `None` when no
     /// name is introduced in `doc` (nothing to move).
     pub fn with_moved_introductions(&self, doc: &Path, old: &Discovery, new: &Discovery) -> Option<Lexicon> {
+        let here = self.introduced_in.get(doc)?;
         let mut discovered = self.discovered.clone();
         let mut moved = false;
-        for d in discovered.iter_mut().filter(|d| *d.intro.doc == *doc) {
+        for &i in here {
+            let Some(d) = discovered.get_mut(i) else { continue };
             let Some(j) = old.candidates.iter().position(|c| c.range == d.intro.range) else { continue };
             let Some(c) = new.candidates.get(j) else { continue };
             let d = Arc::make_mut(d);
@@ -204,6 +222,7 @@ impl Lexicon {
             kb_acronyms: self.kb_acronyms.clone(),
             patterns: self.patterns.clone(),
             multiline: self.multiline,
+            introduced_in: self.introduced_in.clone(),
             automaton: self.automaton.clone(),
         })
     }
