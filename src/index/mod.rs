@@ -6,9 +6,12 @@
 //!   which names are "first introduced";
 //! - every document's `Analysis` was resolved against `self.lexicon`; when a
 //!   change alters the lexicon (a new name, a new acronym) all documents are
-//!   resolved again, in parallel; otherwise only the changed one is;
+//!   resolved again, in parallel; otherwise only the changed one is (an
+//!   edit that only moves a document's names moves their introductions in
+//!   the lexicon, which nothing else depends on);
 //! - `mentions_of` answers from an inverted index (entity → mentions) built
-//!   with every full resolution, overlaid with the documents changed since;
+//!   with every full resolution, overlaid with the documents changed since
+//!   (one-shot commands load without it and read every document);
 //! - the knowledge base, the config and the source definitions are always a
 //!   *last good* state: a broken file leaves diagnostics in
 //!   `file_diagnostics` and the previous state in place.
