@@ -68,9 +68,13 @@ if [[ -n "${FACTLS_BINARY:-}" ]]; then
   FACTLS="$(cd "$(dirname "$FACTLS_BINARY")" && pwd)/$(basename "$FACTLS_BINARY")"
   [[ -x "$FACTLS" ]] || die "FACTLS_BINARY=$FACTLS_BINARY is not an executable"
 else
-  FACTLS="$ROOT/target/debug/factls"
+  # Where cargo puts it: `CARGO_TARGET_DIR` when set (relative to the
+  # crate, as cargo reads it), else target/.
+  TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+  [[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
+  FACTLS="$TARGET_DIR/debug/factls"
   log "cargo build (server)"
-  # A no-op when target/debug/factls is up to date.
+  # A no-op when the debug binary is up to date.
   cargo build --quiet --bin factls || die "cargo build failed"
   [[ -x "$FACTLS" ]] || die "cargo build did not produce $FACTLS"
 fi
