@@ -164,9 +164,9 @@ fn find_split(
     let n = segments.paragraphs.len();
     let (mut first, second) =
         rayon::join(|| find_in(text, segments, quotes, config, 0..k), || find_in(text, segments, quotes, config, k..n));
+    // Each half is sorted and every hit of the first lies before the
+    // second's (their paragraphs do): together they are sorted too.
     first.extend(second);
-    // As `find_in` sorts: stable, so equal keys keep paragraph order.
-    first.sort_by_key(|h| (h.range.start, h.rule));
     Some(first)
 }
 

@@ -47,6 +47,13 @@ impl Counts {
         self.files += usize::from(!report.diagnostics.is_empty());
     }
 
+    fn absorb(&mut self, other: Counts) {
+        for (total, n) in self.severities.iter_mut().zip(other.severities) {
+            *total += n;
+        }
+        self.files += other.files;
+    }
+
     pub fn get(&self, s: Severity) -> usize {
         self.severities[s as usize]
     }
@@ -83,10 +90,7 @@ fn stream<T: Sync>(
             })
             .collect();
         for (part, c) in parts {
-            for (total, n) in counts.severities.iter_mut().zip(c.severities) {
-                *total += n;
-            }
-            counts.files += c.files;
+            counts.absorb(c);
             if !part.is_empty() {
                 out.write(if written { separator } else { first });
                 out.write(&part);

@@ -681,14 +681,12 @@ impl Corpus {
     /// the mention index, with the documents changed since it was built
     /// read directly; from every document when there is no index).
     pub fn mentions_of(&self, entity: EntityRef) -> Vec<(Arc<Path>, TextRange)> {
+        // One document's mentions of `entity`, read from its analysis.
+        let read = |path: &Arc<Path>, doc: &Document| -> Vec<(Arc<Path>, TextRange)> {
+            doc.analysis.mentions.iter().filter(|m| m.entity() == entity).map(|m| (path.clone(), m.range())).collect()
+        };
         if !self.keep_mention_index {
-            return self
-                .docs
-                .iter()
-                .flat_map(|(path, doc)| {
-                    doc.analysis.mentions.iter().filter(|m| m.entity() == entity).map(|m| (path.clone(), m.range()))
-                })
-                .collect();
+            return self.docs.iter().flat_map(|(path, doc)| read(path, doc)).collect();
         }
         let index = &self.mentions;
         let indexed = index.by_entity.get(&entity).map_or(&[][..], Vec::as_slice);
@@ -703,9 +701,7 @@ impl Corpus {
         }
         for path in self.changed.iter() {
             if let Some(doc) = self.docs.get(path) {
-                out.extend(
-                    doc.analysis.mentions.iter().filter(|m| m.entity() == entity).map(|m| (path.clone(), m.range())),
-                );
+                out.extend(read(path, doc));
             }
         }
         // Stable: a document's mentions keep their order.

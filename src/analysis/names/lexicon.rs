@@ -204,17 +204,24 @@ impl Lexicon {
     /// [`Lexicon::build`] would give, without building it. `None` when no
     /// name is introduced in `doc` (nothing to move).
     pub fn with_moved_introductions(&self, doc: &Path, old: &Discovery, new: &Discovery) -> Option<Lexicon> {
-        let here = self.introduced_in.get(doc)?;
-        let mut discovered = self.discovered.clone();
-        let mut moved = false;
-        for &i in here {
-            let Some(d) = discovered.get_mut(i) else { continue };
-            let Some(j) = old.candidates.iter().position(|c| c.range == d.intro.range) else { continue };
-            let Some(c) = new.candidates.get(j) else { continue };
-            let d = Arc::make_mut(d);
+        // (name index, candidate that now introduces it), found before
+        // anything is copied.
+        let moves: Vec<(usize, &Candidate)> = self
+            .introduced_in
+            .get(doc)?
+            .iter()
+            .filter_map(|&i| {
+                let intro = &self.discovered.get(i)?.intro;
+                let j = old.candidates.iter().position(|c| c.range == intro.range)?;
+                Some((i, new.candidates.get(j)?))
+            })
+            .collect();
+        let moved = !moves.is_empty();
+        let mut discovered = if moved { self.discovered.clone() } else { Vec::new() };
+        for (i, c) in moves {
+            let d = Arc::make_mut(&mut discovered[i]);
             d.intro.range = c.range.clone();
             d.intro.context_range = c.context_range.clone();
-            moved = true;
         }
         moved.then(|| Lexicon {
             kb: self.kb.clone(),
