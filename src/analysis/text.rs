@@ -71,25 +71,20 @@ impl LineIndex {
         let mut line_starts = vec![0];
         let mut ascii = Vec::new();
         let mut terminators = Vec::new();
-        let mut line_ascii = true;
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b == b'\n' || b == b'\r' {
-                let next = if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
-                ascii.push(line_ascii);
-                terminators.push((next - i) as u8);
-                line_ascii = true;
-                line_starts.push(next);
-                i = next;
-                continue;
+        // Line breaks found with memchr, lines tested a word at a time: a
+        // byte loop here cost as much as a rule pass.
+        let mut start = 0;
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if i < start {
+                continue; // the `\n` of a `\r\n`
             }
-            if b >= 0x80 {
-                line_ascii = false;
-            }
-            i += 1;
+            let next = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
+            ascii.push(bytes[start..i].is_ascii());
+            terminators.push((next - i) as u8);
+            line_starts.push(next);
+            start = next;
         }
-        ascii.push(line_ascii);
+        ascii.push(bytes[start..].is_ascii());
         terminators.push(0);
         let mut index = LineIndex { line_starts, ascii, terminators, checkpoints: Vec::new(), len: text.len() };
         index.checkpoints = index.build_checkpoints(text);

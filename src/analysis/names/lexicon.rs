@@ -1,19 +1,21 @@
 //! The lexicon: every name the corpus knows (knowledge base first, then
-//! discovered names in document order) with its surface forms, compiled
-//! into one automaton.
+//! discovered names in document order) with its surface forms, indexed by
+//! their first word ([`FormIndex`]) so that a document is searched a word
+//! at a time rather than a byte at a time.
 //!
 //! Invariants: a surface form names one entity. Knowledge-base forms win
 //! over discovered ones; two discovered names that would share a learned
 //! alias (two people called Smith) both lose it. Forms with an apostrophe
-//! match with either `’` or `'`.
+//! match with either `’` or `'`. A mention is an occurrence of a form as
+//! whole words ([`whole_word`]); the index finds exactly the occurrences
+//! an Aho-Corasick search of every form would (a proptest compares them).
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-
 use super::discover::{Candidate, Discovery};
+use super::forms::FormIndex;
 use super::{EntityRef, Mention, fold_apostrophes};
 use crate::analysis::kb::{EntityKind, KnowledgeBase, surname};
 use crate::analysis::text::TextRange;
@@ -43,16 +45,17 @@ pub struct Lexicon {
     pub discovered: Vec<Arc<DiscoveredName>>,
     /// Acronyms the corpus defines for knowledge-base entities.
     pub kb_acronyms: Vec<(usize, String)>,
-    /// Pattern index → (surface form, entity). Shared: a lexicon whose
-    /// introductions moved is a copy with the same patterns.
-    patterns: Arc<Vec<(String, EntityRef)>>,
+    /// Form index (of `index`) → entity. Shared: a lexicon whose
+    /// introductions moved is a copy with the same forms.
+    owners: Arc<Vec<EntityRef>>,
     /// Whether a form spans a line break.
     multiline: bool,
     /// Document → the discovered names it introduces (indices into
     /// `discovered`), so that moving one document's introductions does not
     /// look at every name.
     introduced_in: Arc<HashMap<Arc<Path>, Vec<usize>>>,
-    automaton: Option<AhoCorasick>,
+    /// The patterns by first word. Shared like `patterns`.
+    index: Arc<FormIndex>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -176,12 +179,9 @@ impl Lexicon {
             }
             patterns.push((form, who));
         }
-        let automaton = if patterns.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder().match_kind(MatchKind::Standard).build(patterns.iter().map(|(p, _)| p.as_str())).ok()
-        };
+        let index = Arc::new(FormIndex::new(patterns.iter().map(|(p, _)| p.as_str())));
         let multiline = patterns.iter().any(|(p, _)| p.contains('\n'));
+        let owners = patterns.into_iter().map(|(_, who)| who).collect();
         let mut introduced_in: HashMap<Arc<Path>, Vec<usize>> = HashMap::new();
         for (i, d) in discovered.iter().enumerate() {
             introduced_in.entry(d.intro.doc.clone()).or_default().push(i);
@@ -191,10 +191,10 @@ impl Lexicon {
             kb,
             discovered,
             kb_acronyms,
-            patterns: Arc::new(patterns),
+            owners: Arc::new(owners),
             multiline,
             introduced_in: Arc::new(introduced_in),
-            automaton,
+            index,
         }
     }
 
@@ -227,10 +227,10 @@ impl Lexicon {
             kb: self.kb.clone(),
             discovered,
             kb_acronyms: self.kb_acronyms.clone(),
-            patterns: self.patterns.clone(),
+            owners: self.owners.clone(),
             multiline: self.multiline,
             introduced_in: self.introduced_in.clone(),
-            automaton: self.automaton.clone(),
+            index: self.index.clone(),
         })
     }
 
@@ -243,13 +243,7 @@ impl Lexicon {
     /// the whole text), so that a long document can be searched in parts
     /// that no form can straddle (see [`Lexicon::multiline_forms`]).
     pub fn mentions_in(&self, text: &str, span: TextRange, non_prose: &[TextRange]) -> Vec<Mention> {
-        let Some(ac) = &self.automaton else { return Vec::new() };
-        let mut hits: Vec<(usize, usize, usize)> = ac
-            .find_overlapping_iter(aho_corasick::Input::new(text).span(span))
-            .filter(|m| whole_word(text, m.start(), m.end()))
-            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
-            .collect();
-        hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let hits = self.index.hits(text, span);
         // Outer mentions: leftmost-longest, outside non-prose.
         let mut outer: Vec<usize> = Vec::new();
         let mut last_end = 0;
@@ -272,13 +266,13 @@ impl Lexicon {
         let mut out = Vec::with_capacity(outer.len());
         for (k, &i) in outer.iter().enumerate() {
             let (start, end, pattern) = hits[i];
-            let entity = self.patterns[pattern].1;
+            let entity = self.owners[pattern];
             out.extend(Mention::new(start..end, entity, false));
             let next_outer = outer.get(k + 1).copied().unwrap_or(hits.len());
             // Every level: `Philadelphia` and `Philadelphia District
             // Attorney` inside `Philadelphia District Attorney’s Office`.
             for &(s, e, p) in &hits[i + 1..next_outer] {
-                let inner = self.patterns[p].1;
+                let inner = self.owners[p];
                 if e <= end && (s, e) != (start, end) && inner != entity {
                     out.extend(Mention::new(s..e, inner, true));
                 }
@@ -303,7 +297,7 @@ impl Lexicon {
 
     /// All surface forms of an entity (as matched, curly and straight).
     pub fn forms(&self, e: EntityRef) -> Vec<&str> {
-        self.patterns.iter().filter(|(_, w)| *w == e).map(|(p, _)| p.as_str()).collect()
+        self.owners.iter().enumerate().filter(|(_, w)| **w == e).map(|(i, _)| self.index.form(i)).collect()
     }
 
     /// Aliases to show for an entity: declared, learned and corpus-learned.
@@ -331,17 +325,17 @@ impl Lexicon {
         self.multiline
     }
 
-    /// Number of automaton patterns (for statistics).
+    /// Number of surface forms matched (for statistics).
     pub fn pattern_count(&self) -> usize {
-        self.patterns.len()
+        self.owners.len()
     }
 
     /// Whether two lexicons would match the same forms to the same names,
     /// so documents analysed with one need not be redone with the other.
     pub fn same_forms(&self, other: &Lexicon) -> bool {
-        self.patterns.len() == other.patterns.len()
-            && self.patterns.iter().zip(other.patterns.iter()).all(|((a, x), (b, y))| {
-                a == b
+        self.owners.len() == other.owners.len()
+            && self.owners.iter().zip(other.owners.iter()).enumerate().all(|(i, (x, y))| {
+                self.index.form(i) == other.index.form(i)
                     && match (x, y) {
                         (EntityRef::Kb(i), EntityRef::Kb(j)) => i == j,
                         (EntityRef::Discovered(i), EntityRef::Discovered(j)) => {
@@ -351,20 +345,6 @@ impl Lexicon {
                     }
             })
     }
-}
-
-/// Whether `text[start..end]` stands as whole words.
-fn whole_word(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    let first = text[start..end].chars().next();
-    let last = text[start..end].chars().next_back();
-    let glued_before = before.is_some_and(char::is_alphanumeric) && first.is_some_and(char::is_alphanumeric);
-    let glued_after = after.is_some_and(char::is_alphanumeric) && last.is_some_and(char::is_alphanumeric);
-    // `O’Brien` must not yield `Brien`.
-    let inside_apostrophe = before.is_some_and(|b| b == '’' || b == '\'')
-        && text[..start].chars().rev().nth(1).is_some_and(char::is_alphanumeric);
-    !glued_before && !glued_after && !inside_apostrophe
 }
 
 #[cfg(test)]

@@ -5,11 +5,12 @@
 //!    (and acronyms it defines) that the knowledge base does not know;
 //! 2. `lexicon` merges those introductions over the corpus, in document
 //!    order (the first introduction wins), learns aliases, and matches every
-//!    surface form — knowledge-base and discovered alike — through one
-//!    Aho-Corasick automaton, whole words, leftmost-longest, tolerant of the
-//!    possessive.
+//!    surface form — knowledge-base and discovered alike — as whole words,
+//!    leftmost-longest, tolerant of the possessive; `forms` finds them a
+//!    word at a time.
 
 pub mod discover;
+pub mod forms;
 pub mod lexicon;
 
 use super::text::TextRange;

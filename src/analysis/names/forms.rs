@@ -1,0 +1,634 @@
+//! Finding the lexicon's surface forms in a text, as whole words.
+//!
+//! A form is cut into *words* (the longest runs of letters and digits,
+//! `char::is_alphanumeric`) and what stands between them: `Matt O’Brien`
+//! is `Matt`, then ` O`, then `’Brien`: its first word, then *segments*
+//! (the characters up to and including the next word), and possibly a
+//! *tail* of characters after its last word (the `.` of `U.S.`).
+//! [`FormIndex`] is a trie of those pieces.
+//!
+//! A form that begins with a letter or digit occurs as whole words at a
+//! position only where a word of the text starts, and the text cuts into
+//! the same pieces there: where the form goes on after a word, its next
+//! character is no letter or digit, and neither is the text's; where it
+//! ends with a word, whole words forbid a letter or digit after it. So the
+//! search walks the text a word at a time, looks each word up among the
+//! first words (most are ruled out by a bit table of the first two bytes
+//! of every first word, without hashing), and follows the trie from there
+//! one segment of the text at a time. The few forms that begin with
+//! neither (`#MeToo`, `(ACR)`) go through an Aho-Corasick automaton.
+//!
+//! The trie is one open-addressing table of 16-byte slots (a lexicon of
+//! 20,000 forms is searched for every capitalised word of a corpus: each
+//! step should cost one cache line), keyed by a seeded 64-bit hash of
+//! (parent slot, piece). A form one of whose pieces would share a key with
+//! another piece is left to the automaton, and every form found is
+//! compared with the text, so a key that a text shares by chance finds
+//! nothing: the index is exact whatever the hash does.
+//!
+//! Invariant: [`FormIndex::hits`] finds exactly the occurrences an
+//! overlapping Aho-Corasick search of every form, filtered by
+//! [`whole_word`], finds (a proptest below compares the two).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use foldhash::fast::RandomState;
+
+use crate::analysis::text::TextRange;
+
+/// The forms, as a trie of their words.
+pub struct FormIndex {
+    /// Every form, one after the other; form `i` ends at `ends[i]`.
+    bytes: String,
+    ends: Vec<u32>,
+    /// Bit `b0 << 8 | b1` is set when some first word starts with the
+    /// bytes `b0 b1` (`b1` is 0 for a one-byte word).
+    starts: Box<[u64]>,
+    /// Keys come from documents (discovered names): a hash with a random
+    /// seed, so that a hostile document cannot aim at a slot.
+    hasher: Keys,
+    /// The trie's nodes: a node is a prefix of forms that ends with a
+    /// word, and its slot number is its id.
+    slots: Box<[Slot]>,
+    /// The nodes after which a form ends with a tail → those forms.
+    tails: HashMap<u32, Vec<u32>>,
+    /// The longest run of characters between two words of a form: a
+    /// longer one in the text leads nowhere.
+    longest_gap: usize,
+    /// Forms that begin with neither a letter nor a digit, with their
+    /// indices.
+    odd: Option<(AhoCorasick, Vec<u32>)>,
+}
+
+/// A node of the trie.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// The hash of (parent slot, piece); 0 for a free slot.
+    key: u64,
+    /// The form that is this prefix (its index, or [`NO_FORM`]), with
+    /// [`HAS_CHILDREN`] and [`HAS_TAILS`].
+    form: u32,
+    /// Where that form's bytes start in [`FormIndex::bytes`]: it is
+    /// compared with the text without a look at `ends`.
+    offset: u32,
+}
+
+const HAS_CHILDREN: u32 = 1 << 31;
+const HAS_TAILS: u32 = 1 << 30;
+const NO_FORM: u32 = HAS_TAILS - 1;
+/// The parent of the first words.
+const ROOT: u32 = u32::MAX;
+
+/// ASCII letters and digits: `char::is_alphanumeric` on one byte.
+static ASCII_WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+/// Whether a letter or digit starts at byte `i` of `text` (a char
+/// boundary), and the length of that character.
+#[inline]
+fn word_char_at(text: &str, i: usize) -> (bool, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return (ASCII_WORD[b as usize], 1);
+    }
+    match text[i..].chars().next() {
+        // General punctuation (curly quotes, dashes) is common in prose
+        // and never a letter or digit: no table lookup for it.
+        Some(c @ '\u{2000}'..='\u{206F}') => (false, c.len_utf8()),
+        Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+        None => (false, 1),
+    }
+}
+
+/// The end of the run of letters and digits (`word: true`) or of other
+/// characters (`word: false`) starting at `i`, looking at most `limit`
+/// bytes ahead (then possibly ending inside the run, on a char boundary).
+fn run_end(text: &str, mut i: usize, word: bool, limit: usize) -> usize {
+    let bytes = text.as_bytes();
+    let stop = i.saturating_add(limit).min(bytes.len());
+    while i < stop {
+        let b = bytes[i];
+        if b < 0x80 {
+            if ASCII_WORD[b as usize] != word {
+                break;
+            }
+            i += 1;
+        } else {
+            let (w, len) = word_char_at(text, i);
+            if w != word {
+                break;
+            }
+            i += len;
+        }
+    }
+    i
+}
+
+fn word_end(text: &str, i: usize) -> usize {
+    run_end(text, i, true, usize::MAX)
+}
+
+/// The bit of [`FormIndex::starts`] for a word.
+fn start_bit(word: &[u8]) -> usize {
+    (usize::from(word[0]) << 8) | usize::from(word.get(1).copied().unwrap_or(0))
+}
+
+/// A form cut into pieces: its first word, its segments, and its tail
+/// (empty if it ends with a word).
+fn pieces(form: &str) -> (Vec<&str>, &str) {
+    let mut out = Vec::new();
+    let mut at = word_end(form, 0);
+    out.push(&form[..at]);
+    while at < form.len() {
+        let gap = run_end(form, at, false, usize::MAX);
+        if gap == form.len() {
+            return (out, &form[at..]);
+        }
+        let next = word_end(form, gap);
+        out.push(&form[at..next]);
+        at = next;
+    }
+    (out, "")
+}
+
+/// How pieces are keyed.
+enum Keys {
+    Seeded(RandomState),
+    /// Three keys for everything, so that tests see the automaton take
+    /// over from the trie.
+    #[cfg(test)]
+    Clashing,
+}
+
+impl FormIndex {
+    pub fn new<'a>(forms: impl IntoIterator<Item = &'a str>) -> FormIndex {
+        FormIndex::with_keys(forms, Keys::Seeded(RandomState::default()))
+    }
+
+    fn with_keys<'a>(forms: impl IntoIterator<Item = &'a str>, hasher: Keys) -> FormIndex {
+        let mut bytes = String::new();
+        let mut ends = Vec::new();
+        for form in forms {
+            bytes.push_str(form);
+            ends.push(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
+        }
+        // Forms too far into a text of over 4 GiB, or past a billion, are
+        // left out.
+        let count = ends.iter().take_while(|&&e| e != u32::MAX).count().min(NO_FORM as usize);
+        let form = |i: usize| &bytes[i.checked_sub(1).map_or(0, |j| ends[j] as usize)..ends[i] as usize];
+        let mut cut: Vec<(u32, Vec<&str>, &str)> = Vec::with_capacity(count);
+        let mut odd = Vec::new();
+        for i in 0..count {
+            let form = form(i);
+            if form.is_empty() {
+                continue; // names nothing (the knowledge base drops them)
+            }
+            if word_end(form, 0) == 0 {
+                odd.push(i as u32);
+                continue;
+            }
+            let (words, tail) = pieces(form);
+            cut.push((i as u32, words, tail));
+        }
+        let trie = Trie::build(&hasher, &cut, &ends);
+        odd.extend(trie.odd);
+        odd.sort_unstable();
+        let odd = (!odd.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(odd.iter().map(|&id| form(id as usize)))
+                    .ok()
+                    .map(|ac| (ac, odd))
+            })
+            .flatten();
+        drop(cut);
+        FormIndex {
+            bytes,
+            ends,
+            starts: trie.starts,
+            hasher,
+            slots: trie.slots,
+            tails: trie.tails,
+            longest_gap: trie.longest_gap,
+            odd,
+        }
+    }
+
+    /// The node of `piece` under `parent`.
+    fn find(&self, parent: u32, piece: &[u8]) -> Option<u32> {
+        let key = key(&self.hasher, parent, piece);
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut i = key as usize & mask;
+        loop {
+            let slot = &self.slots[i];
+            if slot.key == key {
+                return Some(i as u32);
+            }
+            if slot.key == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Form `i` (an index into the forms given to [`FormIndex::new`]).
+    pub fn form(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).map_or(0, |j| self.ends[j] as usize);
+        match self.ends.get(i) {
+            Some(&end) => self.bytes.get(start..end as usize).unwrap_or(""),
+            None => "",
+        }
+    }
+
+    /// Every occurrence of a form as whole words that lies within `span`
+    /// of `text` (whole words judged on the whole text): `(start, end,
+    /// form index)`, by start, then longest first.
+    pub fn hits(&self, text: &str, span: TextRange) -> Vec<(usize, usize, usize)> {
+        let mut hits = Vec::new();
+        let end = span.end.min(text.len());
+        let mut i = span.start.min(end);
+        while !text.is_char_boundary(i) {
+            i += 1;
+        }
+        // A word that began before the span is no word start.
+        if text[..i].chars().next_back().is_some_and(char::is_alphanumeric) {
+            i = word_end(text, i);
+        }
+        let bytes = text.as_bytes();
+        while i < end {
+            let b = bytes[i];
+            if b < 0x80 {
+                if !ASCII_WORD[b as usize] {
+                    i += 1;
+                    continue;
+                }
+            } else {
+                let (word, len) = word_char_at(text, i);
+                if !word {
+                    i += len;
+                    continue;
+                }
+            }
+            let start = i;
+            i = word_end(text, i);
+            let bit = start_bit(&bytes[start..i]);
+            if self.starts[bit >> 6] & (1 << (bit & 63)) == 0 {
+                continue;
+            }
+            let Some(root) = self.find(ROOT, &bytes[start..i]) else { continue };
+            if after_apostrophe(text, start) {
+                continue;
+            }
+            let first = hits.len();
+            self.walk(text, start, i, end, root, &mut hits);
+            // Found shortest first.
+            hits[first..].reverse();
+        }
+        if let Some((ac, odd)) = &self.odd {
+            hits.extend(
+                ac.find_overlapping_iter(aho_corasick::Input::new(text).span(span.start.min(end)..end))
+                    .filter(|m| whole_word(text, m.start(), m.end()))
+                    .map(|m| (m.start(), m.end(), odd[m.pattern().as_usize()] as usize)),
+            );
+            hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        }
+        hits
+    }
+
+    /// The forms found from the word `start..at` of `text` (a word start
+    /// not after an apostrophe, whose node is `slot`) on, ending by `end`,
+    /// shortest first. Every form is compared with the text: a key that a
+    /// piece of text shares by chance finds nothing.
+    fn walk(
+        &self,
+        text: &str,
+        start: usize,
+        mut at: usize,
+        end: usize,
+        mut slot: u32,
+        hits: &mut Vec<(usize, usize, usize)>,
+    ) {
+        let bytes = text.as_bytes();
+        loop {
+            let s = self.slots[slot as usize];
+            // A form that ends with the text's word there (so as a whole
+            // word): as long as the text so far, and equal to it.
+            let form = s.form & NO_FORM;
+            if form != NO_FORM && at <= end {
+                let len = at - start;
+                let offset = s.offset as usize;
+                if self.ends[form as usize] as usize == offset + len
+                    && self.bytes.as_bytes().get(offset..offset + len) == Some(&bytes[start..at])
+                {
+                    hits.push((start, at, form as usize));
+                }
+            }
+            // A form whose last word ends here, then its tail (no letter
+            // or digit: nothing glues after it).
+            if s.form & HAS_TAILS != 0 {
+                let words = at - start;
+                for &form in self.tails.get(&slot).map_or(&[][..], Vec::as_slice) {
+                    let f = self.form(form as usize);
+                    let form_end = start + f.len();
+                    if form_end <= end
+                        && f.get(words..)
+                            .is_some_and(|tail| !tail.is_empty() && !tail.chars().any(char::is_alphanumeric))
+                        && bytes[start..].starts_with(f.as_bytes())
+                        && whole_word(text, start, form_end)
+                    {
+                        hits.push((start, form_end, form as usize));
+                    }
+                }
+            }
+            if s.form & HAS_CHILDREN == 0 {
+                return;
+            }
+            let gap = run_end(text, at, false, self.longest_gap + 1);
+            if gap - at > self.longest_gap || gap >= end {
+                return;
+            }
+            let next = word_end(text, gap);
+            match self.find(slot, &bytes[at..next]) {
+                Some(child) => {
+                    slot = child;
+                    at = next;
+                }
+                None => return,
+            }
+        }
+    }
+}
+
+/// The trie as built: what [`FormIndex`] keeps, and the forms left to the
+/// automaton.
+struct Trie {
+    starts: Box<[u64]>,
+    slots: Box<[Slot]>,
+    tails: HashMap<u32, Vec<u32>>,
+    longest_gap: usize,
+    /// Forms one of whose pieces has the key of another piece: matched by
+    /// the automaton instead (a chance in about 2^64 / pieces² with a
+    /// random seed; the index stays exact whatever the hash does).
+    odd: Vec<u32>,
+}
+
+impl Trie {
+    /// `cut`: each form's index, words and tail; `ends`: where each form
+    /// ends in the index's bytes.
+    fn build(hasher: &Keys, cut: &[(u32, Vec<&str>, &str)], ends: &[u32]) -> Trie {
+        let total: usize = cut.iter().map(|(_, w, _)| w.len()).sum();
+        // At most two thirds full: linear probing stays short, and the
+        // table small enough to stay in cache.
+        let size = (total + total / 2).next_power_of_two().max(16);
+        let mut trie = Trie {
+            starts: vec![0u64; 1 << 10].into_boxed_slice(),
+            slots: vec![Slot { key: 0, form: NO_FORM, offset: 0 }; size].into_boxed_slice(),
+            tails: HashMap::new(),
+            longest_gap: 0,
+            odd: Vec::new(),
+        };
+        let mut nodes: HashMap<(u32, &str), u32> = HashMap::new();
+        'forms: for (form, words, tail) in cut {
+            let mut parent = ROOT;
+            for piece in words {
+                if let Some(&slot) = nodes.get(&(parent, *piece)) {
+                    parent = slot;
+                    continue;
+                }
+                let key = key(hasher, parent, piece.as_bytes());
+                let mut i = key as usize & (size - 1);
+                while trie.slots[i].key != 0 {
+                    if trie.slots[i].key == key {
+                        trie.odd.push(*form);
+                        continue 'forms;
+                    }
+                    i = (i + 1) & (size - 1);
+                }
+                trie.slots[i].key = key;
+                if parent != ROOT {
+                    trie.slots[parent as usize].form |= HAS_CHILDREN;
+                }
+                trie.longest_gap = trie.longest_gap.max(word_start(piece));
+                nodes.insert((parent, piece), i as u32);
+                parent = i as u32;
+            }
+            let bit = start_bit(words[0].as_bytes());
+            trie.starts[bit >> 6] |= 1 << (bit & 63);
+            if tail.is_empty() {
+                let slot = &mut trie.slots[parent as usize];
+                slot.form = (slot.form & !NO_FORM) | *form;
+                slot.offset = (*form as usize).checked_sub(1).map_or(0, |j| ends[j]);
+            } else {
+                trie.slots[parent as usize].form |= HAS_TAILS;
+                trie.tails.entry(parent).or_default().push(*form);
+            }
+        }
+        trie
+    }
+}
+
+/// The key of `piece` under `parent`: never 0, which marks a free slot.
+fn key(keys: &Keys, parent: u32, piece: &[u8]) -> u64 {
+    match keys {
+        Keys::Seeded(hasher) => {
+            let mut h = hasher.build_hasher();
+            h.write_u32(parent);
+            h.write(piece);
+            h.finish().max(1)
+        }
+        #[cfg(test)]
+        Keys::Clashing => 1 + piece.len() as u64 % 3,
+    }
+}
+
+/// Where the word at the end of `piece` starts: the length of the gap
+/// before it.
+fn word_start(piece: &str) -> usize {
+    piece.char_indices().rev().find(|(_, c)| !c.is_alphanumeric()).map_or(0, |(i, c)| i + c.len_utf8())
+}
+
+/// Whether the word at `start` follows an apostrophe that follows a letter
+/// or digit: the `Brien` of `O’Brien`.
+fn after_apostrophe(text: &str, start: usize) -> bool {
+    let mut before = text[..start].chars().rev();
+    before.next().is_some_and(|b| b == '’' || b == '\'') && before.next().is_some_and(char::is_alphanumeric)
+}
+
+/// Whether `text[start..end]` stands as whole words: not glued to a letter
+/// or digit on either side (where its own first or last character is one),
+/// and not the part of a word after an apostrophe (`O’Brien` must not yield
+/// `Brien`).
+pub fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let first = text[start..end].chars().next();
+    let last = text[start..end].chars().next_back();
+    let glued_before = before.is_some_and(char::is_alphanumeric) && first.is_some_and(char::is_alphanumeric);
+    let glued_after = after.is_some_and(char::is_alphanumeric) && last.is_some_and(char::is_alphanumeric);
+    !glued_before && !glued_after && !after_apostrophe(text, start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the lexicon used before the index: every occurrence of every
+    /// form, whole words only.
+    fn oracle(forms: &[&str], text: &str, span: TextRange) -> Vec<(usize, usize, usize)> {
+        let Ok(ac) = AhoCorasick::builder().match_kind(MatchKind::Standard).build(forms) else { return Vec::new() };
+        let mut hits: Vec<(usize, usize, usize)> = ac
+            .find_overlapping_iter(aho_corasick::Input::new(text).span(span))
+            .filter(|m| whole_word(text, m.start(), m.end()))
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        hits
+    }
+
+    fn check(forms: &[&str], text: &str, span: TextRange) {
+        let expected = oracle(forms, text, span.clone());
+        let index = FormIndex::new(forms.iter().copied());
+        assert_eq!(index.hits(text, span.clone()), expected, "{forms:?} in {text:?}");
+        // Pieces that share keys go to the automaton: the same hits.
+        let clashing = FormIndex::with_keys(forms.iter().copied(), Keys::Clashing);
+        assert_eq!(clashing.hits(text, span), expected, "{forms:?} in {text:?}, keys clashing");
+    }
+
+    #[test]
+    fn whole_words_possessives_apostrophes_and_nesting() {
+        let forms = [
+            "Krasner",
+            "Larry Krasner",
+            "O’Brien",
+            "O'Brien",
+            "Brien",
+            "Los Angeles",
+            "Los Angeles District Attorney",
+            "IRLI",
+            "Gascón",
+            "U.S.",
+            "AT&T",
+        ];
+        let text = "Larry Krasner’s aide, Krasners, O’Brien and O'Brien (not Brien) met the Los Angeles District \
+                    Attorney’s office; IRLI’s U.S. AT&T Gascón-linked Gascóns xKrasner 3IRLI.";
+        check(&forms, text, 0..text.len());
+        assert!(FormIndex::with_keys(forms.iter().copied(), Keys::Clashing).odd.is_some());
+        let index = FormIndex::new(forms.iter().copied());
+        let found: Vec<&str> = index.hits(text, 0..text.len()).iter().map(|&(s, e, _)| &text[s..e]).collect();
+        assert_eq!(
+            found,
+            [
+                "Larry Krasner",
+                "Krasner",
+                "O’Brien",
+                "O'Brien",
+                "Brien",
+                "Los Angeles District Attorney",
+                "Los Angeles",
+                "IRLI",
+                "U.S.",
+                "AT&T",
+                "Gascón"
+            ]
+        );
+    }
+
+    #[test]
+    fn forms_that_start_with_punctuation_and_spans() {
+        let forms = ["#MeToo", "(IRLI)", "IRLI", "’Ndrangheta", "Me"];
+        let text = "The #MeToo movement, the institute (IRLI) and ’Ndrangheta; x#MeToo.";
+        check(&forms, text, 0..text.len());
+        for at in 0..=text.len() {
+            if text.is_char_boundary(at) {
+                check(&forms, text, 0..at);
+                check(&forms, text, at..text.len());
+            }
+        }
+    }
+
+    /// Found by the proptest: with clashing keys the text's `'́Los` led
+    /// back to the node of `Los`, whose tail form was found a second time.
+    #[test]
+    fn regression_a_form_with_a_tail_is_found_once() {
+        check(&["Los'", "Los’s "], "Los'\u{301}Los' ", 0..11);
+    }
+
+    const WORDS: &[&str] = &[
+        "Krasner",
+        "Larry",
+        "O",
+        "Brien",
+        "Los",
+        "Angeles",
+        "IRLI",
+        "Gascón",
+        "Gasco\u{301}n",
+        "U",
+        "S",
+        "3M",
+        "é",
+        "ж",
+        "x",
+        "de",
+        "Me",
+        "Too",
+    ];
+    const GLUE: &[&str] = &[" ", "’", "'", "’s ", "-", ".", "#", "(", ")", "\n", "", "\u{301}", "é", "—", "&"];
+
+    fn phrase(max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec((prop::sample::select(WORDS), prop::sample::select(GLUE)), 0..max)
+            .prop_map(|parts| parts.into_iter().map(|(w, g)| format!("{w}{g}")).collect())
+    }
+
+    proptest! {
+        #[test]
+        fn the_index_finds_what_an_automaton_of_every_form_finds(
+            forms in prop::collection::vec(phrase(3), 1..8),
+            pieces in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(GLUE)), 0..24),
+            cut in 0usize..200,
+        ) {
+            let mut forms: Vec<&str> = forms.iter().map(String::as_str).collect();
+            // The lexicon's forms are distinct and not empty.
+            forms.sort_unstable();
+            forms.dedup();
+            forms.retain(|f| !f.is_empty());
+            // The text: forms and words, glued.
+            let mut text = String::new();
+            for (pick, glue) in pieces {
+                let k = pick.index(forms.len() + WORDS.len());
+                text.push_str(forms.get(k).copied().unwrap_or_else(|| WORDS[k - forms.len()]));
+                text.push_str(glue);
+            }
+            let mut at = cut.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let index = FormIndex::new(forms.iter().copied());
+            let clashing = FormIndex::with_keys(forms.iter().copied(), Keys::Clashing);
+            for span in [0..text.len(), 0..at, at..text.len()] {
+                let expected = oracle(&forms, &text, span.clone());
+                prop_assert_eq!(&index.hits(&text, span.clone()), &expected);
+                prop_assert_eq!(&clashing.hits(&text, span), &expected);
+            }
+        }
+    }
+}
