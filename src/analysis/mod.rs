@@ -12,6 +12,7 @@
 //!
 //! Start reading at [`analyze`], which does both for one document.
 
+pub mod chars;
 pub mod citations;
 pub mod claims;
 pub mod config;
@@ -24,7 +25,7 @@ pub mod source;
 pub mod suppress;
 pub mod text;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use citations::{CitationUse, Sources};
@@ -106,7 +107,7 @@ impl SourceText {
 }
 
 /// Step one: what the document says on its own.
-pub fn scan(text: &str, kb_forms: &HashMap<String, usize>, config: &Config) -> Scan {
+pub fn scan(text: &str, kb_forms: &names::lexicon::KbForms, config: &Config) -> Scan {
     let mut scan = scan_structure(text, config);
     discover_names(text, &mut scan, kb_forms);
     scan
@@ -135,7 +136,7 @@ pub fn scan_structure(text: &str, config: &Config) -> Scan {
 
 /// The rest of [`scan`]: discovers the names of every sentence into
 /// `scan.discovery` (replacing what it held).
-pub fn discover_names(text: &str, scan: &mut Scan, kb_forms: &HashMap<String, usize>) {
+pub fn discover_names(text: &str, scan: &mut Scan, kb_forms: &names::lexicon::KbForms) {
     let mut discovery = Discovery::default();
     for s in &scan.segments.sentences {
         discover(text, s.range.clone(), kb_forms, &mut discovery);

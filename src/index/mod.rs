@@ -135,7 +135,7 @@ struct KbRead {
 }
 
 /// Apostrophe-folded knowledge-base forms → entity index.
-type KbForms = Arc<HashMap<String, usize>>;
+type KbForms = Arc<crate::analysis::names::lexicon::KbForms>;
 
 /// A knowledge-base file as configured: its path, its configured name and
 /// its text (`None` when missing).
@@ -172,7 +172,7 @@ impl Corpus {
             root: root.to_path_buf(),
             config: Arc::new(Config::default()),
             kb: Arc::new(KnowledgeBase::default()),
-            kb_forms: Arc::new(HashMap::new()),
+            kb_forms: Arc::default(),
             lexicon: Arc::new(Lexicon::build(Arc::new(KnowledgeBase::default()), &[])),
             sources: Arc::new(SourceIndex::default()),
             docs: Docs::new(),

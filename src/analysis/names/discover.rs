@@ -16,9 +16,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+#[cfg(test)]
 use regex::Regex;
 
+use super::lexicon::KbForms;
 use super::{FxBuildHasher, fold_apostrophes};
+use crate::analysis::chars;
 use crate::analysis::kb::EntityKind;
 use crate::analysis::sentences::SENTENCE_OPENERS;
 use crate::analysis::text::TextRange;
@@ -64,6 +67,9 @@ impl Discovery {
     }
 }
 
+/// What a word is; [`word_spans`] finds its matches by hand (the regex is
+/// the tests' oracle).
+#[cfg(test)]
 static WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
@@ -419,7 +425,27 @@ static CLASSES: LazyLock<HashMap<&'static str, u16, FxBuildHasher>> = LazyLock::
     m
 });
 
+/// Bit `b0 << 8 | b1` set when a word of [`CLASSES`] starts with the
+/// bytes `b0 b1`: most capitalised words (names) are in no list, and are
+/// ruled out without hashing.
+static CLASS_STARTS: LazyLock<Box<[u64]>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; 1 << 10].into_boxed_slice();
+    for w in CLASSES.keys() {
+        let bit = start_bit(w.as_bytes());
+        bits[bit >> 6] |= 1 << (bit & 63);
+    }
+    bits
+});
+
+fn start_bit(word: &[u8]) -> usize {
+    (usize::from(word.first().copied().unwrap_or(0)) << 8) | usize::from(word.get(1).copied().unwrap_or(0))
+}
+
 fn classes(word: &str) -> u16 {
+    let bit = start_bit(word.as_bytes());
+    if CLASS_STARTS[bit >> 6] & (1 << (bit & 63)) == 0 {
+        return 0;
+    }
     CLASSES.get(word).copied().unwrap_or(0)
 }
 
@@ -474,14 +500,14 @@ thread_local! {
 
 /// Finds candidates in one paragraph (`range` into `text`). `kb_forms` maps
 /// apostrophe-folded surface forms to knowledge-base entity indices.
-pub fn discover(text: &str, range: TextRange, kb_forms: &HashMap<String, usize>, out: &mut Discovery) {
+pub fn discover(text: &str, range: TextRange, kb_forms: &KbForms, out: &mut Discovery) {
     if let Some(range) = capitalised_part(text, range) {
         discover_words(text, range, kb_forms, out);
     }
 }
 
 /// [`discover`] on every word of `range`.
-fn discover_words(text: &str, range: TextRange, kb_forms: &HashMap<String, usize>, out: &mut Discovery) {
+fn discover_words(text: &str, range: TextRange, kb_forms: &KbForms, out: &mut Discovery) {
     SCRATCH.with_borrow_mut(|scratch| {
         let Scratch { spans, words: all } = scratch;
         words(text, range, spans, all);
@@ -508,19 +534,20 @@ fn capitalised_part(text: &str, range: TextRange) -> Option<TextRange> {
 /// Offset of the first uppercase character of `s` at or after `from`.
 fn next_capital(s: &str, from: usize) -> Option<usize> {
     let b = s.as_bytes();
-    (from..b.len()).find(|&i| {
-        let c = b[i];
-        if c < 0x80 {
-            c.is_ascii_uppercase()
-        } else {
-            // Lead bytes only; `chars` decodes the one character.
-            c >= 0xC0 && s[i..].chars().next().is_some_and(char::is_uppercase)
+    let mut i = from;
+    while i < b.len() {
+        // ASCII capitals and lead bytes; `chars` decodes only those.
+        i += b[i..].iter().position(|&c| c.is_ascii_uppercase() || c >= 0xC0)?;
+        if b[i] < 0x80 || s[i..].chars().next().is_some_and(char::is_uppercase) {
+            return Some(i);
         }
-    })
+        i += 1;
+    }
+    None
 }
 
 /// The runs of capitalised words (with inner connectors) of `words`.
-fn runs(text: &str, words: &[Word], kb_forms: &HashMap<String, usize>, out: &mut Discovery) {
+fn runs(text: &str, words: &[Word], kb_forms: &KbForms, out: &mut Discovery) {
     let mut i = 0;
     while i < words.len() {
         if !words[i].capital() {
@@ -557,80 +584,81 @@ fn adjacent(text: &str, a: &Word, b: &Word) -> bool {
     gap == " " || gap == "\u{a0}"
 }
 
-/// The matches of [`WORD`] in `slice`, as (start, end): by hand when every
-/// character is ASCII or punctuation of [`plain_punctuation`] (the common
-/// case), by the regex otherwise.
+/// The matches of [`WORD`] in `slice`, as (start, end), found by hand:
+/// the alternatives are tried in order at the leftmost position where one
+/// matches, each greedy, as the regex's leftmost-first search does, with
+/// the regex's own character classes ([`chars`]). A proptest compares the
+/// two.
 fn word_spans(slice: &str, out: &mut Vec<(usize, usize)>) {
-    if !slice.chars().all(|c| c.is_ascii() || plain_punctuation(c)) {
-        out.extend(WORD.find_iter(slice).map(|m| (m.start(), m.end())));
-        return;
-    }
-    // On such text the classes of `WORD` are ASCII: \p{Lu} is A-Z, \p{Ll}
-    // a-z, \p{L} letters, \p{N} digits, \p{M} nothing; the alternatives
-    // are tried in order at the leftmost position where one matches, each
-    // greedy, as the regex's leftmost-first search does.
     let b = slice.as_bytes();
     let n = b.len();
-    let letters = |mut k: usize| {
-        while k < n && b[k].is_ascii_alphabetic() {
-            k += 1;
+    let at = |k: usize| if k < n { Some(chars::char_at(slice, k)) } else { None };
+    // The end of the run of characters in `mask` from `k`.
+    let run = |mut k: usize, mask: u8| {
+        while k < n {
+            let (_, class, len) = chars::char_at(slice, k);
+            if class & mask == 0 {
+                break;
+            }
+            k += len;
         }
         k
     };
+    // The length of an uppercase letter at `k`, if there is one.
+    let upper = |k: usize| at(k).filter(|&(_, class, _)| class & chars::LU != 0).map(|(_, _, len)| len);
     let mut i = 0;
     while i < n {
-        let c = b[i];
-        if c.is_ascii_uppercase() {
+        let (c, class, len) = chars::char_at(slice, i);
+        if class & chars::LU != 0 {
             // (?:\p{Lu}\.){2,}
             let mut k = i;
-            while k + 1 < n && b[k].is_ascii_uppercase() && b[k + 1] == b'.' {
-                k += 2;
+            let mut initials = 0;
+            while let Some(l) = upper(k).filter(|&l| b.get(k + l) == Some(&b'.')) {
+                k += l + 1;
+                initials += 1;
             }
-            if k - i >= 4 {
+            if initials >= 2 {
                 out.push((i, k));
                 i = k;
                 continue;
             }
             // \p{Lu}[\p{L}\p{M}\p{N}]*
-            k = i + 1;
-            while k < n && b[k].is_ascii_alphanumeric() {
-                k += 1;
-            }
+            k = run(i + len, chars::L | chars::M | chars::N);
             // (?:['’]\p{Lu}[\p{L}\p{M}]*)*
             loop {
-                if b.get(k) == Some(&b'\'') && b.get(k + 1).is_some_and(u8::is_ascii_uppercase) {
-                    k = letters(k + 2);
-                } else if b[k..].starts_with("’".as_bytes()) && b.get(k + 3).is_some_and(u8::is_ascii_uppercase) {
-                    k = letters(k + 4);
+                let apostrophe = if b.get(k) == Some(&b'\'') {
+                    1
+                } else if b[k..].starts_with("’".as_bytes()) {
+                    3
                 } else {
                     break;
-                }
+                };
+                let Some(l) = upper(k + apostrophe) else { break };
+                k = run(k + apostrophe + l, chars::L | chars::M);
             }
             // (?:-\p{Lu}[\p{L}\p{M}]*)*
-            while b.get(k) == Some(&b'-') && b.get(k + 1).is_some_and(u8::is_ascii_uppercase) {
-                k = letters(k + 2);
+            while b.get(k) == Some(&b'-') {
+                let Some(l) = upper(k + 1) else { break };
+                k = run(k + 1 + l, chars::L | chars::M);
             }
             out.push((i, k));
             i = k;
-        } else if c.is_ascii_lowercase() || c == b'&' {
+        } else if class & chars::LL != 0 || c == '&' {
             // [\p{Ll}&]+
-            let mut k = i + 1;
-            while k < n && (b[k].is_ascii_lowercase() || b[k] == b'&') {
-                k += 1;
+            let mut k = i + len;
+            while k < n {
+                let (c, class, len) = chars::char_at(slice, k);
+                if class & chars::LL == 0 && c != '&' {
+                    break;
+                }
+                k += len;
             }
             out.push((i, k));
             i = k;
         } else {
-            i += 1;
+            i += len;
         }
     }
-}
-
-/// Punctuation and spaces that are in none of the classes of [`WORD`]
-/// (no letter, mark or number): the General Punctuation block (curly
-/// quotes, dashes, `…`), no-break space and guillemets.
-fn plain_punctuation(c: char) -> bool {
-    matches!(c, '\u{2000}'..='\u{206F}' | '\u{a0}' | '«' | '»')
 }
 
 /// Fills `out` with the [`Word`]s of `range` (see there for which), using
@@ -737,18 +765,11 @@ fn span(words: &[Word]) -> TextRange {
 
 /// The knowledge-base entity with surface form `name` (apostrophes folded
 /// only when there are curly ones: no allocation otherwise).
-fn kb_entity(kb_forms: &HashMap<String, usize>, name: &str) -> Option<usize> {
+fn kb_entity(kb_forms: &KbForms, name: &str) -> Option<usize> {
     if name.contains('’') { kb_forms.get(&fold_apostrophes(name)) } else { kb_forms.get(name) }.copied()
 }
 
-fn sequence(
-    text: &str,
-    all: &[Word],
-    start: usize,
-    end: usize,
-    kb_forms: &HashMap<String, usize>,
-    out: &mut Discovery,
-) {
+fn sequence(text: &str, all: &[Word], start: usize, end: usize, kb_forms: &KbForms, out: &mut Discovery) {
     // `and` joins the words of an institution (`Immigration and Customs
     // Enforcement`), else it joins two names: `Larry Krasner and Dale
     // Wilcox`, `Mayor John Smith and Senator Jane Smith`.
@@ -850,7 +871,7 @@ fn add(
     text: &str,
     words: &[Word],
     acronym: Option<String>,
-    kb_forms: &HashMap<String, usize>,
+    kb_forms: &KbForms,
     context: (usize, usize),
     out: &mut Discovery,
 ) {
@@ -895,17 +916,32 @@ fn acronym_end(text: &str, at: usize) -> Option<usize> {
     parenthesised_acronym(text, at).map(|a| at + 3 + a.len())
 }
 
-/// `(D)`, `(R-Texas)` after a person's name.
+/// `(D)`, `(R-Texas)` after a person's name: the end of a match of
+/// [`PARTY`] at `at`, else `at`.
 fn party_end(text: &str, at: usize) -> usize {
-    static PARTY: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\A \((?:D|R|I|L|G)(?:-[\p{L} .]{1,20})?\)").expect("party regex"));
-    // Every match starts with ` (`: most names are followed by something
-    // else, and a regex search costs more than this test.
-    if !text[at..].starts_with(" (") {
-        return at;
-    }
-    PARTY.find(&text[at..]).map(|m| at + m.end()).unwrap_or(at)
+    // By hand: the class takes no `)`, so the greedy `{1,20}` either stops
+    // at the `)` or there is no match.
+    let Some(rest) = text[at..].strip_prefix(" (") else { return at };
+    let Some(rest) = rest.strip_prefix(['D', 'R', 'I', 'L', 'G']) else { return at };
+    let close = match rest.strip_prefix('-') {
+        None => rest,
+        Some(region) => {
+            let run =
+                region.char_indices().take_while(|&(_, c)| c == ' ' || c == '.' || chars::is(c, chars::L)).take(21);
+            let (count, len) = run.fold((0, 0), |(n, _), (i, c)| (n + 1, i + c.len_utf8()));
+            if !(1..=20).contains(&count) {
+                return at;
+            }
+            &region[len..]
+        }
+    };
+    if close.starts_with(')') { text.len() - close.len() + 1 } else { at }
 }
+
+/// What [`party_end`] matches.
+#[cfg(test)]
+static PARTY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\A \((?:D|R|I|L|G)(?:-[\p{L} .]{1,20})?\)").expect("party regex"));
 
 /// Includes a possessive owner written just before: `IRLI’s Matt O’Brien`.
 fn owner_start(text: &str, all: &[Word], seq_index: usize, seq_start: usize) -> usize {
@@ -960,27 +996,48 @@ mod word_scanner_tests {
     }
 
     #[test]
-    fn plain_punctuation_is_in_no_class_of_word() {
-        let class = Regex::new(r"[\p{L}\p{M}\p{N}&]").expect("class");
-        for c in ('\u{80}'..='\u{2FFF}').filter(|&c| plain_punctuation(c)) {
-            assert!(!class.is_match(&c.to_string()), "{c:?}");
-        }
-    }
-
-    #[test]
     fn scanner_matches_the_regex() {
         for s in [
             "U.S. Immigration and Customs Enforcement (ICE) said O’Brien’s Jean-Luc A.B.C.D",
             "U.S.A. x U.Sx A.B D.C. O'Neil O’neil O’ Jean- Jean-luc McDonald2 A1b’C-D",
             "Gascón — “IRLI’s” … e.g. P&G AT&T a&b",
+            "Él É.Ó. ǅemal Ⅷ Ⓐb ʰx Gasco\u{301}n e\u{301} 日本 ßtraße O’Éire Ĳssel-Örebro ٣٤ Ab٣",
         ] {
             assert_eq!(by_hand(s), by_regex(s), "{s}");
         }
     }
 
+    fn party_by_regex(text: &str, at: usize) -> usize {
+        PARTY.find(&text[at..]).map(|m| at + m.end()).unwrap_or(at)
+    }
+
+    #[test]
+    fn party_markers_match_the_regex() {
+        for s in [
+            "Foxx (D), x",
+            "Foxx (R-Texas)",
+            "Foxx (R-Mont.)",
+            "Foxx (R-)",
+            "Foxx (X)",
+            "Foxx (D-Gascón)",
+            "Foxx (D",
+            "Foxx (I-abcdefghijklmnopqrst)",
+            "Foxx (I-abcdefghijklmnopqrstu)",
+            "Foxx (G-New York)",
+            "Foxx",
+        ] {
+            assert_eq!(party_end(s, 4), party_by_regex(s, 4), "{s}");
+        }
+    }
+
     proptest! {
         #[test]
-        fn scanner_matches_the_regex_on_any_text(s in "[aAbZz0-9 .’'&\\-“—ó\u{a0}]{0,40}") {
+        fn party_markers_match_the_regex_on_any_text(s in "Foxx( |\\(|D|R|-|[a-zó .]|\\)|ǅ|٣){0,30}") {
+            prop_assert_eq!(party_end(&s, 4), party_by_regex(&s, 4));
+        }
+
+        #[test]
+        fn scanner_matches_the_regex_on_any_text(s in "[aAbZz0-9 .’'&\\-“—ó\u{a0}ÉĲǅʰ\u{301}٣ⅧⒶ日ß]{0,40}") {
             prop_assert_eq!(by_hand(&s), by_regex(&s));
         }
     }
@@ -992,7 +1049,7 @@ mod tests {
 
     fn run(text: &str) -> Discovery {
         let mut d = Discovery::default();
-        discover(text, 0..text.len(), &HashMap::new(), &mut d);
+        discover(text, 0..text.len(), &KbForms::default(), &mut d);
         d
     }
 
@@ -1018,7 +1075,7 @@ mod tests {
         }
     }
 
-    fn exact(text: &str, kb_forms: &HashMap<String, usize>) -> Discovery {
+    fn exact(text: &str, kb_forms: &KbForms) -> Discovery {
         let mut d = Discovery::default();
         discover_words(text, 0..text.len(), kb_forms, &mut d);
         d
@@ -1030,7 +1087,7 @@ mod tests {
         fn capitalised_part_loses_no_name(
             text in "(IRLI|Krasner|Dr\\.|the|of|and|O’Brien’s|’s|Él|é|\\(D\\)|\\(ICE\\)|[ a.,(\u{a0}-]){0,12}"
         ) {
-            let mut forms = HashMap::new();
+            let mut forms = KbForms::default();
             forms.insert("Krasner".to_string(), 0);
             let mut fast = Discovery::default();
             discover(&text, 0..text.len(), &forms, &mut fast);
@@ -1105,7 +1162,7 @@ mod tests {
 
     #[test]
     fn kb_names_learn_acronyms_and_are_not_rediscovered() {
-        let mut forms = HashMap::new();
+        let mut forms = KbForms::default();
         forms.insert("Immigration and Customs Enforcement".to_string(), 4);
         let text = "turned over to Immigration and Customs Enforcement (ICE) for deportation";
         let mut d = Discovery::default();

@@ -68,8 +68,14 @@ impl std::fmt::Debug for Lexicon {
 }
 
 /// Apostrophe-folded surface forms of the knowledge base → entity index.
-pub fn kb_forms(kb: &KnowledgeBase) -> HashMap<String, usize> {
-    let mut forms = HashMap::new();
+/// Looked up for every capitalised run of every document: a fast hash, with
+/// a random seed (the keys are the knowledge base's, the lookups the
+/// documents').
+pub type KbForms = HashMap<String, usize, foldhash::fast::RandomState>;
+
+/// The [`KbForms`] of a knowledge base.
+pub fn kb_forms(kb: &KnowledgeBase) -> KbForms {
+    let mut forms = KbForms::default();
     for (i, e) in kb.entities.iter().enumerate() {
         for form in e.forms() {
             forms.entry(fold_apostrophes(form)).or_insert(i);
