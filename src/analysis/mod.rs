@@ -18,6 +18,7 @@ pub mod claims;
 pub mod config;
 pub mod diagnostic;
 pub mod kb;
+pub mod literals;
 pub mod names;
 pub mod rules;
 pub mod sentences;
