@@ -5,8 +5,8 @@
 //! includes `Ⓐ`), while `\p{Lu}` is a *general category*; a scanner that
 //! must match a regex needs the regex's own tables. They come from
 //! `regex-syntax` (the crate `regex` compiles with), read once into range
-//! lists; ASCII is answered by a table. Tests compare every class with the
-//! regex on every character.
+//! lists and a table of the Basic Multilingual Plane; ASCII is answered by
+//! a constant table. Tests compare every class with the regex.
 
 use std::sync::LazyLock;
 
@@ -26,9 +26,12 @@ pub const W: u8 = 1 << 5;
 const CLASSES: [(u8, &str); 6] =
     [(LU, r"\p{Lu}"), (LL, r"\p{Ll}"), (L, r"\p{L}"), (M, r"\p{M}"), (N, r"\p{N}"), (W, r"\w")];
 
-/// Disjoint ranges of non-ASCII characters, sorted, with their classes.
+/// Disjoint ranges of non-ASCII characters, sorted, with their classes;
+/// and the classes of every character of the Basic Multilingual Plane
+/// (64 KB), where prose is.
 struct Table {
     ranges: Vec<(u32, u32, u8)>,
+    bmp: Box<[u8]>,
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
@@ -67,7 +70,13 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
             _ => out.push((a, b, bits)),
         }
     }
-    Table { ranges: out }
+    let mut bmp = vec![0u8; 1 << 16].into_boxed_slice();
+    for &(a, b, bits) in &out {
+        for c in a..=b.min(0xFFFF) {
+            bmp[c as usize] = bits;
+        }
+    }
+    Table { ranges: out, bmp }
 });
 
 /// The classes of ASCII characters.
@@ -102,6 +111,9 @@ pub fn classes(c: char) -> u8 {
         return ASCII[c as usize];
     }
     let c = u32::from(c);
+    if let Some(&bits) = TABLE.bmp.get(c as usize) {
+        return bits;
+    }
     let ranges = &TABLE.ranges;
     let i = ranges.partition_point(|&(_, end, _)| end < c);
     match ranges.get(i) {

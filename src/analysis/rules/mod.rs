@@ -228,17 +228,18 @@ pub fn ascii_twin(paragraph: &str) -> Option<String> {
     Some(twin)
 }
 
+/// What [`has_non_ascii_word`] looks for (the tests' oracle).
+#[cfg(test)]
 static NON_ASCII_WORD: std::sync::LazyLock<Regex> =
     std::sync::LazyLock::new(|| Regex::new(r"[\w&&[^\x00-\x7F]]").expect("non-ASCII word regex"));
 
 /// Whether `haystack` holds a character that is a word character for a
-/// Unicode `\b` but not for an ASCII one.
+/// Unicode `\b` but not for an ASCII one: a match of `[\w&&[^\x00-\x7F]]`.
 ///
-/// A byte loop instead of a regex search: ASCII bytes are skipped, the
-/// punctuation prose is full of (curly quotes, dashes) is known not to be
-/// a word character, and only other non-ASCII characters ask
-/// [`NON_ASCII_WORD`], one character at a time; the first word character
-/// ends the scan. Same answer as `NON_ASCII_WORD.is_match(haystack)`.
+/// A byte loop instead of a regex search: ASCII bytes are skipped sixteen
+/// at a time, and only non-ASCII characters are looked up in the regex's
+/// own `\w` ([`chars`](super::chars)); the first word character ends the
+/// scan.
 pub fn has_non_ascii_word(haystack: &str) -> bool {
     if haystack.is_ascii() {
         return false;
@@ -265,19 +266,10 @@ pub fn has_non_ascii_word(haystack: &str) -> bool {
     false
 }
 
-/// Non-ASCII characters common in prose that are not word characters
-/// (checked against [`NON_ASCII_WORD`] by a test).
-const NON_WORD_PUNCTUATION: &[char] =
-    &['’', '‘', '“', '”', '—', '–', '…', '\u{a0}', '•', '«', '»', '′', '″', '°', '§', '·', '€', '£', '¥', '\u{2009}'];
-
 /// Whether `c`, a non-ASCII character, is a word character for a Unicode
 /// `\b`.
 fn is_non_ascii_word_char(c: char) -> bool {
-    if NON_WORD_PUNCTUATION.contains(&c) {
-        return false;
-    }
-    let mut buf = [0u8; 4];
-    NON_ASCII_WORD.is_match(c.encode_utf8(&mut buf))
+    super::chars::is(c, super::chars::W)
 }
 
 /// Whether `c` is a word character for a Unicode `\b` (what `\w` matches).
@@ -422,13 +414,6 @@ mod word_regex_tests {
 mod non_ascii_word_tests {
     use super::*;
     use proptest::prelude::*;
-
-    #[test]
-    fn the_known_punctuation_is_no_word_character() {
-        for c in NON_WORD_PUNCTUATION {
-            assert!(!NON_ASCII_WORD.is_match(&c.to_string()), "{c:?}");
-        }
-    }
 
     #[test]
     fn word_characters_are_those_of_the_regex() {
