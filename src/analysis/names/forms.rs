@@ -43,6 +43,8 @@ pub struct FormIndex {
     /// Every form, one after the other; form `i` ends at `ends[i]`.
     bytes: String,
     ends: Vec<u32>,
+    /// The bytes first words start with.
+    first: [bool; 256],
     /// Bit `b0 << 8 | b1` is set when some first word starts with the
     /// bytes `b0 b1` (`b1` is 0 for a one-byte word).
     starts: Box<[u64]>,
@@ -62,17 +64,16 @@ pub struct FormIndex {
     odd: Option<(AhoCorasick, Vec<u32>)>,
 }
 
-/// A node of the trie.
+/// A node of the trie: eight bytes, so that the table of a 20,000-form
+/// lexicon (about a megabyte) stays in cache.
 #[derive(Clone, Copy, Default)]
 struct Slot {
-    /// The hash of (parent slot, piece); 0 for a free slot.
-    key: u64,
+    /// The high half of the hash of (parent slot, piece), never 0; 0 for a
+    /// free slot. (The low half picks the slot.)
+    key: u32,
     /// The form that is this prefix (its index, or [`NO_FORM`]), with
     /// [`HAS_CHILDREN`] and [`HAS_TAILS`].
     form: u32,
-    /// Where that form's bytes start in [`FormIndex::bytes`]: it is
-    /// compared with the text without a look at `ends`.
-    offset: u32,
 }
 
 const HAS_CHILDREN: u32 = 1 << 31;
@@ -199,7 +200,7 @@ impl FormIndex {
             let (words, tail) = pieces(form);
             cut.push((i as u32, words, tail));
         }
-        let trie = Trie::build(&hasher, &cut, &ends);
+        let trie = Trie::build(&hasher, &cut);
         odd.extend(trie.odd);
         odd.sort_unstable();
         let odd = (!odd.is_empty())
@@ -215,6 +216,7 @@ impl FormIndex {
         FormIndex {
             bytes,
             ends,
+            first: trie.first,
             starts: trie.starts,
             hasher,
             slots: trie.slots,
@@ -224,11 +226,12 @@ impl FormIndex {
         }
     }
 
-    /// The node of `piece` under `parent`.
+    /// The node of `piece` under `parent`, or of a piece that shares its
+    /// key (whose forms then differ from the text).
     fn find(&self, parent: u32, piece: &[u8]) -> Option<u32> {
-        let key = key(&self.hasher, parent, piece);
+        let (home, key) = key(&self.hasher, parent, piece);
         let mask = self.slots.len().checked_sub(1)?;
-        let mut i = key as usize & mask;
+        let mut i = home & mask;
         loop {
             let slot = &self.slots[i];
             if slot.key == key {
@@ -265,30 +268,18 @@ impl FormIndex {
         let mut hits = Vec::new();
         let end = span.end.min(text.len());
         let mut i = span.start.min(end);
-        while !text.is_char_boundary(i) {
-            i += 1;
-        }
-        // A word that began before the span is no word start.
-        if text[..i].chars().next_back().is_some_and(char::is_alphanumeric) {
-            i = word_end(text, i);
-        }
         let bytes = text.as_bytes();
-        while i < end {
-            let b = bytes[i];
-            if b < 0x80 {
-                if !ASCII_WORD[b as usize] {
-                    i += 1;
-                    continue;
-                }
-            } else {
-                let (word, len) = word_char_at(text, i);
-                if !word {
-                    i += len;
-                    continue;
-                }
+        // From one byte that can start a first word to the next: most
+        // words (lowercase ones) are never looked at. Such a byte starts a
+        // character; where a letter or digit stands before it, it starts
+        // no word.
+        while let Some(k) = bytes.get(i..end).and_then(|rest| rest.iter().position(|&b| self.first[b as usize])) {
+            let start = i + k;
+            i = start + 1;
+            if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
+                continue;
             }
-            let start = i;
-            i = word_end(text, i);
+            i = word_end(text, start);
             let bit = start_bit(&bytes[start..i]);
             if self.starts[bit >> 6] & (1 << (bit & 63)) == 0 {
                 continue;
@@ -332,14 +323,8 @@ impl FormIndex {
             // A form that ends with the text's word there (so as a whole
             // word): as long as the text so far, and equal to it.
             let form = s.form & NO_FORM;
-            if form != NO_FORM && at <= end {
-                let len = at - start;
-                let offset = s.offset as usize;
-                if self.ends[form as usize] as usize == offset + len
-                    && self.bytes.as_bytes().get(offset..offset + len) == Some(&bytes[start..at])
-                {
-                    hits.push((start, at, form as usize));
-                }
+            if form != NO_FORM && at <= end && self.form(form as usize).as_bytes() == &bytes[start..at] {
+                hits.push((start, at, form as usize));
             }
             // A form whose last word ends here, then its tail (no letter
             // or digit: nothing glues after it).
@@ -380,6 +365,7 @@ impl FormIndex {
 /// The trie as built: what [`FormIndex`] keeps, and the forms left to the
 /// automaton.
 struct Trie {
+    first: [bool; 256],
     starts: Box<[u64]>,
     slots: Box<[Slot]>,
     tails: HashMap<u32, Vec<u32>>,
@@ -393,14 +379,15 @@ struct Trie {
 impl Trie {
     /// `cut`: each form's index, words and tail; `ends`: where each form
     /// ends in the index's bytes.
-    fn build(hasher: &Keys, cut: &[(u32, Vec<&str>, &str)], ends: &[u32]) -> Trie {
+    fn build(hasher: &Keys, cut: &[(u32, Vec<&str>, &str)]) -> Trie {
         let total: usize = cut.iter().map(|(_, w, _)| w.len()).sum();
         // At most two thirds full: linear probing stays short, and the
         // table small enough to stay in cache.
         let size = (total + total / 2).next_power_of_two().max(16);
         let mut trie = Trie {
+            first: [false; 256],
             starts: vec![0u64; 1 << 10].into_boxed_slice(),
-            slots: vec![Slot { key: 0, form: NO_FORM, offset: 0 }; size].into_boxed_slice(),
+            slots: vec![Slot { key: 0, form: NO_FORM }; size].into_boxed_slice(),
             tails: HashMap::new(),
             longest_gap: 0,
             odd: Vec::new(),
@@ -413,8 +400,10 @@ impl Trie {
                     parent = slot;
                     continue;
                 }
-                let key = key(hasher, parent, piece.as_bytes());
-                let mut i = key as usize & (size - 1);
+                // A piece whose key stands on its way to a free slot would
+                // find that slot instead of its own: left to the automaton.
+                let (home, key) = key(hasher, parent, piece.as_bytes());
+                let mut i = home & (size - 1);
                 while trie.slots[i].key != 0 {
                     if trie.slots[i].key == key {
                         trie.odd.push(*form);
@@ -432,10 +421,10 @@ impl Trie {
             }
             let bit = start_bit(words[0].as_bytes());
             trie.starts[bit >> 6] |= 1 << (bit & 63);
+            trie.first[words[0].as_bytes()[0] as usize] = true;
             if tail.is_empty() {
                 let slot = &mut trie.slots[parent as usize];
                 slot.form = (slot.form & !NO_FORM) | *form;
-                slot.offset = (*form as usize).checked_sub(1).map_or(0, |j| ends[j]);
             } else {
                 trie.slots[parent as usize].form |= HAS_TAILS;
                 trie.tails.entry(parent).or_default().push(*form);
@@ -445,18 +434,20 @@ impl Trie {
     }
 }
 
-/// The key of `piece` under `parent`: never 0, which marks a free slot.
-fn key(keys: &Keys, parent: u32, piece: &[u8]) -> u64 {
-    match keys {
+/// Where the slot of `piece` under `parent` is looked for first, and its
+/// key (never 0, which marks a free slot).
+fn key(keys: &Keys, parent: u32, piece: &[u8]) -> (usize, u32) {
+    let hash = match keys {
         Keys::Seeded(hasher) => {
             let mut h = hasher.build_hasher();
             h.write_u32(parent);
             h.write(piece);
-            h.finish().max(1)
+            h.finish()
         }
         #[cfg(test)]
         Keys::Clashing => 1 + piece.len() as u64 % 3,
-    }
+    };
+    (hash as usize, ((hash >> 32) as u32).max(1))
 }
 
 /// Where the word at the end of `piece` starts: the length of the gap
