@@ -41,7 +41,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
+    memchr::memchr(0, bytes)
 }
 
 /// Drops a leading BOM from text that arrived as a string (from an editor).

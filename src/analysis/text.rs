@@ -242,14 +242,22 @@ impl<'a> CharCounter<'a> {
             self.byte = 0;
             self.chars = 0;
         }
-        self.chars += self.text[self.byte..offset].chars().count();
+        self.chars += count_units(&self.text[self.byte..offset]).1;
         self.byte = offset;
         self.chars
     }
 }
 
+/// (UTF-16 code units, characters) of `s`, counted over bytes (which the
+/// compiler vectorises): every byte but a continuation byte starts a
+/// character, and a four-byte one needs two UTF-16 units.
 fn count_units(s: &str) -> (usize, usize) {
-    s.chars().fold((0, 0), |(u, c), ch| (u + ch.len_utf16(), c + 1))
+    let (mut chars, mut astral) = (0, 0);
+    for &b in s.as_bytes() {
+        chars += usize::from((b as i8) >= -0x40);
+        astral += usize::from(b >= 0xF0);
+    }
+    (chars + astral, chars)
 }
 
 /// The greatest char boundary `<= offset` (`str::floor_char_boundary` is

@@ -143,21 +143,35 @@ pub fn json<T: Sync>(
 ) -> Counts {
     out.write("{\n  \"diagnostics\": [");
     let (counts, written) = stream(files, report, out, ("\n", ",\n"), |r| {
-        let mut part = String::new();
-        let file = json_string(&r.path);
+        // Pieces pushed one by one (no formatting machinery, no string per
+        // field): a large corpus has hundreds of thousands of diagnostics.
+        let mut part = String::with_capacity(r.diagnostics.len() * 320);
+        let mut file = String::new();
+        push_json_string(&mut file, &r.path);
+        let mut number = itoa::Buffer::new();
         for d in &r.diagnostics {
             let (line, column) = r.position(d.range.start);
             let (end_line, end_column) = r.position(d.range.end);
             if !part.is_empty() {
                 part.push_str(",\n");
             }
-            let _ = write!(
-                part,
-                "    {{\n      \"column\": {column},\n      \"end_column\": {end_column},\n      \"end_line\": {end_line},\n      \"file\": {file},\n      \"line\": {line},\n      \"message\": {},\n      \"rule\": {},\n      \"severity\": {}\n    }}",
-                json_string(&d.message),
-                json_string(&d.code),
-                json_string(d.severity.as_str()),
-            );
+            part.push_str("    {\n      \"column\": ");
+            part.push_str(number.format(column));
+            part.push_str(",\n      \"end_column\": ");
+            part.push_str(number.format(end_column));
+            part.push_str(",\n      \"end_line\": ");
+            part.push_str(number.format(end_line));
+            part.push_str(",\n      \"file\": ");
+            part.push_str(&file);
+            part.push_str(",\n      \"line\": ");
+            part.push_str(number.format(line));
+            part.push_str(",\n      \"message\": ");
+            push_json_string(&mut part, &d.message);
+            part.push_str(",\n      \"rule\": ");
+            push_json_string(&mut part, &d.code);
+            part.push_str(",\n      \"severity\": ");
+            push_json_string(&mut part, d.severity.as_str());
+            part.push_str("\n    }");
         }
         part
     });
@@ -174,9 +188,67 @@ pub fn json<T: Sync>(
     counts
 }
 
-/// A JSON string literal, escaped as `serde_json` escapes it.
-fn json_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+/// Appends `s` as a JSON string literal, escaped as `serde_json` escapes
+/// it: `"`, `\\` and the control characters (short forms where JSON has
+/// them, else `\u00xx`); everything else as it is.
+fn push_json_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    // From one byte to escape to the next (most messages have none).
+    while let Some(k) = bytes[from..].iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        let i = from + k;
+        let b = bytes[i];
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0C => "\\f",
+            _ => "",
+        };
+        out.push_str(&s[from..i]);
+        if short.is_empty() {
+            out.push_str("\\u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 0xF) as usize] as char);
+        } else {
+            out.push_str(short);
+        }
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_json_string;
+    use proptest::prelude::*;
+
+    fn escaped(s: &str) -> String {
+        let mut out = String::new();
+        push_json_string(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for s in ["", "plain", "“curly” — Gascón", "a\"b\\c", "\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}", "😀 \u{2028}"]
+        {
+            assert_eq!(escaped(s), serde_json::to_string(s).expect("json"), "{s:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(s in any::<String>()) {
+            prop_assert_eq!(escaped(&s), serde_json::to_string(&s).expect("json"));
+        }
+    }
 }
 
 fn sarif_level(s: Severity) -> &'static str {
