@@ -153,10 +153,7 @@ fn blocks(text: &str, non_prose: &[TextRange]) -> Vec<TextRange> {
     let mut pieces: Vec<TextRange> = Vec::new();
     while offset < text.len() {
         // One line, up to and including its terminator.
-        let mut end = offset;
-        while end < bytes.len() && bytes[end] != b'\n' && bytes[end] != b'\r' {
-            end += 1;
-        }
+        let mut end = memchr::memchr2(b'\n', b'\r', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
         let content_end = end;
         if end < bytes.len() {
             end += if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') { 2 } else { 1 };
