@@ -723,7 +723,9 @@ impl Server {
 
     fn send(&mut self, msg: &Value) {
         let body = serde_json::to_string(msg).expect("json");
-        let _ = write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body);
+        // One write: the header and the body arrive together.
+        let framed = format!("Content-Length: {}\r\n\r\n{}", body.len(), body);
+        let _ = self.stdin.write_all(framed.as_bytes());
         let _ = self.stdin.flush();
     }
 
@@ -770,12 +772,12 @@ impl Server {
 
     fn wait_for(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
         if let Some(i) = self.pending.iter().position(|m| m["method"] == method && pred(&m["params"])) {
-            return self.pending.remove(i)["params"].clone();
+            return self.pending.remove(i)["params"].take();
         }
         loop {
-            let msg = self.recv();
+            let mut msg = self.recv();
             if msg["method"] == method && msg.get("id").is_none() && pred(&msg["params"]) {
-                return msg["params"].clone();
+                return msg["params"].take();
             }
             self.keep(msg);
         }

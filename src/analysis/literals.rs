@@ -120,6 +120,8 @@ impl LiteralSet {
     /// walks over four parts of the haystack go at once, each part
     /// starting `longest - 1` bytes into the one before, so every
     /// occurrence lies whole inside one part.
+    // The four walks step in lockstep: one index into four parts.
+    #[allow(clippy::needless_range_loop)]
     pub fn groups(&self, haystack: &[u8], all: u32) -> u32 {
         const WAYS: usize = 4;
         let n = haystack.len();

@@ -17,6 +17,7 @@ pub mod citations;
 pub mod claims;
 pub mod config;
 pub mod diagnostic;
+pub mod incremental;
 pub mod kb;
 pub mod literals;
 pub mod names;
@@ -43,7 +44,7 @@ use suppress::Suppression;
 use text::{LineIndex, TextRange};
 
 /// Everything about one document that depends on it alone.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scan {
     pub header: Option<DateHeader>,
     pub non_prose: Vec<TextRange>,
@@ -58,7 +59,7 @@ pub struct Scan {
 }
 
 /// A document fully analysed against a corpus.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Analysis {
     pub scan: Scan,
     pub mentions: Vec<Mention>,
@@ -67,6 +68,8 @@ pub struct Analysis {
     /// definitions), in the order found. [`Analysis::diagnostics`] has
     /// them all.
     pub checks: Vec<Diagnostic>,
+    /// The [`Lexicon::generation`] the mentions were found with.
+    pub forms: u64,
 }
 
 impl Analysis {
@@ -118,10 +121,20 @@ pub fn scan(text: &str, kb_forms: &names::lexicon::KbForms, config: &Config) -> 
 /// part that needs the knowledge base: the corpus runs it while the
 /// knowledge base is still being parsed.
 pub fn scan_structure(text: &str, config: &Config) -> Scan {
+    let mut scan = structure(text);
+    scan.quotes = scan.segments.paragraphs.iter().map(|p| claims::quotes(text, p.clone())).collect();
+    scan.hits = claims::find(text, &scan.segments, &scan.quotes, config);
+    scan
+}
+
+/// What a scan computes for the whole document at once (every paragraph
+/// shares it): header, non-prose, paragraphs and sentences, citations,
+/// definitions, URLs and suppressions. Quotes, rule hits and names are
+/// left empty: they are found paragraph by paragraph.
+pub(crate) fn structure(text: &str) -> Scan {
     let header = source::date_header(text);
     let non_prose = source::non_prose(text);
     let segments = sentences::segment(text, &non_prose);
-    let discovery = Discovery::default();
     let citations = citations::uses(text, &non_prose);
     let definitions = source::definitions(text);
     let urls = segments
@@ -129,10 +142,19 @@ pub fn scan_structure(text: &str, config: &Config) -> Scan {
         .iter()
         .flat_map(|p| source::urls(&text[p.clone()]).map(move |r| p.start + r.start..p.start + r.end))
         .collect();
-    let quotes: Vec<Vec<Quote>> = segments.paragraphs.iter().map(|p| claims::quotes(text, p.clone())).collect();
-    let hits = claims::find(text, &segments, &quotes, config);
     let suppressions = suppress::suppressions(text, &segments);
-    Scan { header, non_prose, segments, discovery, citations, definitions, urls, quotes, hits, suppressions }
+    Scan {
+        header,
+        non_prose,
+        segments,
+        discovery: Discovery::default(),
+        citations,
+        definitions,
+        urls,
+        quotes: Vec::new(),
+        hits: Vec::new(),
+        suppressions,
+    }
 }
 
 /// The rest of [`scan`]: discovers the names of every sentence into
@@ -165,6 +187,18 @@ pub fn discover_names(text: &str, scan: &mut Scan, kb_forms: &names::lexicon::Kb
 /// lexicon and source files.
 pub fn resolve(text: &str, scan: Scan, lexicon: &Lexicon, sources: &dyn Sources, config: &Config) -> Analysis {
     let mentions = mentions(text, &scan, lexicon);
+    resolve_with_mentions(text, scan, mentions, lexicon, sources, config)
+}
+
+/// [`resolve`] with the document's mentions already found.
+pub(crate) fn resolve_with_mentions(
+    text: &str,
+    scan: Scan,
+    mentions: Vec<Mention>,
+    lexicon: &Lexicon,
+    sources: &dyn Sources,
+    config: &Config,
+) -> Analysis {
     let local: HashSet<&str> = scan.definitions.iter().map(|d| d.key.as_str()).collect();
     let resolves = |key: &str| local.contains(key) || sources.is_defined(key);
     let resolved: Vec<(TextRange, String)> =
@@ -242,7 +276,8 @@ pub fn resolve(text: &str, scan: Scan, lexicon: &Lexicon, sources: &dyn Sources,
             );
         }
     }
-    let mut analysis = Analysis { scan, mentions, claims, checks: diagnostics };
+    let forms = lexicon.generation();
+    let mut analysis = Analysis { scan, mentions, claims, checks: diagnostics, forms };
     analysis.shrink();
     analysis
 }

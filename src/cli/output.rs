@@ -224,33 +224,6 @@ fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-#[cfg(test)]
-mod tests {
-    use super::push_json_string;
-    use proptest::prelude::*;
-
-    fn escaped(s: &str) -> String {
-        let mut out = String::new();
-        push_json_string(&mut out, s);
-        out
-    }
-
-    #[test]
-    fn strings_are_escaped_as_serde_json_escapes_them() {
-        for s in ["", "plain", "“curly” — Gascón", "a\"b\\c", "\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}", "😀 \u{2028}"]
-        {
-            assert_eq!(escaped(s), serde_json::to_string(s).expect("json"), "{s:?}");
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn any_string_is_escaped_as_serde_json_escapes_it(s in any::<String>()) {
-            prop_assert_eq!(escaped(&s), serde_json::to_string(&s).expect("json"));
-        }
-    }
-}
-
 fn sarif_level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
@@ -348,4 +321,31 @@ fn sarif_text(reports: &[FileReport]) -> String {
         }]
     });
     format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_json_string;
+    use proptest::prelude::*;
+
+    fn escaped(s: &str) -> String {
+        let mut out = String::new();
+        push_json_string(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for s in ["", "plain", "“curly” — Gascón", "a\"b\\c", "\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}", "😀 \u{2028}"]
+        {
+            assert_eq!(escaped(s), serde_json::to_string(s).expect("json"), "{s:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(s in any::<String>()) {
+            prop_assert_eq!(escaped(&s), serde_json::to_string(&s).expect("json"));
+        }
+    }
 }

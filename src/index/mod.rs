@@ -554,10 +554,34 @@ impl Corpus {
     /// Analyses `text` as the document at `path` against the current
     /// lexicon and sources, without changing the corpus. This is the fast
     /// path for diagnostics while typing.
+    ///
+    /// When the corpus holds an earlier version of the document, what the
+    /// edit left alone is taken from its analysis
+    /// ([`analysis::incremental`]): typing in a long document costs the
+    /// paragraph typed in, not the document.
     pub fn analyze_alone(&self, path: &Path, text: SourceText) -> Document {
-        let scan = analysis::scan(&text.text, &self.kb_forms, &self.config);
-        let analysis = analysis::resolve(&text.text, scan, &self.lexicon, self.sources.as_ref(), &self.config);
+        let analysis = match self.docs.get(path) {
+            Some(old) => {
+                let previous = analysis::incremental::Previous { text: old.text(), analysis: &old.analysis };
+                analysis::incremental::analyze_after(
+                    &text.text,
+                    &previous,
+                    &self.kb_forms,
+                    &self.lexicon,
+                    self.sources.as_ref(),
+                    &self.config,
+                )
+            }
+            None => self.analyze_fresh(&text.text),
+        };
         Document { path: Arc::from(path), source: text, analysis }
+    }
+
+    /// The analysis of `text` as a new document of this corpus, reusing
+    /// nothing.
+    pub fn analyze_fresh(&self, text: &str) -> analysis::Analysis {
+        let scan = analysis::scan(text, &self.kb_forms, &self.config);
+        analysis::resolve(text, scan, &self.lexicon, self.sources.as_ref(), &self.config)
     }
 
     /// Puts a document (new or changed) into the corpus.

@@ -63,14 +63,16 @@ pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
-pub fn diagnostic(src: &SourceText, d: &Diagnostic, enc: Encoding) -> lsp::Diagnostic {
+/// The protocol's form of a diagnostic (taken, not copied: a document
+/// can have hundreds, sent on every keystroke).
+pub fn diagnostic(src: &SourceText, d: Diagnostic, enc: Encoding) -> lsp::Diagnostic {
     let tags = (d.code == "unused-source").then(|| vec![lsp::DiagnosticTag::UNNECESSARY]);
     lsp::Diagnostic {
         range: range(src, &d.range, enc),
         severity: Some(severity(d.severity)),
-        code: Some(lsp::NumberOrString::String(d.code.clone())),
+        code: Some(lsp::NumberOrString::String(d.code)),
         source: Some("factls".into()),
-        message: d.message.clone(),
+        message: d.message,
         tags,
         ..Default::default()
     }

@@ -255,6 +255,7 @@ impl LanguageServer for Backend {
                 doc.text.apply(range, &change.text, enc);
             }
             doc.version = params.text_document.version;
+            tracing::debug!(version = doc.version, "change applied");
         }
         let state = self.state.clone();
         tokio::spawn(async move { state.publish(&uri).await });
@@ -357,7 +358,7 @@ impl LanguageServer for Backend {
                 );
                 let found =
                     corpus.diagnostics(&path).iter().find(|x| x.code == *code && x.range == *r).cloned().unwrap_or(d);
-                vec![convert::diagnostic(&src, &found, self.enc())]
+                vec![convert::diagnostic(&src, found, self.enc())]
             });
             let kind = match a.kind {
                 ide::code_actions::ActionKind::QuickFix => CodeActionKind::QUICKFIX,
@@ -511,7 +512,8 @@ impl LanguageServer for Backend {
         let mut result_id = None;
         if let Some((corpus, path, version)) = self.state.ensure_fresh(&uri).await {
             if let Some(doc) = corpus.document(&path) {
-                items = corpus.diagnostics(&path).iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
+                items =
+                    corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
             }
             result_id = Some(version.to_string());
         } else if let Some(path) = convert::path(&uri)
@@ -519,10 +521,11 @@ impl LanguageServer for Backend {
         {
             let corpus = slot.snapshot();
             if let Some(doc) = corpus.document(&path) {
-                items = corpus.diagnostics(&path).iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
+                items =
+                    corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
             } else if let Some(aux) = corpus.aux.iter().find(|a| a.path == path) {
                 let src = aux.source.clone().unwrap_or_else(|| SourceText::new(""));
-                items = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d, enc)).collect();
+                items = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d.clone(), enc)).collect();
             }
         }
         Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(

@@ -534,7 +534,8 @@ impl State {
                 corpus.docs.iter().filter(|(p, _)| corpus.is_source_file(p) && !open.contains(&p.to_path_buf()))
             {
                 let Some(uri) = convert::uri(path) else { continue };
-                let diags = corpus.diagnostics(path).iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
+                let diags =
+                    corpus.diagnostics(path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
                 self.client.publish_diagnostics(uri.clone(), diags, None).await;
                 now.push(uri);
             }
@@ -542,7 +543,7 @@ impl State {
         for aux in corpus.aux.iter() {
             let Some(uri) = convert::uri(&aux.path) else { continue };
             let src = aux.source.clone().unwrap_or_else(|| SourceText::new(""));
-            let diags = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d, enc)).collect();
+            let diags = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d.clone(), enc)).collect();
             self.client.publish_diagnostics(uri.clone(), diags, None).await;
             now.push(uri);
         }
@@ -584,7 +585,7 @@ impl State {
             d.published = Some(version);
             let Some(doc) = corpus.document(&path) else { return };
             let enc = self.encoding();
-            corpus.diagnostics(&path).iter().map(|x| convert::diagnostic(&doc.source, x, enc)).collect()
+            corpus.diagnostics(&path).into_iter().map(|x| convert::diagnostic(&doc.source, x, enc)).collect()
         };
         let count = diagnostics.len();
         self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;

@@ -43,6 +43,8 @@ pub struct Candidate {
 pub struct KbAcronym {
     pub entity: usize,
     pub acronym: String,
+    /// Where the name it follows ends (the ` (ACR)` starts there).
+    pub at: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,7 +59,12 @@ impl Discovery {
     /// edit before them moved them). The lexicon built from either is then
     /// the same but for those positions.
     pub fn same_names(&self, other: &Discovery) -> bool {
-        self.kb_acronyms == other.kb_acronyms
+        self.kb_acronyms.len() == other.kb_acronyms.len()
+            && self
+                .kb_acronyms
+                .iter()
+                .zip(&other.kb_acronyms)
+                .all(|(a, b)| a.entity == b.entity && a.acronym == b.acronym)
             && self.candidates.len() == other.candidates.len()
             && self
                 .candidates
@@ -810,7 +817,7 @@ fn sequence(text: &str, all: &[Word], start: usize, end: usize, kb_forms: &KbFor
         for s in seq.len().saturating_sub(MAX_NAME_WORDS)..seq.len() {
             if let Some(entity) = kb_entity(kb_forms, &text[seq[s].start..last.end]) {
                 if !kb_forms.contains_key(acr.as_str()) {
-                    out.kb_acronyms.push(KbAcronym { entity, acronym: acr.clone() });
+                    out.kb_acronyms.push(KbAcronym { entity, acronym: acr.clone(), at: last.end });
                 }
                 return;
             }
@@ -957,6 +964,9 @@ fn owner_start(text: &str, all: &[Word], seq_index: usize, seq_start: usize) -> 
     seq_start
 }
 
+/// The longest descriptor noun, in bytes.
+pub(crate) const DESCRIPTOR_BYTES: usize = 64;
+
 /// Includes one lowercase descriptor noun before the name: `billionaire
 /// George Soros`.
 fn descriptor_start(text: &str, at: usize) -> usize {
@@ -967,10 +977,15 @@ fn descriptor_start(text: &str, at: usize) -> usize {
     ];
     let before = &text[..at];
     let Some(stripped) = before.strip_suffix(' ') else { return at };
-    let word_start = stripped
-        .rfind(|c: char| !c.is_alphabetic())
-        .map(|i| i + stripped[i..].chars().next().map_or(1, char::len_utf8))
-        .unwrap_or(0);
+    // A descriptor is a word, not a run of letters as long as a line:
+    // looking back at most `DESCRIPTOR_BYTES` keeps what a name's context
+    // depends on near it (see `analysis::incremental`).
+    let window = crate::analysis::text::floor_char_boundary(stripped, stripped.len().saturating_sub(DESCRIPTOR_BYTES));
+    let word_start = match stripped[window..].rfind(|c: char| !c.is_alphabetic()) {
+        Some(i) => window + i + stripped[window + i..].chars().next().map_or(1, char::len_utf8),
+        None if window == 0 => 0,
+        None => return at,
+    };
     let word = &stripped[word_start..];
     let verb_like = ["ed", "ing", "ly"].iter().any(|e| word.ends_with(e));
     if word.len() >= 3 && word.chars().all(|c| c.is_lowercase()) && !FUNCTION.contains(&word) && !verb_like {
@@ -1168,6 +1183,6 @@ mod tests {
         let mut d = Discovery::default();
         discover(text, 0..text.len(), &forms, &mut d);
         assert_eq!(d.candidates, vec![]);
-        assert_eq!(d.kb_acronyms, vec![KbAcronym { entity: 4, acronym: "ICE".into() }]);
+        assert_eq!(d.kb_acronyms, vec![KbAcronym { entity: 4, acronym: "ICE".into(), at: 50 }]);
     }
 }

@@ -56,7 +56,12 @@ pub struct Lexicon {
     introduced_in: Arc<HashMap<Arc<Path>, Vec<usize>>>,
     /// The patterns by first word. Shared like `patterns`.
     index: Arc<FormIndex>,
+    /// Which set of forms this is (see [`Lexicon::generation`]).
+    generation: u64,
 }
+
+/// Lexicons built so far in this process: each build a new generation.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl std::fmt::Debug for Lexicon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -201,6 +206,7 @@ impl Lexicon {
             multiline,
             introduced_in: Arc::new(introduced_in),
             index,
+            generation: GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -237,6 +243,7 @@ impl Lexicon {
             multiline: self.multiline,
             introduced_in: self.introduced_in.clone(),
             index: self.index.clone(),
+            generation: self.generation,
         })
     }
 
@@ -329,6 +336,14 @@ impl Lexicon {
     /// for [`Lexicon::mentions_in`].
     pub fn multiline_forms(&self) -> bool {
         self.multiline
+    }
+
+    /// A number that two lexicons share only when they are the same build
+    /// (or one moved the other's introductions): they then find the same
+    /// mentions in any text, and mentions found with one stand for the
+    /// other.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Number of surface forms matched (for statistics).
