@@ -32,8 +32,8 @@ fn seed_like_text_analyses() {
     let text = " date 2024-05-30 Philadelphia District Attorney Larry Krasner’s office said\u{a0}“it cost $1.7 million.”[^a]\r\n\r\n\
                 IRLI Executive Director Dale Wilcox said the U.S. Sanctuary cities — like Gascón’s — are linked to Soros.\r\
                 <!-- factls-ignore -->\n📰 Some say [cn] it is the largest.\n\n[^a]: https://example.org \"T\", 2024-05-30\n";
-    let a = checks::analysis(text);
-    assert!(!a.diagnostics(text, &factls::analysis::config::Config::default()).is_empty());
+    let (a, lexicon) = checks::analysis_and_lexicon(text);
+    assert!(!a.diagnostics(text, &factls::analysis::config::Config::default(), &lexicon).is_empty());
     assert!(!a.mentions.is_empty());
 }
 

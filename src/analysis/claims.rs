@@ -35,10 +35,10 @@ pub enum ClaimStatus {
     Sourced {
         key: Option<String>,
     },
-    /// Said by a recognised name.
+    /// Said by a recognised name (its name is the lexicon's: not kept
+    /// here, a corpus holds many claims).
     Attributed {
         speaker: EntityRef,
-        name: String,
     },
     Unsourced,
 }
@@ -60,8 +60,9 @@ impl Claim {
     /// What the rule says is missing: `{what} `{excerpt}` has no source:
     /// {help}`, or who it is attributed to. Written when asked for (a
     /// diagnostic is rendered), not kept: a corpus holds many claims.
-    /// `text` is the document's text, `config` the corpus's.
-    pub fn message(&self, text: &str, config: &Config) -> String {
+    /// `text` is the document's text, `config` and `lexicon` the
+    /// corpus's.
+    pub fn message(&self, text: &str, config: &Config, lexicon: &Lexicon) -> String {
         let (what, help) = match rules::find_rule(&self.rule) {
             Some(r) => (r.what, r.help),
             None => {
@@ -76,9 +77,9 @@ impl Claim {
         push_excerpt(excerpt, &mut message);
         message.push('`');
         match &self.status {
-            ClaimStatus::Attributed { name, .. } => {
+            ClaimStatus::Attributed { speaker } => {
                 message.push_str(" is attributed to ");
-                message.push_str(name);
+                message.push_str(lexicon.name(*speaker));
                 message.push_str(" but has no source: cite where it was said with [^key]");
             }
             _ => {
@@ -93,14 +94,40 @@ impl Claim {
 /// What a custom rule's message ends with.
 const CUSTOM_HELP: &str = "cite a source with [^key] in this sentence";
 
-/// A rule's raw finding, before status.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A rule's raw finding, before status. Sixteen bytes: a corpus keeps
+/// every document's hits for re-resolution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RuleHit {
-    /// Index into `rules::builtin()`, or `builtin().len() + i` for custom
-    /// rule `i`.
-    pub rule: usize,
-    pub range: TextRange,
-    pub paragraph: usize,
+    start: u32,
+    end: u32,
+    rule: u32,
+    paragraph: u32,
+}
+
+impl RuleHit {
+    /// `rule`: index into `rules::builtin()`, or `builtin().len() + i` for
+    /// custom rule `i`. `None` when a number does not fit in 32 bits (a
+    /// document over 4 GiB).
+    pub fn new(rule: usize, range: TextRange, paragraph: usize) -> Option<RuleHit> {
+        Some(RuleHit {
+            start: u32::try_from(range.start).ok()?,
+            end: u32::try_from(range.end).ok()?,
+            rule: u32::try_from(rule).ok()?,
+            paragraph: u32::try_from(paragraph).ok()?,
+        })
+    }
+
+    pub fn rule(&self) -> usize {
+        self.rule as usize
+    }
+
+    pub fn range(&self) -> TextRange {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn paragraph(&self) -> usize {
+        self.paragraph as usize
+    }
 }
 
 /// Quotations in a paragraph: curly `“…”` pairs (an unclosed one runs to
@@ -203,7 +230,7 @@ pub(crate) fn find_in(
             }
             ranges.clear();
             (rule.find)(&input, &mut ranges);
-            hits.extend(ranges.drain(..).map(|range| RuleHit { rule: r, range, paragraph: p }));
+            hits.extend(ranges.drain(..).filter_map(|range| RuleHit::new(r, range, p)));
         }
         for (c, custom) in config.custom_rules.iter().enumerate() {
             if config.rules.get(&custom.id) == Some(&RuleLevel::Off) {
@@ -214,11 +241,11 @@ pub(crate) fn find_in(
                     continue;
                 }
                 let range = paragraph.start + m.start()..paragraph.start + m.end();
-                hits.push(RuleHit { rule: builtin.len() + c, range, paragraph: p });
+                hits.extend(RuleHit::new(builtin.len() + c, range, p));
             }
         }
     }
-    hits.sort_by_key(|h| (h.range.start, h.rule));
+    hits.sort_by_key(|h| (h.start, h.rule));
     hits
 }
 
@@ -438,10 +465,11 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
     let speakers = Speakers::find(ctx);
     let mut claims = Vec::with_capacity(hits.len());
     for hit in hits {
-        let (id, default, attributable): (Cow<'static, str>, Severity, bool) = match builtin.get(hit.rule) {
+        let range = hit.range();
+        let (id, default, attributable): (Cow<'static, str>, Severity, bool) = match builtin.get(hit.rule()) {
             Some(r) => (Cow::Borrowed(r.id), r.default_severity, r.attributable),
             None => {
-                let Some(c) = ctx.config.custom_rules.get(hit.rule - builtin.len()) else { continue };
+                let Some(c) = ctx.config.custom_rules.get(hit.rule() - builtin.len()) else { continue };
                 (Cow::Owned(c.id.clone()), c.severity, false)
             }
         };
@@ -449,10 +477,10 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
             RuleLevel::Off => continue,
             RuleLevel::On(s) => s,
         };
-        let Some(first) = ctx.segments.sentence_at(hit.range.start) else { continue };
-        let last = ctx.segments.sentence_at(hit.range.end.saturating_sub(1)).unwrap_or(first).max(first);
+        let Some(first) = ctx.segments.sentence_at(range.start) else { continue };
+        let last = ctx.segments.sentence_at(range.end.saturating_sub(1)).unwrap_or(first).max(first);
         let sentences = ctx.segments.sentences[first].range.start..ctx.segments.sentences[last].range.end;
-        let quote = ctx.quotes.get(hit.paragraph).and_then(|qs| qs.iter().find(|q| q.range == hit.range));
+        let quote = ctx.quotes.get(hit.paragraph()).and_then(|qs| qs.iter().find(|q| q.range == range));
         let is_quotation = id == "quotation";
         let status = if let Some((_, key)) =
             ctx.resolved_citations.iter().find(|(r, _)| sentences.start <= r.start && r.end <= sentences.end)
@@ -461,10 +489,10 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
         } else if ctx.urls.iter().any(|r| sentences.start <= r.start && r.end <= sentences.end) {
             ClaimStatus::Sourced { key: None }
         } else {
-            let speaker = if attributable { speakers.for_claim(&hit.range, first..=last, is_quotation) } else { None };
-            let speaker = speaker.or_else(|| speakers.of_enclosing_quote(&hit.range));
+            let speaker = if attributable { speakers.for_claim(&range, first..=last, is_quotation) } else { None };
+            let speaker = speaker.or_else(|| speakers.of_enclosing_quote(&range));
             match speaker {
-                Some(s) => ClaimStatus::Attributed { speaker: s, name: ctx.lexicon.name(s).to_string() },
+                Some(s) => ClaimStatus::Attributed { speaker: s },
                 None => ClaimStatus::Unsourced,
             }
         };
@@ -475,7 +503,7 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
             ClaimStatus::Attributed { .. } => severity.lowered(),
             _ => severity,
         };
-        claims.push(Claim { rule: id, range: hit.range.clone(), sentences, status, severity, suppressed: false });
+        claims.push(Claim { rule: id, range, sentences, status, severity, suppressed: false });
     }
     claims
 }

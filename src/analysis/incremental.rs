@@ -156,13 +156,14 @@ fn hits(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, config: &Config) -> 
         match reuse.map[i] {
             Some((j, shift)) => {
                 let p = &old.segments.paragraphs[j];
-                let lo = old.hits.partition_point(|h| h.range.start < p.start);
-                let hi = old.hits.partition_point(|h| h.range.start < p.end);
-                out.extend(old.hits[lo..hi].iter().filter(|h| h.paragraph == j).map(|h| claims::RuleHit {
-                    rule: h.rule,
-                    range: moved(&h.range, shift),
-                    paragraph: i,
-                }));
+                let lo = old.hits.partition_point(|h| h.range().start < p.start);
+                let hi = old.hits.partition_point(|h| h.range().start < p.end);
+                out.extend(
+                    old.hits[lo..hi]
+                        .iter()
+                        .filter(|h| h.paragraph() == j)
+                        .filter_map(|h| claims::RuleHit::new(h.rule(), moved(&h.range(), shift), i)),
+                );
                 i += 1;
             }
             None => {

@@ -76,14 +76,15 @@ impl Analysis {
     /// Every diagnostic of the document, sorted by range: one per claim
     /// that is neither sourced nor suppressed, and the citation and source
     /// checks. Built on demand from the document's `text` and the corpus's
-    /// `config`, so no message is kept for long.
-    pub fn diagnostics(&self, text: &str, config: &Config) -> Vec<Diagnostic> {
+    /// `config` and `lexicon`, so no message is kept for long.
+    pub fn diagnostics(&self, text: &str, config: &Config, lexicon: &Lexicon) -> Vec<Diagnostic> {
         let mut out: Vec<Diagnostic> = self
             .claims
             .iter()
             .filter(|c| !c.suppressed && !matches!(c.status, ClaimStatus::Sourced { .. }))
             .map(|c| {
-                let mut d = Diagnostic::new(c.range.clone(), c.severity, c.rule.as_ref(), c.message(text, config));
+                let mut d =
+                    Diagnostic::new(c.range.clone(), c.severity, c.rule.as_ref(), c.message(text, config, lexicon));
                 d.data = DiagnosticData::Claim { sentence: c.sentences.clone() };
                 d
             })

@@ -8,6 +8,7 @@ use std::path::Path;
 use super::{Hit, at, claims_at, declaration};
 use crate::analysis::claims::{Claim, ClaimStatus};
 use crate::analysis::names::EntityRef;
+use crate::analysis::names::lexicon::Lexicon;
 use crate::analysis::rules;
 use crate::analysis::text::{Encoding, TextRange};
 use crate::index::Corpus;
@@ -44,7 +45,7 @@ pub fn hover(corpus: &Corpus, path: &Path, offset: usize) -> Option<HoverResult>
     }
     if let Some(doc) = corpus.document(path) {
         for claim in claims_at(doc, offset) {
-            sections.push(claim_card(claim));
+            sections.push(claim_card(claim, &corpus.lexicon));
             range.get_or_insert(claim.range.clone());
         }
     }
@@ -144,7 +145,7 @@ fn citation_card(corpus: &Corpus, doc: &Path, key: &str) -> String {
     }
 }
 
-pub fn claim_card(claim: &Claim) -> String {
+pub fn claim_card(claim: &Claim, lexicon: &Lexicon) -> String {
     let rule = rules::find_rule(&claim.rule);
     let what = rule.map_or(claim.rule.as_ref(), |r| r.what);
     let why = rule.map_or("a custom rule in factls.toml", |r| r.help);
@@ -154,7 +155,8 @@ pub fn claim_card(claim: &Claim) -> String {
             let _ = write!(out, "Sourced by `[^{k}]`.");
         }
         ClaimStatus::Sourced { key: None } => out.push_str("Sourced by a link in its sentence."),
-        ClaimStatus::Attributed { name, .. } => {
+        ClaimStatus::Attributed { speaker } => {
+            let name = lexicon.name(*speaker);
             let _ = write!(
                 out,
                 "Attributed to **{name}**, but no source backs it ({}).\n\nTo source it, cite where it was said: add `[^key]` after the sentence and define `[^key]: https://…` in a sources file.",

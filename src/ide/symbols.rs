@@ -52,7 +52,7 @@ pub fn document_symbols(corpus: &Corpus, doc: &Document) -> Vec<Symbol> {
         for c in doc.analysis.claims.iter().filter(|c| para.start <= c.range.start && c.range.start < para.end) {
             let status = match &c.status {
                 ClaimStatus::Sourced { .. } => "sourced".to_string(),
-                ClaimStatus::Attributed { name, .. } => format!("attributed to {name}"),
+                ClaimStatus::Attributed { speaker } => format!("attributed to {}", corpus.lexicon.name(*speaker)),
                 ClaimStatus::Unsourced => "unsourced".to_string(),
             };
             children.push(Symbol {

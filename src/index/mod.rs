@@ -771,7 +771,7 @@ impl Corpus {
     /// files (definitions nobody cites, keys defined twice).
     pub fn diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
         let Some(doc) = self.docs.get(path) else { return Vec::new() };
-        let mut out = doc.analysis.diagnostics(doc.text(), &self.config);
+        let mut out = doc.analysis.diagnostics(doc.text(), &self.config, &self.lexicon);
         if self.is_source_file(path) {
             // A source file's own definitions are corpus-wide: drop the
             // per-document "never cited in this document" hints.

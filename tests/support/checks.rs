@@ -18,6 +18,7 @@ use factls::analysis::citations::NoSources;
 use factls::analysis::config::Config;
 use factls::analysis::diagnostic::{Diagnostic, DiagnosticData};
 use factls::analysis::kb::{self, KnowledgeBase};
+use factls::analysis::names::lexicon::Lexicon;
 use factls::analysis::text::{CharCounter, Encoding, LineCol, LineIndex};
 use factls::analysis::{Analysis, analyze, source};
 use factls::index::editable::EditableText;
@@ -63,14 +64,20 @@ fn check_diagnostics(text: &str, diagnostics: &[Diagnostic], what: &str) {
 /// Analyses `text` alone (empty knowledge base, no source files, default
 /// configuration) and checks every range the analysis returns.
 pub fn analysis(text: &str) -> Analysis {
-    let (analysis, _lexicon) = analyze(text, Arc::new(KnowledgeBase::default()), &NoSources, &Config::default());
-    check_analysis(text, &analysis);
-    analysis
+    analysis_and_lexicon(text).0
+}
+
+/// [`analysis`] with the lexicon it was resolved with (which diagnostics
+/// name speakers from).
+pub fn analysis_and_lexicon(text: &str) -> (Analysis, Lexicon) {
+    let (analysis, lexicon) = analyze(text, Arc::new(KnowledgeBase::default()), &NoSources, &Config::default());
+    check_analysis(text, &analysis, &lexicon);
+    (analysis, lexicon)
 }
 
 /// Every range of `a` lies within `text` on char boundaries, and the lists
 /// documented as sorted are sorted.
-pub fn check_analysis(text: &str, a: &Analysis) {
+pub fn check_analysis(text: &str, a: &Analysis, lexicon: &Lexicon) {
     let scan = &a.scan;
     if let Some(h) = &scan.header {
         check_range(text, &h.range, "header");
@@ -115,9 +122,9 @@ pub fn check_analysis(text: &str, a: &Analysis) {
         check_range(text, &q.range, "quote");
     }
     for h in &scan.hits {
-        check_range(text, &h.range, "rule hit");
+        check_range(text, &h.range(), "rule hit");
     }
-    check_sorted_by(&scan.hits, |h| h.range.start, "rule hits");
+    check_sorted_by(&scan.hits, |h| h.range().start, "rule hits");
     for s in &scan.suppressions {
         check_range(text, &s.comment, "suppression comment");
         check_range(text, &s.scope, "suppression scope");
@@ -131,8 +138,8 @@ pub fn check_analysis(text: &str, a: &Analysis) {
         check_range(text, &c.sentences, &format!("claim `{}` sentences", c.rule));
     }
     check_sorted_by(&a.claims, |c| c.range.start, "claims");
-    check_diagnostics(text, &a.diagnostics(text, &Config::default()), "diagnostic");
-    check_sorted_by(&a.diagnostics(text, &Config::default()), |d| (d.range.start, d.range.end), "diagnostics");
+    check_diagnostics(text, &a.diagnostics(text, &Config::default(), lexicon), "diagnostic");
+    check_sorted_by(&a.diagnostics(text, &Config::default(), lexicon), |d| (d.range.start, d.range.end), "diagnostics");
 }
 
 /// Bytes as a file on disk: decoded (BOM dropped, binary and invalid UTF-8
@@ -177,8 +184,8 @@ pub fn knowledge_base(text: &str) {
     // The knowledge base in use: the analysis of a text naming its entities.
     let names: Vec<&str> = kb.entities.iter().flat_map(|e| e.forms()).take(50).collect();
     let prose = format!("{} said “it cost $1.7 million.”", names.join(" and "));
-    let (a, _) = analyze(&prose, Arc::new(kb), &NoSources, &Config::default());
-    check_analysis(&prose, &a);
+    let (a, lexicon) = analyze(&prose, Arc::new(kb), &NoSources, &Config::default());
+    check_analysis(&prose, &a, &lexicon);
 }
 
 /// `text` as `factls.toml`: parsed, every diagnostic checked, and a
@@ -188,8 +195,8 @@ pub fn config(text: &str) {
         Ok((config, diagnostics)) => {
             check_diagnostics(text, &diagnostics, "config diagnostic");
             let prose = "Some say it cost $1.7 million, “a record.” [claim]\n";
-            let (a, _) = analyze(prose, Arc::new(KnowledgeBase::default()), &NoSources, &config);
-            check_analysis(prose, &a);
+            let (a, lexicon) = analyze(prose, Arc::new(KnowledgeBase::default()), &NoSources, &config);
+            check_analysis(prose, &a, &lexicon);
         }
         Err(diagnostics) => {
             assert!(!diagnostics.is_empty(), "a refused config says why");
@@ -358,12 +365,12 @@ pub fn incremental(initial: &str, edits: &[Edit]) -> String {
         assert_eq!(text, model, "after edit {i}: {edit:?}");
         assert_eq!(rope.len_bytes(), model.len());
     }
-    let edited = analysis(&model);
+    let (edited, edited_lexicon) = analysis_and_lexicon(&model);
     let fresh_text = EditableText::new(&model).text();
-    let fresh = analysis(&fresh_text);
+    let (fresh, fresh_lexicon) = analysis_and_lexicon(&fresh_text);
     assert_eq!(
-        edited.diagnostics(&model, &Config::default()),
-        fresh.diagnostics(&fresh_text, &Config::default()),
+        edited.diagnostics(&model, &Config::default(), &edited_lexicon),
+        fresh.diagnostics(&fresh_text, &Config::default(), &fresh_lexicon),
         "diagnostics of the edited text"
     );
     assert_eq!(edited.claims, fresh.claims, "claims of the edited text");
