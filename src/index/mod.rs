@@ -513,9 +513,21 @@ impl Corpus {
             self.changed = Arc::new(changed);
             return;
         }
+        // Offsets are stored as u32; a larger document is read directly.
+        let indexable = |doc: &Document| doc.text().len() <= u32::MAX as usize;
+        // Counted first, so that every list is made at its size: grown by
+        // doubling, the lists of a large corpus would hold a third more
+        // than they need, and need twice as much while they grow.
+        let mut counts: HashMap<EntityRef, usize> = HashMap::new();
+        for (_, doc) in self.docs.iter().filter(|(_, d)| indexable(d)) {
+            for m in &doc.analysis.mentions {
+                *counts.entry(m.entity()).or_default() += 1;
+            }
+        }
+        index.by_entity = counts.into_iter().map(|(e, n)| (e, Vec::with_capacity(n))).collect();
+        index.paths.reserve_exact(self.docs.len());
         for (path, doc) in self.docs.iter() {
-            // Offsets are stored as u32; a larger document is read directly.
-            if doc.text().len() > u32::MAX as usize || index.paths.len() >= u32::MAX as usize {
+            if !indexable(doc) || index.paths.len() >= u32::MAX as usize {
                 changed.insert(path.clone());
                 continue;
             }
