@@ -173,6 +173,27 @@ impl LineIndex {
         LineCol { line: line as u32, col: col as u32 }
     }
 
+    /// Both ends of a range as [`LineIndex::line_col`] gives them, the end
+    /// counted on from the start when both lie on one line (most ranges:
+    /// a name, a claim), instead of from the line's start again.
+    pub fn range_line_col(&self, text: &str, range: &TextRange, enc: Encoding) -> (LineCol, LineCol) {
+        let start = self.line_col(text, range.start, enc);
+        let line = start.line as usize;
+        let content = self.line_content(line);
+        let from = floor_char_boundary(text, range.start.min(self.len)).min(content.end);
+        let to = floor_char_boundary(text, range.end.min(self.len));
+        if from <= to && to <= content.end {
+            let more = if self.ascii[line] || enc == Encoding::Utf8 {
+                to - from
+            } else {
+                let (u16s, chars) = count_units(&text[from..to]);
+                if enc == Encoding::Utf16 { u16s } else { chars }
+            };
+            return (start, LineCol { line: start.line, col: start.col + more as u32 });
+        }
+        (start, self.line_col(text, range.end, enc))
+    }
+
     /// Line/column in `enc` → byte offset, clamped as the module header says.
     pub fn offset(&self, text: &str, pos: LineCol, enc: Encoding) -> usize {
         let line = pos.line as usize;

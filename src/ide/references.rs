@@ -23,9 +23,10 @@ pub fn references(corpus: &Corpus, path: &Path, offset: usize, include_declarati
 pub fn entity_references(corpus: &Corpus, entity: EntityRef, include_declaration: bool) -> Vec<FileRange> {
     let mut out: Vec<FileRange> =
         corpus.mentions_of(entity).into_iter().map(|(path, range)| FileRange { path, range }).collect();
+    // Ranges first: a path comparison parses both paths.
     if include_declaration
         && let Some(decl) = declaration(corpus, entity)
-        && !out.contains(&decl)
+        && !out.iter().any(|r| r.range == decl.range && r.path == decl.path)
     {
         out.insert(0, decl);
     }

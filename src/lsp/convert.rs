@@ -29,7 +29,11 @@ pub fn position(src: &SourceText, offset: usize, enc: Encoding) -> lsp::Position
 }
 
 pub fn range(src: &SourceText, r: &TextRange, enc: Encoding) -> lsp::Range {
-    lsp::Range { start: position(src, r.start, enc), end: position(src, r.end.max(r.start), enc) }
+    let (start, end) = src.lines.range_line_col(&src.text, &(r.start..r.end.max(r.start)), enc);
+    lsp::Range {
+        start: lsp::Position { line: start.line, character: start.col },
+        end: lsp::Position { line: end.line, character: end.col },
+    }
 }
 
 pub fn offset(src: &SourceText, p: lsp::Position, enc: Encoding) -> usize {

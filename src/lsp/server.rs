@@ -49,13 +49,32 @@ impl Backend {
     fn locations(&self, corpus: &Corpus, ranges: &[FileRange]) -> Vec<Location> {
         let enc = self.enc();
         let mut out = Vec::with_capacity(ranges.len());
-        let mut current: Option<(&Path, Option<(SourceText, Url)>)> = None;
+        // The document being converted: its path, and its text and URI
+        // (none if it can be neither read nor named).
+        type Current<'c> = Option<(&'c Arc<Path>, Option<(SourceText, Url)>)>;
+        let mut current: Current = None;
+        // References come document by document in path order, with the
+        // corpus's own paths: its documents are walked alongside, matched
+        // by pointer, instead of looking each one up (a path comparison
+        // parses both paths).
+        let mut docs = corpus.docs.iter();
         for r in ranges {
-            if current.as_ref().is_none_or(|(p, _)| *p != r.path.as_ref()) {
-                let file = ide::file_source(corpus, &r.path)
+            if current.as_ref().is_none_or(|(p, _)| !Arc::ptr_eq(p, &r.path) && **p != r.path) {
+                // A path not met on the walk (a knowledge-base file, or out
+                // of order) is looked up, and the walk stays where it was.
+                let mut ahead = docs.clone();
+                let walked = match ahead.find(|(p, _)| Arc::ptr_eq(p, &r.path)) {
+                    Some((_, d)) => {
+                        docs = ahead;
+                        Some(d.source.clone())
+                    }
+                    None => None,
+                };
+                let file = walked
+                    .or_else(|| ide::file_source(corpus, &r.path))
                     .or_else(|| read_source(&r.path))
                     .and_then(|src| Some((src, convert::uri(&r.path)?)));
-                current = Some((r.path.as_ref(), file));
+                current = Some((&r.path, file));
             }
             if let Some((_, Some((src, uri)))) = &current {
                 out.push(Location { uri: uri.clone(), range: convert::range(src, &r.range, enc) });

@@ -296,6 +296,20 @@ pub fn positions(text: &str, offsets: &[usize], positions: &[LineCol]) {
             assert_eq!(back, expected, "offset(line_col({b}, {enc:?}) = {lc:?})");
         }
     }
+    // A range's two ends at once are its two ends one by one.
+    let ends: Vec<usize> = arbitrary.clone().chain([0, text.len(), usize::MAX]).collect();
+    let near = boundaries.iter().step_by(stride).zip(boundaries.iter().skip(3).step_by(stride));
+    let pairs = ends.windows(2).map(|p| (p[0], p[1])).chain(near.map(|(&a, &b)| (a, b)));
+    for (a, b) in pairs {
+        let (a, b) = (a.min(b), a.max(b));
+        for enc in ENCODINGS {
+            assert_eq!(
+                index.range_line_col(text, &(a..b), enc),
+                (index.line_col(text, a, enc), index.line_col(text, b, enc)),
+                "range_line_col({a}..{b}, {enc:?})"
+            );
+        }
+    }
     // Offsets that are not boundaries (or past the end) act as the boundary
     // before them.
     for o in arbitrary.chain([usize::MAX, text.len() + 1]) {
