@@ -127,6 +127,13 @@ pub struct MentionIndex {
     by_entity: HashMap<EntityRef, Vec<(u32, u32, u32)>>,
 }
 
+impl MentionIndex {
+    /// The indexed mentions of `entity`: (index into `paths`, start, end).
+    fn of(&self, entity: EntityRef) -> &[(u32, u32, u32)] {
+        self.by_entity.get(&entity).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// Knowledge-base files read and parsed: the base and its forms (`None`
 /// when a file is broken) and the files' aux entries.
 struct KbRead {
@@ -725,8 +732,8 @@ impl Corpus {
             return self.docs.iter().flat_map(|(path, doc)| read(path, doc)).collect();
         }
         let index = &self.mentions;
-        let indexed = index.by_entity.get(&entity).map_or(&[][..], Vec::as_slice);
-        let mut out: Vec<(Arc<Path>, TextRange)> = indexed
+        let mut out: Vec<(Arc<Path>, TextRange)> = index
+            .of(entity)
             .iter()
             .map(|&(d, s, e)| (&index.paths[d as usize], s as usize..e as usize))
             .filter(|(p, _)| self.changed.is_empty() || !self.changed.contains(*p))
@@ -745,12 +752,28 @@ impl Corpus {
         out
     }
 
-    /// Mention counts of `entity` per document.
+    /// Mention counts of `entity` per document, in path order.
     pub fn mention_counts(&self, entity: EntityRef) -> Vec<(Arc<Path>, usize)> {
+        if self.keep_mention_index && self.changed.is_empty() {
+            // Counted on the index's document numbers: no path is cloned
+            // or compared per mention (a hover on a name in every document
+            // counts tens of thousands).
+            let index = &self.mentions;
+            let mut counts: Vec<(u32, usize)> = Vec::new();
+            for &(d, _, _) in index.of(entity) {
+                match counts.last_mut() {
+                    Some((last, n)) if *last == d => *n += 1,
+                    _ => counts.push((d, 1)),
+                }
+            }
+            return counts.into_iter().map(|(d, n)| (index.paths[d as usize].clone(), n)).collect();
+        }
         let mut out: Vec<(Arc<Path>, usize)> = Vec::new();
         for (path, _) in self.mentions_of(entity) {
             match out.last_mut() {
-                Some((p, n)) if *p == path => *n += 1,
+                // One document's mentions share one path: a pointer
+                // comparison, and a path comparison only where they change.
+                Some((p, n)) if Arc::ptr_eq(p, &path) || *p == path => *n += 1,
                 _ => out.push((path, 1)),
             }
         }
@@ -909,6 +932,34 @@ mod tests {
         // A new name is a change for the whole corpus.
         let doc = corpus.analyze_alone(&path, SourceText::new(format!("Mary Major said. {edited}")));
         assert!(corpus.insert_deferred(doc));
+    }
+
+    #[test]
+    fn mention_counts_from_the_index_and_over_edited_documents() {
+        let root = Path::new("/corpus");
+        let kb = "[[entity]]\nid = \"ada\"\nname = \"Ada Lovelace\"\nkind = \"person\"\n";
+        let mut corpus = Corpus::from_texts(
+            root,
+            &[
+                ("entities.toml", kb),
+                ("a.txt", "Ada Lovelace wrote. Lovelace again.\n"),
+                ("b.txt", "Nobody here.\n"),
+                ("c.txt", "Lovelace, said Ada Lovelace.\n\nLovelace.\n"),
+            ],
+        );
+        let ada = EntityRef::Kb(0);
+        let counts = |corpus: &Corpus| -> Vec<(String, usize)> {
+            corpus.mention_counts(ada).into_iter().map(|(p, n)| (corpus.display_path(&p), n)).collect()
+        };
+        assert!(corpus.changed.is_empty(), "counted from the index");
+        assert_eq!(counts(&corpus), [("a.txt".to_string(), 2), ("c.txt".to_string(), 3)]);
+        // An edit overlays the index: b.txt now mentions her, a.txt once.
+        for (rel, text) in [("b.txt", "Ada Lovelace.\n"), ("a.txt", "Ada Lovelace wrote.\n")] {
+            let doc = corpus.analyze_alone(&root.join(rel), SourceText::new(text));
+            corpus.insert_deferred(doc);
+        }
+        assert_eq!(corpus.changed.len(), 2);
+        assert_eq!(counts(&corpus), [("a.txt".to_string(), 1), ("b.txt".to_string(), 1), ("c.txt".to_string(), 3)]);
     }
 
     #[test]
