@@ -156,10 +156,8 @@ fn hits(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, config: &Config) -> 
         match reuse.map[i] {
             Some((j, shift)) => {
                 let p = &old.segments.paragraphs[j];
-                let lo = old.hits.partition_point(|h| h.range().start < p.start);
-                let hi = old.hits.partition_point(|h| h.range().start < p.end);
                 out.extend(
-                    old.hits[lo..hi]
+                    starting_in(&old.hits, p, |h| h.range().start)
                         .iter()
                         .filter(|h| h.paragraph() == j)
                         .filter_map(|h| claims::RuleHit::new(h.rule(), moved(&h.range(), shift), i)),
@@ -185,9 +183,7 @@ fn discovery(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, kb_forms: &KbFo
             Some((j, shift)) => {
                 let q = &old.segments.paragraphs[j];
                 let d = &old.discovery;
-                let lo = d.candidates.partition_point(|c| c.range.start < q.start);
-                let hi = d.candidates.partition_point(|c| c.range.start < q.end);
-                out.candidates.extend(d.candidates[lo..hi].iter().map(|c| {
+                out.candidates.extend(starting_in(&d.candidates, q, |c| c.range.start).iter().map(|c| {
                     let mut c = c.clone();
                     c.range = moved(&c.range, shift);
                     c.context_range = moved(&c.context_range, shift);
@@ -216,7 +212,7 @@ fn discovery(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, kb_forms: &KbFo
 /// one they were found with, the rest of the text searched.
 fn mentions(text: &str, scan: &Scan, reuse: &Reuse, old: &Analysis, lexicon: &Lexicon) -> Vec<Mention> {
     if old.forms != lexicon.generation() || lexicon.multiline_forms() {
-        return lexicon.mentions(text, &scan.non_prose);
+        return super::mentions(text, scan, lexicon);
     }
     let mut out = Vec::new();
     let mut from = 0;
@@ -224,15 +220,22 @@ fn mentions(text: &str, scan: &Scan, reuse: &Reuse, old: &Analysis, lexicon: &Le
         let Some((j, shift)) = reuse.map[i] else { continue };
         out.extend(lexicon.mentions_in(text, from..p.start, &scan.non_prose));
         let q = &old.scan.segments.paragraphs[j];
-        let lo = old.mentions.partition_point(|m| m.start() < q.start);
-        let hi = old.mentions.partition_point(|m| m.start() < q.end);
         out.extend(
-            old.mentions[lo..hi].iter().filter_map(|m| Mention::new(moved(&m.range(), shift), m.entity(), m.nested)),
+            starting_in(&old.mentions, q, Mention::start)
+                .iter()
+                .filter_map(|m| Mention::new(moved(&m.range(), shift), m.entity(), m.nested)),
         );
         from = p.end;
     }
     out.extend(lexicon.mentions_in(text, from..text.len(), &scan.non_prose));
     out
+}
+
+/// The part of `items` (sorted by `start`) that starts inside `p`.
+fn starting_in<'t, T>(items: &'t [T], p: &TextRange, start: impl Fn(&T) -> usize) -> &'t [T] {
+    let lo = items.partition_point(|x| start(x) < p.start);
+    let hi = items.partition_point(|x| start(x) < p.end);
+    &items[lo..hi]
 }
 
 fn moved(r: &TextRange, shift: isize) -> TextRange {

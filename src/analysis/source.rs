@@ -34,14 +34,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
-    if let Some(offset) = memchr_nul(&bytes) {
+    if let Some(offset) = memchr::memchr(0, &bytes) {
         return Err(DecodeError::Binary { offset });
     }
     String::from_utf8(bytes).map_err(|e| DecodeError::InvalidUtf8 { offset: e.utf8_error().valid_up_to() })
-}
-
-fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    memchr::memchr(0, bytes)
 }
 
 /// Drops a leading BOM from text that arrived as a string (from an editor).

@@ -164,11 +164,8 @@ impl LineIndex {
             offset - content.start
         } else {
             let (from, base16, base_chars) = self.checkpoint_before(content.start, offset);
-            let (u16s, chars) = count_units(&text[from..offset]);
-            match enc {
-                Encoding::Utf16 => base16 + u16s,
-                _ => base_chars + chars,
-            }
+            let base = if enc == Encoding::Utf16 { base16 } else { base_chars };
+            base + units(&text[from..offset], enc)
         };
         LineCol { line: line as u32, col: col as u32 }
     }
@@ -183,12 +180,7 @@ impl LineIndex {
         let from = floor_char_boundary(text, range.start.min(self.len)).min(content.end);
         let to = floor_char_boundary(text, range.end.min(self.len));
         if from <= to && to <= content.end {
-            let more = if self.ascii[line] || enc == Encoding::Utf8 {
-                to - from
-            } else {
-                let (u16s, chars) = count_units(&text[from..to]);
-                if enc == Encoding::Utf16 { u16s } else { chars }
-            };
+            let more = if self.ascii[line] { to - from } else { units(&text[from..to], enc) };
             return (start, LineCol { line: start.line, col: start.col + more as u32 });
         }
         (start, self.line_col(text, range.end, enc))
@@ -266,6 +258,15 @@ impl<'a> CharCounter<'a> {
         self.chars += count_units(&self.text[self.byte..offset]).1;
         self.byte = offset;
         self.chars
+    }
+}
+
+/// The length of `s` in `enc`'s units.
+fn units(s: &str, enc: Encoding) -> usize {
+    match enc {
+        Encoding::Utf8 => s.len(),
+        Encoding::Utf16 => count_units(s).0,
+        Encoding::Utf32 => count_units(s).1,
     }
 }
 

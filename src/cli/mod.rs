@@ -169,8 +169,12 @@ impl Output {
     }
 
     pub(crate) fn write(&mut self, text: &str) {
+        self.write_bytes(text.as_bytes());
+    }
+
+    pub(crate) fn write_bytes(&mut self, bytes: &[u8]) {
         use std::io::Write;
-        if let Err(e) = self.0.write_all(text.as_bytes()) {
+        if let Err(e) = self.0.write_all(bytes) {
             Self::fail(e);
         }
     }

@@ -75,12 +75,12 @@ fn stream<T: Sync>(
     report: &(impl Fn(&T) -> FileReport + Sync),
     out: &mut Output,
     (first, separator): (&str, &str),
-    render: impl Fn(&FileReport) -> String + Sync,
+    render: impl Fn(&FileReport) -> Vec<u8> + Sync,
 ) -> (Counts, bool) {
     let mut counts = Counts::default();
     let mut written = false;
     for chunk in files.chunks(CHUNK) {
-        let parts: Vec<(String, Counts)> = chunk
+        let parts: Vec<(Vec<u8>, Counts)> = chunk
             .par_iter()
             .map(|f| {
                 let r = report(f);
@@ -93,7 +93,7 @@ fn stream<T: Sync>(
             counts.absorb(c);
             if !part.is_empty() {
                 out.write(if written { separator } else { first });
-                out.write(&part);
+                out.write_bytes(&part);
                 written = true;
             }
         }
@@ -114,7 +114,7 @@ pub fn human<T: Sync>(
             let (line, col) = r.position(d.range.start);
             let _ = writeln!(part, "{}:{line}:{col}: {}[{}]: {}", r.path, d.severity, d.code, d.message);
         }
-        part
+        part.into_bytes()
     });
     let mut summary = String::new();
     let _ = writeln!(
@@ -145,33 +145,33 @@ pub fn json<T: Sync>(
     let (counts, written) = stream(files, report, out, ("\n", ",\n"), |r| {
         // Pieces pushed one by one (no formatting machinery, no string per
         // field): a large corpus has hundreds of thousands of diagnostics.
-        let mut part = String::with_capacity(r.diagnostics.len() * 320);
-        let mut file = String::new();
+        let mut part: Vec<u8> = Vec::with_capacity(r.diagnostics.len() * 320);
+        let mut file = Vec::new();
         push_json_string(&mut file, &r.path);
         let mut number = itoa::Buffer::new();
         for d in &r.diagnostics {
             let (line, column) = r.position(d.range.start);
             let (end_line, end_column) = r.position(d.range.end);
             if !part.is_empty() {
-                part.push_str(",\n");
+                part.extend_from_slice(b",\n");
             }
-            part.push_str("    {\n      \"column\": ");
-            part.push_str(number.format(column));
-            part.push_str(",\n      \"end_column\": ");
-            part.push_str(number.format(end_column));
-            part.push_str(",\n      \"end_line\": ");
-            part.push_str(number.format(end_line));
-            part.push_str(",\n      \"file\": ");
-            part.push_str(&file);
-            part.push_str(",\n      \"line\": ");
-            part.push_str(number.format(line));
-            part.push_str(",\n      \"message\": ");
+            part.extend_from_slice(b"    {\n      \"column\": ");
+            part.extend_from_slice(number.format(column).as_bytes());
+            part.extend_from_slice(b",\n      \"end_column\": ");
+            part.extend_from_slice(number.format(end_column).as_bytes());
+            part.extend_from_slice(b",\n      \"end_line\": ");
+            part.extend_from_slice(number.format(end_line).as_bytes());
+            part.extend_from_slice(b",\n      \"file\": ");
+            part.extend_from_slice(&file);
+            part.extend_from_slice(b",\n      \"line\": ");
+            part.extend_from_slice(number.format(line).as_bytes());
+            part.extend_from_slice(b",\n      \"message\": ");
             push_json_string(&mut part, &d.message);
-            part.push_str(",\n      \"rule\": ");
+            part.extend_from_slice(b",\n      \"rule\": ");
             push_json_string(&mut part, &d.code);
-            part.push_str(",\n      \"severity\": ");
+            part.extend_from_slice(b",\n      \"severity\": ");
             push_json_string(&mut part, d.severity.as_str());
-            part.push_str("\n    }");
+            part.extend_from_slice(b"\n    }");
         }
         part
     });
@@ -188,40 +188,10 @@ pub fn json<T: Sync>(
     counts
 }
 
-/// Appends `s` as a JSON string literal, escaped as `serde_json` escapes
-/// it: `"`, `\\` and the control characters (short forms where JSON has
-/// them, else `\u00xx`); everything else as it is.
-fn push_json_string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    let bytes = s.as_bytes();
-    let mut from = 0;
-    // From one byte to escape to the next (most messages have none).
-    while let Some(k) = bytes[from..].iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\') {
-        let i = from + k;
-        let b = bytes[i];
-        let short = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0C => "\\f",
-            _ => "",
-        };
-        out.push_str(&s[from..i]);
-        if short.is_empty() {
-            out.push_str("\\u00");
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 0xF) as usize] as char);
-        } else {
-            out.push_str(short);
-        }
-        from = i + 1;
-    }
-    out.push_str(&s[from..]);
-    out.push('"');
+/// Appends `s` as a JSON string literal, escaped by `serde_json`.
+fn push_json_string(out: &mut Vec<u8>, s: &str) {
+    // Writing to a `Vec` cannot fail, nor can serialising a `str`.
+    let _ = serde_json::to_writer(out, s);
 }
 
 fn sarif_level(s: Severity) -> &'static str {
@@ -321,31 +291,4 @@ fn sarif_text(reports: &[FileReport]) -> String {
         }]
     });
     format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::push_json_string;
-    use proptest::prelude::*;
-
-    fn escaped(s: &str) -> String {
-        let mut out = String::new();
-        push_json_string(&mut out, s);
-        out
-    }
-
-    #[test]
-    fn strings_are_escaped_as_serde_json_escapes_them() {
-        for s in ["", "plain", "“curly” — Gascón", "a\"b\\c", "\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}", "😀 \u{2028}"]
-        {
-            assert_eq!(escaped(s), serde_json::to_string(s).expect("json"), "{s:?}");
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn any_string_is_escaped_as_serde_json_escapes_it(s in any::<String>()) {
-            prop_assert_eq!(escaped(&s), serde_json::to_string(&s).expect("json"));
-        }
-    }
 }

@@ -24,16 +24,16 @@ pub fn line_col(p: lsp::Position) -> LineCol {
 }
 
 pub fn position(src: &SourceText, offset: usize, enc: Encoding) -> lsp::Position {
-    let lc = src.lines.line_col(&src.text, offset, enc);
+    lsp_position(src.lines.line_col(&src.text, offset, enc))
+}
+
+fn lsp_position(lc: LineCol) -> lsp::Position {
     lsp::Position { line: lc.line, character: lc.col }
 }
 
 pub fn range(src: &SourceText, r: &TextRange, enc: Encoding) -> lsp::Range {
     let (start, end) = src.lines.range_line_col(&src.text, &(r.start..r.end.max(r.start)), enc);
-    lsp::Range {
-        start: lsp::Position { line: start.line, character: start.col },
-        end: lsp::Position { line: end.line, character: end.col },
-    }
+    lsp::Range { start: lsp_position(start), end: lsp_position(end) }
 }
 
 pub fn offset(src: &SourceText, p: lsp::Position, enc: Encoding) -> usize {

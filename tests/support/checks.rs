@@ -138,8 +138,9 @@ pub fn check_analysis(text: &str, a: &Analysis, lexicon: &Lexicon) {
         check_range(text, &c.sentences, &format!("claim `{}` sentences", c.rule));
     }
     check_sorted_by(&a.claims, |c| c.range.start, "claims");
-    check_diagnostics(text, &a.diagnostics(text, &Config::default(), lexicon), "diagnostic");
-    check_sorted_by(&a.diagnostics(text, &Config::default(), lexicon), |d| (d.range.start, d.range.end), "diagnostics");
+    let diagnostics = a.diagnostics(text, &Config::default(), lexicon);
+    check_diagnostics(text, &diagnostics, "diagnostic");
+    check_sorted_by(&diagnostics, |d| (d.range.start, d.range.end), "diagnostics");
 }
 
 /// Bytes as a file on disk: decoded (BOM dropped, binary and invalid UTF-8
