@@ -123,10 +123,11 @@ pub struct KbFile {
 pub struct KnowledgeBase {
     pub entities: Vec<Entity>,
     pub files: Vec<KbFile>,
-    by_id: HashMap<String, usize>,
+    by_id: HashMap<String, usize, foldhash::fast::RandomState>,
 }
 
 /// Result of parsing one file: its entities, and diagnostics about values.
+#[derive(Debug, PartialEq, Eq)]
 pub struct ParsedKbFile {
     pub entities: Vec<Entity>,
     pub diagnostics: Vec<Diagnostic>,
@@ -134,15 +135,84 @@ pub struct ParsedKbFile {
 
 const FIELDS: [&str; 6] = ["id", "name", "kind", "aliases", "description", "sources"];
 
+/// Bytes of entity tables parsed together, one chunk per task.
+const CHUNK_BYTES: usize = 64 * 1024;
+
 /// Parses one knowledge-base file. `file` is its index in the final base.
+///
+/// A large file is parsed in chunks of whole `[[entity]]` tables on all
+/// cores: the `toml` crate builds a document tree of about twenty times
+/// the text, so one chunk at a time also keeps that peak small.
 pub fn parse_file(text: &str, file: usize) -> Result<ParsedKbFile, Vec<Diagnostic>> {
+    parse_file_in_chunks(text, file, CHUNK_BYTES)
+}
+
+/// [`parse_file`] with chunks of at least `chunk_bytes` (`usize::MAX`: the
+/// whole file at once). The result is the same for every chunk size.
+///
+/// Chunks start only at `[[entity]]` header lines, and only when every
+/// table header is one: then no key or table can be defined twice across
+/// chunks. A header line that is really inside a multi-line string or
+/// array leaves the chunk before it unterminated, so that chunk fails; any
+/// failing chunk sends the whole file through one parse, which reports the
+/// error where the whole file has it.
+pub fn parse_file_in_chunks(text: &str, file: usize, chunk_bytes: usize) -> Result<ParsedKbFile, Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    let tables = table_lines(text);
+    let headers = entity_tables(text, &tables);
+    let chunks = chunks(text, &tables, &headers, chunk_bytes);
+    if chunks.len() > 1 {
+        let parsed: Option<Vec<ParsedKbFile>> = chunks
+            .par_iter()
+            .map(|(bytes, tables)| {
+                let raw: RawKb = toml::from_str(&text[bytes.clone()]).ok()?;
+                let raws = raw.entity.unwrap_or_default().into_iter().map(|r| r.shifted(bytes.start)).collect();
+                Some(convert(text, raws, &headers[tables.clone()], file))
+            })
+            .collect();
+        if let Some(parsed) = parsed {
+            let mut all = ParsedKbFile { entities: Vec::new(), diagnostics: Vec::new() };
+            for p in parsed {
+                all.entities.extend(p.entities);
+                all.diagnostics.extend(p.diagnostics);
+            }
+            return Ok(all);
+        }
+    }
     let raw: RawKb = toml::from_str(text).map_err(|e| vec![toml_error("kb-syntax", text, &e)])?;
-    let headers = entity_headers(text);
+    Ok(convert(text, raw.entity.unwrap_or_default(), &headers, file))
+}
+
+/// Byte ranges of the chunks, each with the range of its entries in
+/// `headers`; a single chunk when the file cannot be split safely.
+fn chunks(
+    text: &str,
+    tables: &[(usize, bool)],
+    headers: &[TextRange],
+    chunk_bytes: usize,
+) -> Vec<(TextRange, std::ops::Range<usize>)> {
+    if headers.len() < 2 || text.len() <= chunk_bytes || tables.iter().any(|&(_, is_entity)| !is_entity) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let (mut start, mut first) = (0, 0);
+    for (i, h) in headers.iter().enumerate().skip(1) {
+        if h.start - start >= chunk_bytes {
+            out.push((start..h.start, first..i));
+            (start, first) = (h.start, i);
+        }
+    }
+    out.push((start..text.len(), first..headers.len()));
+    out
+}
+
+/// Entities and diagnostics from the raw tables of one file (or of one
+/// chunk of it, `headers` being the chunk's entity tables).
+fn convert(text: &str, raws: Vec<RawEntity>, headers: &[TextRange], file: usize) -> ParsedKbFile {
     let mut diagnostics = Vec::new();
     let mut entities = Vec::new();
-    let raw_entities = raw.entity.unwrap_or_default();
-    let use_headers = headers.len() == raw_entities.len();
-    for (i, raw) in raw_entities.into_iter().enumerate() {
+    let use_headers = headers.len() == raws.len();
+    for (i, raw) in raws.into_iter().enumerate() {
         let entry = if use_headers {
             headers[i].clone()
         } else {
@@ -209,7 +279,7 @@ pub fn parse_file(text: &str, file: usize) -> Result<ParsedKbFile, Vec<Diagnosti
             spans: EntitySpans { file, entry, id: id.span(), name: name.span() },
         });
     }
-    Ok(ParsedKbFile { entities, diagnostics })
+    ParsedKbFile { entities, diagnostics }
 }
 
 impl KnowledgeBase {
@@ -245,16 +315,17 @@ impl KnowledgeBase {
 
     /// Drops every surface form that two entities claim, with a diagnostic.
     fn resolve_ambiguity(&mut self, texts: &[&str]) {
-        let mut owners: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut owners: HashMap<&str, Vec<usize>, foldhash::fast::RandomState> = HashMap::default();
         for (i, e) in self.entities.iter().enumerate() {
             for form in e.forms() {
-                let list = owners.entry(form.to_string()).or_default();
+                let list = owners.entry(form).or_default();
                 if !list.contains(&i) {
                     list.push(i);
                 }
             }
         }
-        let mut ambiguous: Vec<(String, Vec<usize>)> = owners.into_iter().filter(|(_, v)| v.len() > 1).collect();
+        let mut ambiguous: Vec<(String, Vec<usize>)> =
+            owners.into_iter().filter(|(_, v)| v.len() > 1).map(|(f, v)| (f.to_string(), v)).collect();
         ambiguous.sort();
         for (form, owners) in ambiguous {
             let ids: Vec<String> = owners.iter().map(|&i| format!("`{}`", self.entities[i].id)).collect();
@@ -318,20 +389,26 @@ pub fn surname(name: &str) -> Option<String> {
     (starts_upper && last.chars().count() > 1).then(|| last.to_string())
 }
 
-/// The byte range of each `[[entity]]` table: header to the last non-blank
-/// line before the next table header.
-fn entity_headers(text: &str) -> Vec<TextRange> {
+/// Every line that starts a table (first non-blank character `[`): its
+/// offset, and whether it is an `[[entity]]` header.
+fn table_lines(text: &str) -> Vec<(usize, bool)> {
     let mut tables: Vec<(usize, bool)> = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let t = line.trim_start();
         if t.starts_with('[') {
-            let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-            let is_entity = compact.starts_with("[[entity]]");
+            let mut compact = t.chars().filter(|c| !c.is_whitespace());
+            let is_entity = "[[entity]]".chars().all(|c| compact.next() == Some(c));
             tables.push((offset, is_entity));
         }
         offset += line.len();
     }
+    tables
+}
+
+/// The byte range of each `[[entity]]` table: header to the last non-blank
+/// line before the next table header.
+fn entity_tables(text: &str, tables: &[(usize, bool)]) -> Vec<TextRange> {
     let mut out = Vec::new();
     for (i, &(start, is_entity)) in tables.iter().enumerate() {
         if !is_entity {
@@ -406,6 +483,24 @@ struct RawEntity {
     aliases: Option<Vec<Spanned<String>>>,
     description: Option<String>,
     sources: Option<Vec<String>>,
+}
+
+impl RawEntity {
+    /// The entity with its spans moved `by` bytes on (parsed from a chunk
+    /// that starts there).
+    fn shifted(self, by: usize) -> RawEntity {
+        let shift = |s: Spanned<String>| {
+            let span = s.span();
+            Spanned::new(span.start + by..span.end + by, s.into_inner())
+        };
+        RawEntity {
+            id: self.id.map(shift),
+            name: self.name.map(shift),
+            kind: self.kind.map(shift),
+            aliases: self.aliases.map(|a| a.into_iter().map(shift).collect()),
+            ..self
+        }
+    }
 }
 
 #[cfg(test)]
@@ -484,6 +579,57 @@ aliases = ["AO"]
         assert_eq!(diags[0].code, "kb-syntax");
         let line = text[..diags[0].range.start].matches('\n').count();
         assert_eq!(line, 2);
+    }
+
+    #[test]
+    fn chunks_of_tables_give_the_result_of_the_whole_file() {
+        let text = concat!(
+            "# preamble\nversion = 1\n\n",
+            "[[entity]]\nid = \"a\"\nname = \"Anna Alder\"\nkind = \"person\"\n\n",
+            "[[entity]]\nid = \"b\"\nname = \"Bo\"\ncolour = \"red\"\n\n",
+            "[[entity]]\nid = \"c\"\nname = \"Cleo Carr\"\nkind = \"robot\"\naliases = [\"CC\"]\n",
+        );
+        let tables = table_lines(text);
+        assert_eq!(chunks(text, &tables, &entity_tables(text, &tables), 1).len(), 3);
+        let parsed = parse_file_in_chunks(text, 0, 1).expect("parses");
+        assert_eq!(Ok(&parsed), parse_file_in_chunks(text, 0, usize::MAX).as_ref());
+        let ids: Vec<&str> = parsed.entities.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        let c = &parsed.entities[2];
+        assert_eq!(&text[c.spans.name.clone()], "\"Cleo Carr\"");
+        assert_eq!(&text[c.spans.entry.clone()], text[text.rfind("[[entity]]").expect("c")..].trim_end());
+        let d: Vec<(&str, &str)> =
+            parsed.diagnostics.iter().map(|d| (d.code.as_str(), &text[d.range.clone()])).collect();
+        assert_eq!(d, [("kb-unknown-field", "colour"), ("kb-unknown-kind", "\"robot\"")]);
+    }
+
+    #[test]
+    fn a_header_line_inside_a_string_leaves_its_chunk_unterminated() {
+        let text = concat!(
+            "[[entity]]\nid = \"a\"\nname = \"A\"\n",
+            "[[entity]]\nid = \"b\"\nname = \"B\"\ndescription = \"\"\"\n[[entity]]\nid = \"fake\"\n\"\"\"\n",
+            "[[entity]]\nid = \"c\"\nname = \"C\"\n",
+        );
+        let tables = table_lines(text);
+        assert_eq!(chunks(text, &tables, &entity_tables(text, &tables), 1).len(), 4);
+        let parsed = parse_file_in_chunks(text, 0, 1).expect("parses");
+        assert_eq!(Ok(&parsed), parse_file_in_chunks(text, 0, usize::MAX).as_ref());
+        let ids: Vec<&str> = parsed.entities.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn a_file_with_other_tables_or_a_broken_chunk_is_parsed_whole() {
+        let other = "[[entity]]\nid = \"a\"\nname = \"A\"\n[meta]\nx = 1\n[[entity]]\nid = \"b\"\nname = \"B\"\n[meta]\ny = 2\n";
+        let tables = table_lines(other);
+        assert!(chunks(other, &tables, &entity_tables(other, &tables), 1).is_empty());
+        // `[meta]` twice is an error only the whole file sees.
+        let diags = parse_file_in_chunks(other, 0, 1).err().expect("duplicate table");
+        assert_eq!(diags[0].code, "kb-syntax");
+        let broken = "[[entity]]\nid = \"a\"\nname = \"A\"\n[[entity]]\nid = \"b\"\nname = \"B\n[[entity]]\nid = \"c\"\nname = \"C\"\n";
+        assert_eq!(parse_file_in_chunks(broken, 0, 1), parse_file_in_chunks(broken, 0, usize::MAX));
+        let diags = parse_file_in_chunks(broken, 0, 1).err().expect("unclosed string");
+        assert_eq!(broken[..diags[0].range.start].matches('\n').count(), 5);
     }
 
     #[test]

@@ -160,6 +160,8 @@ pub fn decode_and_analyze(bytes: &[u8]) {
 /// `text` as a knowledge-base file: parsed, built alone and twice (so ids
 /// and aliases collide), every diagnostic and span checked.
 pub fn knowledge_base(text: &str) {
+    // Chunks of one table each give what one parse of the whole file gives.
+    assert_eq!(kb::parse_file_in_chunks(text, 0, 1), kb::parse_file_in_chunks(text, 0, usize::MAX));
     let parsed = match kb::parse_file(text, 0) {
         Ok(p) => p,
         Err(diagnostics) => {

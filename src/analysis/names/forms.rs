@@ -398,7 +398,8 @@ impl Trie {
             longest_gap: 0,
             odd: Vec::new(),
         };
-        let mut nodes: HashMap<(u32, &str), u32> = HashMap::new();
+        let mut nodes: HashMap<(u32, &str), u32, RandomState> =
+            HashMap::with_capacity_and_hasher(total, RandomState::default());
         'forms: for (form, words, tail) in cut {
             let mut parent = ROOT;
             for piece in words {

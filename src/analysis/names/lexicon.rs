@@ -93,8 +93,9 @@ impl Lexicon {
     /// Builds the lexicon from the knowledge base and each document's
     /// discovery, given in document (path) order.
     pub fn build(kb: Arc<KnowledgeBase>, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
-        let mut owner: HashMap<String, Option<EntityRef>> = HashMap::new();
-        let claim = |form: &str, who: EntityRef, owner: &mut HashMap<String, Option<EntityRef>>| {
+        type Owners = HashMap<String, Option<EntityRef>, foldhash::fast::RandomState>;
+        let mut owner = Owners::default();
+        let claim = |form: &str, who: EntityRef, owner: &mut Owners| {
             let key = fold_apostrophes(form);
             match owner.get(&key) {
                 None => {
@@ -126,7 +127,7 @@ impl Lexicon {
         // Multi-word names first, so an acronym defined anywhere in the
         // corpus is an alias rather than a name of its own.
         let mut discovered: Vec<DiscoveredName> = Vec::new();
-        let mut by_name: HashMap<String, usize> = HashMap::new();
+        let mut by_name: HashMap<String, usize, foldhash::fast::RandomState> = HashMap::default();
         let single = |c: &Candidate| !c.name.contains(' ');
         for pass in [false, true] {
             for (doc, d) in docs {
@@ -183,7 +184,8 @@ impl Lexicon {
         let mut patterns = Vec::new();
         let mut forms: Vec<(String, EntityRef)> =
             owner.into_iter().filter_map(|(form, who)| who.map(|w| (form, w))).collect();
-        forms.sort();
+        // Forms are unique: by form is the order of (form, owner).
+        forms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (form, who) in forms {
             if form.contains('\'') {
                 patterns.push((form.replace('\'', "’"), who));
