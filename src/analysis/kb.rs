@@ -575,7 +575,7 @@ aliases = ["AO"]
     #[test]
     fn broken_toml_is_reported_at_its_line() {
         let text = "[[entity]]\nid = \"x\"\nname = \"Unclosed\n";
-        let diags = parse_file(text, 0).err().expect("broken");
+        let diags = parse_file(text, 0).expect_err("broken");
         assert_eq!(diags[0].code, "kb-syntax");
         let line = text[..diags[0].range.start].matches('\n').count();
         assert_eq!(line, 2);
@@ -624,11 +624,11 @@ aliases = ["AO"]
         let tables = table_lines(other);
         assert!(chunks(other, &tables, &entity_tables(other, &tables), 1).is_empty());
         // `[meta]` twice is an error only the whole file sees.
-        let diags = parse_file_in_chunks(other, 0, 1).err().expect("duplicate table");
+        let diags = parse_file_in_chunks(other, 0, 1).expect_err("duplicate table");
         assert_eq!(diags[0].code, "kb-syntax");
         let broken = "[[entity]]\nid = \"a\"\nname = \"A\"\n[[entity]]\nid = \"b\"\nname = \"B\n[[entity]]\nid = \"c\"\nname = \"C\"\n";
         assert_eq!(parse_file_in_chunks(broken, 0, 1), parse_file_in_chunks(broken, 0, usize::MAX));
-        let diags = parse_file_in_chunks(broken, 0, 1).err().expect("unclosed string");
+        let diags = parse_file_in_chunks(broken, 0, 1).expect_err("unclosed string");
         assert_eq!(broken[..diags[0].range.start].matches('\n').count(), 5);
     }
 
