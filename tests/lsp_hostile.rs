@@ -558,6 +558,27 @@ fn cancel_request_in_flight_is_answered_and_the_server_lives_on() {
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
 
+/// References are answered outside tower-lsp (`src/lsp/large.rs`); what
+/// tower-lsp would refuse is still refused, with its errors.
+#[test]
+fn references_with_bad_params_or_after_shutdown_get_the_protocol_errors() {
+    let (dir, mut client) = indexed(&[]);
+    let u = client.open_text(&dir.path().join("a.txt"), 1, "Larry Krasner spoke. Krasner left.\n");
+    let found = client.request("textDocument/references", refs_at(&u, (0, 8)));
+    assert_eq!(
+        locations(&found),
+        vec![("a.txt".to_string(), range(0, 0, 0, 13)), ("a.txt".to_string(), range(0, 21, 0, 28))],
+        "{found}"
+    );
+    let bad = client.request_raw("textDocument/references", json!({"textDocument": 5}));
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    let _ = client.request("shutdown", Value::Null);
+    let after = client.request_raw("textDocument/references", refs_at(&u, (0, 8)));
+    assert_eq!(after["error"]["code"], -32600, "{after}");
+    client.notify("exit", Value::Null);
+    assert_eq!(client.wait_exit().code(), Some(0));
+}
+
 #[test]
 fn a_client_that_vanishes_mid_request_leaves_no_orphan() {
     let dir = corpus(&[]);

@@ -288,6 +288,9 @@ impl KnowledgeBase {
     /// `texts[i]` is the text of file `i`, used to place alias diagnostics.
     pub fn build(files: Vec<(String, ParsedKbFile)>, texts: &[&str]) -> KnowledgeBase {
         let mut kb = KnowledgeBase::default();
+        let count = files.iter().map(|(_, p)| p.entities.len()).sum();
+        kb.entities.reserve_exact(count);
+        kb.by_id.reserve(count);
         for (index, (path, parsed)) in files.into_iter().enumerate() {
             kb.files.push(KbFile { path, diagnostics: parsed.diagnostics });
             for entity in parsed.entities {

@@ -123,6 +123,8 @@ pub struct Corpus {
 #[derive(Debug, Default)]
 pub struct MentionIndex {
     paths: Vec<Arc<Path>>,
+    /// Each document's text, beside its path.
+    sources: Vec<SourceText>,
     /// (index into `paths`, start, end).
     by_entity: HashMap<EntityRef, Vec<(u32, u32, u32)>>,
 }
@@ -533,6 +535,7 @@ impl Corpus {
         }
         index.by_entity = counts.into_iter().map(|(e, n)| (e, Vec::with_capacity(n))).collect();
         index.paths.reserve_exact(self.docs.len());
+        index.sources.reserve_exact(self.docs.len());
         for (path, doc) in self.docs.iter() {
             if !indexable(doc) || index.paths.len() >= u32::MAX as usize {
                 changed.insert(path.clone());
@@ -540,6 +543,7 @@ impl Corpus {
             }
             let d = index.paths.len() as u32;
             index.paths.push(path.clone());
+            index.sources.push(doc.source.clone());
             for m in &doc.analysis.mentions {
                 index.by_entity.entry(m.entity()).or_default().push((d, m.start() as u32, m.end() as u32));
             }
@@ -750,6 +754,21 @@ impl Corpus {
         // Stable: a document's mentions keep their order.
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
+    }
+
+    /// The documents as the mention index saw them, in path order: their
+    /// paths (the corpus's own `Arc`s) and texts, to be walked alongside
+    /// an answer in path order (references) instead of looking each
+    /// document up. A document in [`Corpus::changed_since_index`] has a
+    /// newer text in `docs`.
+    pub fn indexed_documents(&self) -> (&[Arc<Path>], &[SourceText]) {
+        (&self.mentions.paths, &self.mentions.sources)
+    }
+
+    /// Whether `path` was put in or removed since the mention index was
+    /// built.
+    pub fn changed_since_index(&self, path: &Path) -> bool {
+        !self.changed.is_empty() && self.changed.contains(path)
     }
 
     /// Mention counts of `entity` per document, in path order.

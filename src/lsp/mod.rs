@@ -4,7 +4,9 @@
 //! - `server.rs`: the thin tower-lsp backend (parse, snapshot, `ide::`, convert);
 //! - `state.rs`: snapshots, open documents, background indexing, diagnostics;
 //! - `convert.rs`: positions and URIs, the one conversion boundary;
-//! - `capabilities.rs`: what `initialize` announces.
+//! - `capabilities.rs`: what `initialize` announces;
+//! - `large.rs`: stdout, and the answers too large for tower-lsp's value
+//!   tree (references), written straight from their types.
 //!
 //! tower-lsp 0.20 does not end the process after `exit` while stdin stays
 //! open (ebkalderon/tower-lsp#399), so the service is wrapped: once `exit`
@@ -12,6 +14,7 @@
 
 mod capabilities;
 pub mod convert;
+mod large;
 mod server;
 mod state;
 
@@ -38,9 +41,11 @@ pub fn run() -> i32 {
     let shutdown = Arc::new(AtomicBool::new(false));
     runtime.block_on(async {
         let (service, socket) = LspService::new(server::Backend::new);
-        let service = ExitOnExit { inner: service, shutdown: shutdown.clone() };
+        let stdout = large::output();
+        let service =
+            ExitOnExit { inner: large::LargeAnswers::new(service, stdout.clone()), shutdown: shutdown.clone() };
         let stdin = ExitOnEof { inner: tokio::io::stdin(), shutdown: shutdown.clone() };
-        Server::new(stdin, tokio::io::stdout(), socket).serve(service).await;
+        Server::new(stdin, stdout, socket).serve(service).await;
     });
     // stdin closed: the client is gone.
     std::process::exit(if shutdown.load(Ordering::SeqCst) { 0 } else { 1 })

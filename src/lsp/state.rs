@@ -112,6 +112,10 @@ pub struct State {
     pub session: RwLock<Session>,
     slots: RwLock<Vec<Arc<Slot>>>,
     pub open: Mutex<HashMap<Url, OpenDoc>>,
+    /// Held from choosing an open document's version to publish until its
+    /// diagnostics are handed to the client: two publishes of one document
+    /// racing would otherwise reach the editor newest first.
+    publishing: tokio::sync::Mutex<()>,
     progress_tokens: AtomicU64,
 }
 
@@ -140,6 +144,7 @@ impl State {
             session: RwLock::new(Session::default()),
             slots: RwLock::new(Vec::new()),
             open: Mutex::new(HashMap::new()),
+            publishing: tokio::sync::Mutex::new(()),
             progress_tokens: AtomicU64::new(0),
         }
     }
@@ -576,6 +581,7 @@ impl State {
             return;
         }
         let started = std::time::Instant::now();
+        let in_order = self.publishing.lock().await;
         let diagnostics: Vec<lsp::Diagnostic> = {
             let mut open = lock(&self.open);
             let Some(d) = open.get_mut(uri) else { return };
@@ -589,6 +595,7 @@ impl State {
         };
         let count = diagnostics.len();
         self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
+        drop(in_order);
         tracing::debug!(elapsed = ?started.elapsed(), version, count, "diagnostics published");
     }
 
