@@ -579,6 +579,24 @@ fn references_with_bad_params_or_after_shutdown_get_the_protocol_errors() {
     assert_eq!(client.wait_exit().code(), Some(0));
 }
 
+/// References walk the documents as the mention index saw them; an
+/// edited one is placed on its new text (a line was added above the name).
+#[test]
+fn references_into_an_edited_document_follow_its_new_lines() {
+    let (dir, mut client) = indexed(&[("a.txt", b"Larry Krasner spoke.\n"), ("b.txt", b"Krasner left.\n")]);
+    let a = client.open_text(&dir.path().join("a.txt"), 1, "Larry Krasner spoke.\n");
+    client.change(&a, 2, json!([{"range": range(0, 0, 0, 0), "text": "Intro.\n"}]));
+    diagnostics_within(&mut client, &a, 2, SLOW);
+    let b = uri(&dir.path().join("b.txt"));
+    let found = client.request("textDocument/references", refs_at(&b, (0, 2)));
+    assert_eq!(
+        locations(&found),
+        vec![("a.txt".to_string(), range(1, 0, 1, 13)), ("b.txt".to_string(), range(0, 0, 0, 7))],
+        "{found}"
+    );
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}
+
 #[test]
 fn a_client_that_vanishes_mid_request_leaves_no_orphan() {
     let dir = corpus(&[]);

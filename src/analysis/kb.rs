@@ -584,6 +584,21 @@ aliases = ["AO"]
         assert_eq!(line, 2);
     }
 
+    /// How many chunks `text` is cut into with chunks of one table.
+    fn chunk_count(text: &str) -> usize {
+        let tables = table_lines(text);
+        chunks(text, &tables, &entity_tables(text, &tables), 1).len()
+    }
+
+    /// `text` parsed in chunks of one table, asserted equal to one parse
+    /// of the whole file; with its entities' ids.
+    fn parsed_in_chunks(text: &str) -> (ParsedKbFile, Vec<String>) {
+        let parsed = parse_file_in_chunks(text, 0, 1).expect("parses");
+        assert_eq!(Ok(&parsed), parse_file_in_chunks(text, 0, usize::MAX).as_ref());
+        let ids = parsed.entities.iter().map(|e| e.id.clone()).collect();
+        (parsed, ids)
+    }
+
     #[test]
     fn chunks_of_tables_give_the_result_of_the_whole_file() {
         let text = concat!(
@@ -592,11 +607,8 @@ aliases = ["AO"]
             "[[entity]]\nid = \"b\"\nname = \"Bo\"\ncolour = \"red\"\n\n",
             "[[entity]]\nid = \"c\"\nname = \"Cleo Carr\"\nkind = \"robot\"\naliases = [\"CC\"]\n",
         );
-        let tables = table_lines(text);
-        assert_eq!(chunks(text, &tables, &entity_tables(text, &tables), 1).len(), 3);
-        let parsed = parse_file_in_chunks(text, 0, 1).expect("parses");
-        assert_eq!(Ok(&parsed), parse_file_in_chunks(text, 0, usize::MAX).as_ref());
-        let ids: Vec<&str> = parsed.entities.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(chunk_count(text), 3);
+        let (parsed, ids) = parsed_in_chunks(text);
         assert_eq!(ids, ["a", "b", "c"]);
         let c = &parsed.entities[2];
         assert_eq!(&text[c.spans.name.clone()], "\"Cleo Carr\"");
@@ -613,19 +625,14 @@ aliases = ["AO"]
             "[[entity]]\nid = \"b\"\nname = \"B\"\ndescription = \"\"\"\n[[entity]]\nid = \"fake\"\n\"\"\"\n",
             "[[entity]]\nid = \"c\"\nname = \"C\"\n",
         );
-        let tables = table_lines(text);
-        assert_eq!(chunks(text, &tables, &entity_tables(text, &tables), 1).len(), 4);
-        let parsed = parse_file_in_chunks(text, 0, 1).expect("parses");
-        assert_eq!(Ok(&parsed), parse_file_in_chunks(text, 0, usize::MAX).as_ref());
-        let ids: Vec<&str> = parsed.entities.iter().map(|e| e.id.as_str()).collect();
-        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(chunk_count(text), 4);
+        assert_eq!(parsed_in_chunks(text).1, ["a", "b", "c"]);
     }
 
     #[test]
     fn a_file_with_other_tables_or_a_broken_chunk_is_parsed_whole() {
         let other = "[[entity]]\nid = \"a\"\nname = \"A\"\n[meta]\nx = 1\n[[entity]]\nid = \"b\"\nname = \"B\"\n[meta]\ny = 2\n";
-        let tables = table_lines(other);
-        assert!(chunks(other, &tables, &entity_tables(other, &tables), 1).is_empty());
+        assert_eq!(chunk_count(other), 0);
         // `[meta]` twice is an error only the whole file sees.
         let diags = parse_file_in_chunks(other, 0, 1).expect_err("duplicate table");
         assert_eq!(diags[0].code, "kb-syntax");

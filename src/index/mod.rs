@@ -122,15 +122,15 @@ pub struct Corpus {
 /// never rebuilds it.
 #[derive(Debug, Default)]
 pub struct MentionIndex {
-    paths: Vec<Arc<Path>>,
-    /// Each document's text, beside its path.
-    sources: Vec<SourceText>,
-    /// (index into `paths`, start, end).
+    /// Each indexed document's path (the corpus's own `Arc`) and text,
+    /// in path order.
+    docs: Vec<(Arc<Path>, SourceText)>,
+    /// (index into `docs`, start, end).
     by_entity: HashMap<EntityRef, Vec<(u32, u32, u32)>>,
 }
 
 impl MentionIndex {
-    /// The indexed mentions of `entity`: (index into `paths`, start, end).
+    /// The indexed mentions of `entity`: (index into `docs`, start, end).
     fn of(&self, entity: EntityRef) -> &[(u32, u32, u32)] {
         self.by_entity.get(&entity).map_or(&[], Vec::as_slice)
     }
@@ -534,16 +534,14 @@ impl Corpus {
             }
         }
         index.by_entity = counts.into_iter().map(|(e, n)| (e, Vec::with_capacity(n))).collect();
-        index.paths.reserve_exact(self.docs.len());
-        index.sources.reserve_exact(self.docs.len());
+        index.docs.reserve_exact(self.docs.len());
         for (path, doc) in self.docs.iter() {
-            if !indexable(doc) || index.paths.len() >= u32::MAX as usize {
+            if !indexable(doc) || index.docs.len() >= u32::MAX as usize {
                 changed.insert(path.clone());
                 continue;
             }
-            let d = index.paths.len() as u32;
-            index.paths.push(path.clone());
-            index.sources.push(doc.source.clone());
+            let d = index.docs.len() as u32;
+            index.docs.push((path.clone(), doc.source.clone()));
             for m in &doc.analysis.mentions {
                 index.by_entity.entry(m.entity()).or_default().push((d, m.start() as u32, m.end() as u32));
             }
@@ -739,8 +737,8 @@ impl Corpus {
         let mut out: Vec<(Arc<Path>, TextRange)> = index
             .of(entity)
             .iter()
-            .map(|&(d, s, e)| (&index.paths[d as usize], s as usize..e as usize))
-            .filter(|(p, _)| self.changed.is_empty() || !self.changed.contains(*p))
+            .map(|&(d, s, e)| (&index.docs[d as usize].0, s as usize..e as usize))
+            .filter(|(p, _)| !self.changed_since_index(p))
             .map(|(p, r)| (p.clone(), r))
             .collect();
         if self.changed.is_empty() {
@@ -761,14 +759,14 @@ impl Corpus {
     /// an answer in path order (references) instead of looking each
     /// document up. A document in [`Corpus::changed_since_index`] has a
     /// newer text in `docs`.
-    pub fn indexed_documents(&self) -> (&[Arc<Path>], &[SourceText]) {
-        (&self.mentions.paths, &self.mentions.sources)
+    pub fn indexed_documents(&self) -> &[(Arc<Path>, SourceText)] {
+        &self.mentions.docs
     }
 
     /// Whether `path` was put in or removed since the mention index was
     /// built.
     pub fn changed_since_index(&self, path: &Path) -> bool {
-        !self.changed.is_empty() && self.changed.contains(path)
+        self.changed.contains(path)
     }
 
     /// Mention counts of `entity` per document, in path order.
@@ -785,7 +783,7 @@ impl Corpus {
                     _ => counts.push((d, 1)),
                 }
             }
-            return counts.into_iter().map(|(d, n)| (index.paths[d as usize].clone(), n)).collect();
+            return counts.into_iter().map(|(d, n)| (index.docs[d as usize].0.clone(), n)).collect();
         }
         let mut out: Vec<(Arc<Path>, usize)> = Vec::new();
         for (path, _) in self.mentions_of(entity) {

@@ -32,6 +32,7 @@ use tower_lsp::lsp_types::ReferenceParams;
 use tower_lsp::{LanguageServer, LspService};
 
 use super::server::Backend;
+use super::state::lock;
 
 /// The way to stdout: bytes handed over here are written in order by one
 /// thread. As tower-lsp's output it takes whole buffers (which its codec
@@ -176,10 +177,6 @@ impl Service<Request> for LargeAnswers {
             response
         })
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

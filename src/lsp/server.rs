@@ -59,17 +59,19 @@ impl Backend {
         // (a slice, matched by pointer) instead of looking each one up (a
         // path comparison parses both paths; a step through the corpus's
         // persistent map costs a hundred times a step through a slice).
-        let (paths, sources) = corpus.indexed_documents();
+        let indexed = corpus.indexed_documents();
         let mut at = 0;
         for r in ranges {
             if current.as_ref().is_none_or(|(p, _)| !Arc::ptr_eq(p, &r.path) && **p != r.path) {
                 // A path not met on the walk (a knowledge-base file, a
                 // document edited since, or one out of order) is looked
-                // up, and the walk stays where it was.
-                let walked = match paths[at..].iter().position(|p| Arc::ptr_eq(p, &r.path)) {
+                // up, and the walk stays where it was. An edited document
+                // comes with a new `Arc` today; `changed` is checked too,
+                // so a reused one could not bring back its old text.
+                let walked = match indexed[at..].iter().position(|(p, _)| Arc::ptr_eq(p, &r.path)) {
                     Some(i) if !corpus.changed_since_index(&r.path) => {
                         at += i;
-                        Some(sources[at].clone())
+                        Some(indexed[at].1.clone())
                     }
                     _ => None,
                 };
