@@ -758,3 +758,39 @@ fn settings_are_fetched_when_the_change_notification_carries_none() {
     }
     assert!(!diags.iter().any(|d| d["code"] == "money-figure"), "{diags:#?}");
 }
+
+#[test]
+fn a_corpus_wide_change_sends_again_only_the_diagnostics_it_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    write("entities.toml", "[[entity]]\nid = \"city-council\"\nname = \"City Council\"\nkind = \"organization\"\n");
+    write("a.txt", "The City Council met on Tuesday.\n");
+    write("b.txt", "The weather was mild.\n");
+    let kb = uri(&dir.path().join("entities.toml"));
+    let mut client = start(dir.path());
+    client.wait_indexed();
+    let a = client.open(&dir.path().join("a.txt"), 1);
+    let b = client.open(&dir.path().join("b.txt"), 1);
+    client.diagnostics(&a, 1);
+    client.diagnostics(&b, 1);
+    // The refresh after the index ends with the knowledge base's diagnostics.
+    client.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == kb);
+    client.received.clear();
+    // A new name in a.txt: the corpus is re-resolved at once (it is small)
+    // and every open document's diagnostics are computed again.
+    let introduced = "Pennsylvania Attorney General Jane Morrow opened an inquiry into the City Council.\n";
+    client.change(&a, 2, json!([{"text": introduced}]));
+    client.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == kb);
+    let hover = client.request("textDocument/hover", at(&a, (0, 37)));
+    let md = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(md.starts_with("**Jane Morrow** · person (guessed)"), "{md}");
+    let sent: Vec<(String, Value)> = client
+        .received
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] != kb)
+        .map(|m| (m["params"]["uri"].as_str().unwrap_or_default().to_string(), m["params"]["version"].clone()))
+        .collect();
+    // a.txt once for its new version; b.txt, unchanged, not at all.
+    assert_eq!(sent, vec![(a.clone(), json!(2))]);
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}

@@ -26,10 +26,11 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::task::{Context, Poll};
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use tower::Service;
+use tower_lsp::LspService;
 use tower_lsp::jsonrpc::{self, Id, Request, Response};
-use tower_lsp::lsp_types::ReferenceParams;
-use tower_lsp::{LanguageServer, LspService};
+use tower_lsp::lsp_types::{Location, Range, ReferenceParams, Url};
 
 use super::server::Backend;
 use super::state::lock;
@@ -75,6 +76,73 @@ impl tokio::io::AsyncWrite for Output {
 
     fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Poll::Ready(Ok(()))
+    }
+}
+
+/// Locations file by file (a references answer): written as the list of
+/// `Location`s it stands for, each file's URI escaped once for all of its
+/// ranges.
+#[derive(Debug, Default)]
+pub struct Locations {
+    /// Each file's URI, and the end of its ranges in `ranges`.
+    files: Vec<(Url, usize)>,
+    ranges: Vec<Range>,
+}
+
+impl Locations {
+    pub fn with_capacity(ranges: usize) -> Locations {
+        Locations { files: Vec::new(), ranges: Vec::with_capacity(ranges) }
+    }
+
+    /// The ranges pushed from now on are in `uri`.
+    pub fn file(&mut self, uri: Url) {
+        self.files.push((uri, self.ranges.len()));
+    }
+
+    /// A range in the last file.
+    pub fn push(&mut self, range: Range) {
+        if let Some((_, end)) = self.files.last_mut() {
+            self.ranges.push(range);
+            *end = self.ranges.len();
+        }
+    }
+
+    /// Each file's URI and its ranges, in order.
+    fn by_file(&self) -> impl Iterator<Item = (&Url, &[Range])> {
+        let mut start = 0;
+        self.files.iter().map(move |(uri, end)| {
+            let ranges = &self.ranges[start..*end];
+            start = *end;
+            (uri, ranges)
+        })
+    }
+
+    pub fn to_vec(&self) -> Vec<Location> {
+        let mut out = Vec::with_capacity(self.ranges.len());
+        for (uri, ranges) in self.by_file() {
+            out.extend(ranges.iter().map(|range| Location { uri: uri.clone(), range: *range }));
+        }
+        out
+    }
+}
+
+impl Serialize for Locations {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        #[derive(Serialize)]
+        struct One<'a> {
+            uri: &'a RawValue,
+            range: &'a Range,
+        }
+        let mut seq = serializer.serialize_seq(Some(self.ranges.len()))?;
+        for (uri, ranges) in self.by_file() {
+            let escaped = serde_json::to_string(uri.as_str()).map_err(S::Error::custom)?;
+            let uri = RawValue::from_string(escaped).map_err(S::Error::custom)?;
+            for range in ranges {
+                seq.serialize_element(&One { uri: &uri, range })?;
+            }
+        }
+        seq.end()
     }
 }
 
@@ -145,13 +213,18 @@ impl Service<Request> for LargeAnswers {
             let in_flight = self.in_flight.clone();
             lock(&in_flight).insert(id.clone(), cancelled.clone());
             return Box::pin(async move {
+                let started = std::time::Instant::now();
                 let answer = tokio::select! {
-                    answer = backend.references(params) => answer,
+                    answer = backend.reference_locations(params) => answer,
                     () = cancelled.notified() => Err(jsonrpc::Error::request_cancelled()),
                 };
                 lock(&in_flight).remove(&id);
+                let found = started.elapsed();
+                let bytes = frame(id, answer);
+                let size = bytes.len();
                 // The writer is gone only when stdout is.
-                let _ = output.send(frame(id, answer));
+                let _ = output.send(bytes);
+                tracing::debug!(?found, written = ?started.elapsed(), size, "references answered");
                 Ok(None)
             });
         }
@@ -182,6 +255,29 @@ impl Service<Request> for LargeAnswers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locations_are_written_as_the_list_of_locations_they_stand_for() {
+        let at =
+            |l, a, b| Range::new(tower_lsp::lsp_types::Position::new(l, a), tower_lsp::lsp_types::Position::new(l, b));
+        let uri = |s: &str| Url::parse(s).expect("uri");
+        let mut found = Locations::with_capacity(4);
+        found.push(at(9, 9, 9)); // no file yet: dropped
+        found.file(uri("file:///c/a%20b.txt"));
+        found.push(at(0, 1, 4));
+        found.push(at(2, 0, 3));
+        found.file(uri("file:///c/empty.txt"));
+        found.file(uri("file:///c/%22q%22.txt"));
+        found.push(at(1, 5, 6));
+        let typed = found.to_vec();
+        let files: Vec<&str> = typed.iter().map(|l| l.uri.as_str()).collect();
+        assert_eq!(files, ["file:///c/a%20b.txt", "file:///c/a%20b.txt", "file:///c/%22q%22.txt"]);
+        assert_eq!(typed[2].range, at(1, 5, 6));
+        let written = serde_json::to_string(&found).expect("json");
+        assert_eq!(written, serde_json::to_string(&typed).expect("json"));
+        assert!(written.starts_with(r#"[{"uri":"file:///c/a%20b.txt","range":{"start":{"line":0,"character":1}"#));
+        assert_eq!(serde_json::to_string(&Locations::default()).expect("json"), "[]");
+    }
 
     #[test]
     fn answers_are_framed() {

@@ -2,6 +2,7 @@
 //! calls one `ide::` function and converts the result. State and
 //! scheduling live in `state.rs`, conversions in `convert.rs`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use tower_lsp::{Client, LanguageServer};
 
 use super::capabilities::capabilities;
 use super::convert;
+use super::large::Locations;
 use super::state::{OpenDoc, State};
 use crate::analysis::SourceText;
 use crate::analysis::kb::EntityKind;
@@ -46,13 +48,15 @@ impl Backend {
         Some(Location { uri: convert::uri(&r.path)?, range: convert::range(&src, &r.range, self.enc()) })
     }
 
-    /// Many locations (references): each file's text and URI looked up once.
-    fn locations(&self, corpus: &Corpus, ranges: &[FileRange]) -> Vec<Location> {
+    /// Many locations (references), file by file: each file's text and URI
+    /// looked up once.
+    fn locations(&self, corpus: &Corpus, ranges: &[FileRange]) -> Locations {
         let enc = self.enc();
-        let mut out = Vec::with_capacity(ranges.len());
-        // The document being converted: its path, and its text and URI
-        // (none if it can be neither read nor named).
-        type Current<'c> = Option<(&'c Arc<Path>, Option<(SourceText, Url)>)>;
+        let mut out = Locations::with_capacity(ranges.len());
+        // The document being converted: its path, and its text (borrowed
+        // from the index, or read) and URI; none if it can be neither read
+        // nor named.
+        type Current<'c> = Option<(&'c Arc<Path>, Option<(Cow<'c, SourceText>, Url)>)>;
         let mut current: Current = None;
         // References come document by document in path order, with the
         // corpus's own paths: the indexed documents are walked alongside
@@ -62,7 +66,10 @@ impl Backend {
         let indexed = corpus.indexed_documents();
         let mut at = 0;
         for r in ranges {
-            if current.as_ref().is_none_or(|(p, _)| !Arc::ptr_eq(p, &r.path) && **p != r.path) {
+            // Same `Arc`, or the same bytes (the corpus's paths are
+            // normalised; `Path`'s own comparison parses both).
+            let same = |p: &Arc<Path>| Arc::ptr_eq(p, &r.path) || p.as_os_str() == r.path.as_os_str();
+            if current.as_ref().is_none_or(|(p, _)| !same(p)) {
                 // A path not met on the walk (a knowledge-base file, a
                 // document edited since, or one out of order) is looked
                 // up, and the walk stays where it was. An edited document
@@ -71,21 +78,35 @@ impl Backend {
                 let walked = match indexed[at..].iter().position(|(p, _)| Arc::ptr_eq(p, &r.path)) {
                     Some(i) if !corpus.changed_since_index(&r.path) => {
                         at += i;
-                        Some(indexed[at].1.clone())
+                        Some(Cow::Borrowed(&indexed[at].1))
                     }
                     _ => None,
                 };
                 let file = walked
-                    .or_else(|| ide::file_source(corpus, &r.path))
-                    .or_else(|| read_source(&r.path))
+                    .or_else(|| ide::file_source(corpus, &r.path).map(Cow::Owned))
+                    .or_else(|| read_source(&r.path).map(Cow::Owned))
                     .and_then(|src| Some((src, convert::uri(&r.path)?)));
+                if let Some((_, uri)) = &file {
+                    out.file(uri.clone());
+                }
                 current = Some((&r.path, file));
             }
-            if let Some((_, Some((src, uri)))) = &current {
-                out.push(Location { uri: uri.clone(), range: convert::range(src, &r.range, enc) });
+            if let Some((_, Some((src, _)))) = &current {
+                out.push(convert::range(src, &r.range, enc));
             }
         }
         out
+    }
+
+    /// `textDocument/references`, as [`Locations`] (which `large.rs`
+    /// writes straight to JSON).
+    pub(super) async fn reference_locations(&self, params: ReferenceParams) -> Result<Option<Locations>> {
+        let p = params.text_document_position;
+        let Some((corpus, path, src)) = self.target(&p.text_document.uri).await else { return Ok(None) };
+        let offset = convert::offset(&src, p.position, self.enc());
+        let include = params.context.include_declaration;
+        let found = guard(|| ide::references::references(&corpus, &path, offset, include))?;
+        Ok(Some(self.locations(&corpus, &found)))
     }
 
     fn workspace_edit(
@@ -255,6 +276,7 @@ impl LanguageServer for Backend {
                     slot,
                     analyzed: None,
                     published: None,
+                    sent: None,
                 },
             );
         }
@@ -357,12 +379,7 @@ impl LanguageServer for Backend {
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        let p = params.text_document_position;
-        let Some((corpus, path, src)) = self.target(&p.text_document.uri).await else { return Ok(None) };
-        let offset = convert::offset(&src, p.position, self.enc());
-        let include = params.context.include_declaration;
-        let found = guard(|| ide::references::references(&corpus, &path, offset, include))?;
-        Ok(Some(self.locations(&corpus, &found)))
+        Ok(self.reference_locations(params).await?.map(|found| found.to_vec()))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -105,6 +105,9 @@ pub struct OpenDoc {
     pub analyzed: Option<i32>,
     /// The version whose diagnostics were last published.
     pub published: Option<i32>,
+    /// The version and diagnostics last sent: a refresh of the same
+    /// version that finds the same diagnostics sends nothing.
+    pub sent: Option<(i32, Vec<lsp::Diagnostic>)>,
 }
 
 pub struct State {
@@ -125,6 +128,44 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),
     }
+}
+
+/// The threads of corpus-wide work (indexing, re-resolution, reloads, a
+/// document changed on disk): a rayon pool of its own, so that the
+/// parallel loops of an edit's analysis, in rayon's global pool, never
+/// queue behind them (rayon takes a job from outside a pool only when its
+/// threads have no work of their own left: an edit of a long document
+/// waited seconds for an index of 50,000 documents). `None` if its threads
+/// could not be started: the global pool then does both.
+static BACKGROUND: std::sync::LazyLock<Option<rayon::ThreadPool>> = std::sync::LazyLock::new(|| {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("factls-background-{i}"))
+        .start_handler(|_| lower_priority())
+        .build()
+        .map_err(|e| tracing::warn!("no background threads ({e}); corpus work shares the edits' threads"))
+        .ok()
+});
+
+/// Lowers the calling thread's priority (on Linux, where a nice value is a
+/// thread's own): with both cores indexing, an edit's threads still get
+/// the better part of them.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority reads no memory of ours; `0` is the calling thread.
+    unsafe {
+        if libc::setpriority(libc::PRIO_PROCESS, 0, 10) != 0 {
+            tracing::debug!("background thread keeps its priority");
+        }
+    }
+}
+
+/// [`blocking`], in the background pool.
+pub async fn background<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    blocking(move || match &*BACKGROUND {
+        Some(pool) => pool.install(f),
+        None => f(),
+    })
+    .await
 }
 
 /// Runs `f` on a blocking thread; a panic inside becomes `None` (logged).
@@ -277,7 +318,7 @@ impl State {
         let root = slot.root.clone();
         let settings = self.session().settings;
         let previous = slot.snapshot();
-        let load = blocking(move || {
+        let load = background(move || {
             let last = Mutex::new(std::time::Instant::now());
             Corpus::load_with(&root, settings.as_ref(), Some(&previous), |done, total| {
                 let mut t = lock(&last);
@@ -345,7 +386,7 @@ impl State {
                 .collect()
         };
         let versions: Vec<(Url, i32)> = open.iter().map(|(u, _, _, v)| (u.clone(), *v)).collect();
-        let built = blocking(move || {
+        let built = background(move || {
             let mut corpus = corpus;
             let mut global = false;
             for (_, path, text, _) in open {
@@ -460,7 +501,7 @@ impl State {
                 }
                 let base = slot.snapshot();
                 let watched = slot.clone();
-                let Some(rebuilt) = blocking(move || {
+                let Some(rebuilt) = background(move || {
                     let mut c = (*base).clone();
                     // An edit landing meanwhile makes the result stale: stop
                     // at once rather than compete with the edits for the
@@ -592,7 +633,13 @@ impl State {
             d.published = Some(version);
             let Some(doc) = corpus.document(&path) else { return };
             let enc = self.encoding();
-            corpus.diagnostics(&path).into_iter().map(|x| convert::diagnostic(&doc.source, x, enc)).collect()
+            let diagnostics: Vec<lsp::Diagnostic> =
+                corpus.diagnostics(&path).into_iter().map(|x| convert::diagnostic(&doc.source, x, enc)).collect();
+            if d.sent.as_ref().is_some_and(|(v, sent)| *v == version && *sent == diagnostics) {
+                return;
+            }
+            d.sent = Some((version, diagnostics.clone()));
+            diagnostics
         };
         let count = diagnostics.len();
         self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
@@ -633,7 +680,7 @@ impl State {
     async fn take_disk_copy(self: &Arc<Self>, slot: &Arc<Slot>, path: PathBuf, read: bool) {
         let guard = slot.update.lock().await;
         let base = slot.snapshot();
-        let result = blocking(move || {
+        let result = background(move || {
             let mut c = (*base).clone();
             let global = match read.then(|| read_document(&path).ok()).flatten() {
                 Some(t) => {
@@ -667,7 +714,7 @@ impl State {
             let _guard = slot.update.lock().await;
             let base = slot.snapshot();
             let settings = self.session().settings;
-            if let Some(c) = blocking(move || {
+            if let Some(c) = background(move || {
                 let mut c = (*base).clone();
                 if let Some((path, text)) = aux {
                     c.set_override(&path, text);
@@ -703,5 +750,43 @@ impl State {
         if !self.session().pull_diagnostics {
             self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Corpus-wide work runs in the background pool, and while every one
+    /// of its threads is taken, an edit's parallel work (rayon's global
+    /// pool) still runs.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn corpus_work_leaves_the_edits_threads_free() {
+        let name = background(|| std::thread::current().name().map(str::to_string)).await.flatten();
+        assert!(name.as_deref().is_some_and(|n| n.starts_with("factls-background-")), "ran on {name:?}");
+
+        let Some(pool) = &*BACKGROUND else { panic!("no background pool") };
+        let taken = pool.current_num_threads();
+        let release = Arc::new(std::sync::Barrier::new(taken + 1));
+        let (started, all_started) = std::sync::mpsc::channel();
+        for _ in 0..taken {
+            let (release, started) = (release.clone(), started.clone());
+            pool.spawn(move || {
+                let _ = started.send(());
+                release.wait();
+            });
+        }
+        for _ in 0..taken {
+            all_started.recv_timeout(Duration::from_secs(60)).expect("background threads taken");
+        }
+        let (done, edit_done) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done.send(rayon::join(|| 1 + 1, || 2 + 2));
+        });
+        // A generous bound: it fails only if the edit's work waits for the
+        // background threads (then it never ends on its own).
+        let edit = edit_done.recv_timeout(Duration::from_secs(60));
+        release.wait();
+        assert_eq!(edit.ok(), Some((2, 4)), "an edit's parallel work waited for the corpus's");
     }
 }
