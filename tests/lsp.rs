@@ -794,3 +794,39 @@ fn a_corpus_wide_change_sends_again_only_the_diagnostics_it_changed() {
     assert_eq!(sent, vec![(a.clone(), json!(2))]);
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn references_across_a_thousand_documents_come_in_path_order_after_the_declaration() {
+    // 2,401 locations: enough for the server to convert and write them in
+    // parts on all cores (`Backend::locations`, `Locations::to_json`).
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("entities.toml"),
+        "[[entity]]\nid = \"city-council\"\nname = \"City Council\"\nkind = \"organization\"\n",
+    )
+    .expect("kb");
+    let text = "The City Council met. “Next,” the City Council said.\n";
+    for i in 0..1200 {
+        std::fs::write(dir.path().join(format!("d{i:04}.txt")), text).expect("doc");
+    }
+    let mut client = start(dir.path());
+    let u = client.open(&dir.path().join("d0600.txt"), 1);
+    client.wait_indexed();
+    let refs = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 8}, "context": {"includeDeclaration": true}}),
+    );
+    let got = locations(&refs);
+    // The declaration: the entity's table, lines 0-3, to column 21.
+    let mut expected = vec![("entities.toml".to_string(), 0, 0, 21)];
+    for i in 0..1200 {
+        // UTF-16 columns: the curly quotes are one unit each.
+        expected.push((format!("d{i:04}.txt"), 0, 4, 16));
+        expected.push((format!("d{i:04}.txt"), 0, 34, 46));
+    }
+    assert_eq!(got.len(), expected.len());
+    let wrong = got.iter().zip(&expected).position(|(g, e)| g != e);
+    assert_eq!(wrong.map(|i| (i, &got[i], &expected[i])), None);
+    assert_eq!(refs[0]["range"]["end"], json!({"line": 3, "character": 21}));
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}

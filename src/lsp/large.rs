@@ -79,15 +79,18 @@ impl tokio::io::AsyncWrite for Output {
     }
 }
 
-/// Locations file by file (a references answer): written as the list of
-/// `Location`s it stands for, each file's URI escaped once for all of its
-/// ranges.
+/// Locations file by file (a references answer): written as the JSON list
+/// of the `Location`s it stands for, each file's URI escaped once for all
+/// of its ranges, a large list in parts on all cores.
 #[derive(Debug, Default)]
 pub struct Locations {
     /// Each file's URI, and the end of its ranges in `ranges`.
     files: Vec<(Url, usize)>,
     ranges: Vec<Range>,
 }
+
+/// From this many locations on, a list is written in parts at once.
+const WRITE_IN_PARTS: usize = 2048;
 
 impl Locations {
     pub fn with_capacity(ranges: usize) -> Locations {
@@ -107,6 +110,17 @@ impl Locations {
         }
     }
 
+    /// The parts one after the other.
+    pub fn concat(parts: Vec<Locations>) -> Locations {
+        let mut out = Locations::with_capacity(parts.iter().map(|p| p.ranges.len()).sum());
+        for part in parts {
+            let base = out.ranges.len();
+            out.files.extend(part.files.into_iter().map(|(uri, end)| (uri, base + end)));
+            out.ranges.extend(part.ranges);
+        }
+        out
+    }
+
     /// Each file's URI and its ranges, in order.
     fn by_file(&self) -> impl Iterator<Item = (&Url, &[Range])> {
         let mut start = 0;
@@ -124,44 +138,64 @@ impl Locations {
         }
         out
     }
-}
 
-impl Serialize for Locations {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        #[derive(Serialize)]
-        struct One<'a> {
-            uri: &'a RawValue,
-            range: &'a Range,
-        }
-        let mut seq = serializer.serialize_seq(Some(self.ranges.len()))?;
-        for (uri, ranges) in self.by_file() {
-            let escaped = serde_json::to_string(uri.as_str()).map_err(S::Error::custom)?;
-            let uri = RawValue::from_string(escaped).map_err(S::Error::custom)?;
-            for range in ranges {
-                seq.serialize_element(&One { uri: &uri, range })?;
+    /// The JSON list of the `Location`s.
+    pub fn to_json(&self) -> serde_json::Result<Vec<u8>> {
+        use rayon::prelude::*;
+        let files: Vec<(&Url, &[Range])> = self.by_file().collect();
+        let parts: Vec<Vec<u8>> = if self.ranges.len() < WRITE_IN_PARTS {
+            vec![write_locations(&files)?]
+        } else {
+            let chunk = files.len().div_ceil(rayon::current_num_threads().max(1)).max(1);
+            files.par_chunks(chunk).map(write_locations).collect::<serde_json::Result<_>>()?
+        };
+        let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + parts.len() + 2);
+        out.push(b'[');
+        for part in parts.iter().filter(|p| !p.is_empty()) {
+            if out.len() > 1 {
+                out.push(b',');
             }
+            out.extend_from_slice(part);
         }
-        seq.end()
+        out.push(b']');
+        Ok(out)
     }
 }
 
-/// A JSON-RPC response frame for `id`: the result, or the error.
-fn frame(id: Id, result: jsonrpc::Result<impl Serialize>) -> Vec<u8> {
+/// The locations of `files`, comma-separated, without the brackets.
+fn write_locations(files: &[(&Url, &[Range])]) -> serde_json::Result<Vec<u8>> {
     #[derive(Serialize)]
-    struct Answer<R> {
+    struct One<'a> {
+        uri: &'a RawValue,
+        range: &'a Range,
+    }
+    let mut out = Vec::new();
+    for (uri, ranges) in files {
+        let uri = RawValue::from_string(serde_json::to_string(uri.as_str())?)?;
+        for range in *ranges {
+            if !out.is_empty() {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, &One { uri: &uri, range })?;
+        }
+    }
+    Ok(out)
+}
+
+/// A JSON-RPC response frame for `id`: the result (as JSON), or the error.
+fn frame(id: Id, result: jsonrpc::Result<Vec<u8>>) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Failed {
         jsonrpc: &'static str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        result: Option<R>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        error: Option<jsonrpc::Error>,
+        error: jsonrpc::Error,
         id: Id,
     }
-    let (result, error) = match result {
-        Ok(r) => (Some(r), None),
-        Err(e) => (None, Some(e)),
+    let body = match result {
+        Ok(json) => serde_json::to_vec(&id)
+            .map(|id| [&br#"{"jsonrpc":"2.0","result":"#[..], &json, b",\"id\":", &id, b"}"].concat()),
+        Err(error) => serde_json::to_vec(&Failed { jsonrpc: "2.0", error, id }),
     };
-    let body = serde_json::to_vec(&Answer { jsonrpc: "2.0", result, error, id }).unwrap_or_else(|e| {
+    let body = body.unwrap_or_else(|e| {
         tracing::error!("cannot write an answer: {e}");
         Vec::new()
     });
@@ -220,7 +254,14 @@ impl Service<Request> for LargeAnswers {
                 };
                 lock(&in_flight).remove(&id);
                 let found = started.elapsed();
-                let bytes = frame(id, answer);
+                let json = answer.and_then(|found| {
+                    let Some(found) = found else { return Ok(b"null".to_vec()) };
+                    found.to_json().map_err(|e| {
+                        tracing::error!("cannot write the references: {e}");
+                        jsonrpc::Error::internal_error()
+                    })
+                });
+                let bytes = frame(id, json);
                 let size = bytes.len();
                 // The writer is gone only when stdout is.
                 let _ = output.send(bytes);
@@ -254,12 +295,13 @@ impl Service<Request> for LargeAnswers {
 
 #[cfg(test)]
 mod tests {
+    use tower_lsp::lsp_types::Position;
+
     use super::*;
 
     #[test]
     fn locations_are_written_as_the_list_of_locations_they_stand_for() {
-        let at =
-            |l, a, b| Range::new(tower_lsp::lsp_types::Position::new(l, a), tower_lsp::lsp_types::Position::new(l, b));
+        let at = |l, a, b| Range::new(Position::new(l, a), Position::new(l, b));
         let uri = |s: &str| Url::parse(s).expect("uri");
         let mut found = Locations::with_capacity(4);
         found.push(at(9, 9, 9)); // no file yet: dropped
@@ -273,20 +315,46 @@ mod tests {
         let files: Vec<&str> = typed.iter().map(|l| l.uri.as_str()).collect();
         assert_eq!(files, ["file:///c/a%20b.txt", "file:///c/a%20b.txt", "file:///c/%22q%22.txt"]);
         assert_eq!(typed[2].range, at(1, 5, 6));
-        let written = serde_json::to_string(&found).expect("json");
+        let written = String::from_utf8(found.to_json().expect("json")).expect("utf-8");
         assert_eq!(written, serde_json::to_string(&typed).expect("json"));
         assert!(written.starts_with(r#"[{"uri":"file:///c/a%20b.txt","range":{"start":{"line":0,"character":1}"#));
-        assert_eq!(serde_json::to_string(&Locations::default()).expect("json"), "[]");
+        assert_eq!(Locations::default().to_json().expect("json"), b"[]");
+    }
+
+    #[test]
+    fn a_large_list_is_written_in_parts_and_joined_in_order() {
+        // Parts made apart and put together, with a file split between two
+        // of them and an empty one, as `Backend::locations` makes them.
+        let part = |from: u32, to: u32| {
+            let mut p = Locations::with_capacity(0);
+            for i in from..to {
+                if i % 3 == 0 || i == from {
+                    p.file(Url::parse(&format!("file:///c/{}.txt", i / 3)).expect("uri"));
+                }
+                p.push(Range::new(Position::new(i, 0), Position::new(i, 1 + i % 7)));
+            }
+            p
+        };
+        let mut middle = Locations::default();
+        middle.file(Url::parse("file:///c/999.txt").expect("uri"));
+        middle.push(Range::new(Position::new(1, 2), Position::new(1, 3)));
+        let all = Locations::concat(vec![part(0, 2500), Locations::default(), middle, part(2500, 5000)]);
+        assert_eq!(all.ranges.len(), 5001);
+        let typed = all.to_vec();
+        assert_eq!(typed[2500].uri.as_str(), "file:///c/999.txt");
+        assert_eq!(typed[2501].uri.as_str(), "file:///c/833.txt");
+        assert_eq!(typed[2501].range, Range::new(Position::new(2500, 0), Position::new(2500, 1 + 2500 % 7)));
+        assert_eq!(all.to_json().expect("json"), serde_json::to_vec(&typed).expect("json"));
     }
 
     #[test]
     fn answers_are_framed() {
-        let ok = frame(Id::Number(3), Ok(vec![1, 2]));
+        let ok = frame(Id::Number(3), Ok(b"[1,2]".to_vec()));
         assert_eq!(
             String::from_utf8_lossy(&ok),
             "Content-Length: 39\r\n\r\n{\"jsonrpc\":\"2.0\",\"result\":[1,2],\"id\":3}"
         );
-        let err = frame(Id::String("a".into()), Err::<(), _>(jsonrpc::Error::internal_error()));
+        let err = frame(Id::String("a".into()), Err(jsonrpc::Error::internal_error()));
         assert_eq!(
             String::from_utf8_lossy(&err),
             "Content-Length: 77\r\n\r\n{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32603,\"message\":\"Internal error\"},\"id\":\"a\"}"

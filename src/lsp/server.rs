@@ -49,8 +49,32 @@ impl Backend {
     }
 
     /// Many locations (references), file by file: each file's text and URI
-    /// looked up once.
+    /// looked up once; a long list in parts on all cores.
     fn locations(&self, corpus: &Corpus, ranges: &[FileRange]) -> Locations {
+        use rayon::prelude::*;
+        const PART: usize = 1024;
+        if ranges.len() < 2 * PART {
+            return self.locations_from(corpus, ranges, 0);
+        }
+        let indexed = corpus.indexed_documents();
+        let chunk = ranges.len().div_ceil(rayon::current_num_threads().max(1)).max(PART);
+        let parts = ranges
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(i, part)| {
+                // The first part may begin with a declaration out of path
+                // order (`ide::references`); the others start their walk
+                // where their first document is.
+                let at = if i == 0 { 0 } else { indexed.partition_point(|(p, _)| **p < *part[0].path) };
+                self.locations_from(corpus, part, at)
+            })
+            .collect();
+        Locations::concat(parts)
+    }
+
+    /// [`Backend::locations`] of one part, walking the indexed documents
+    /// from `at`.
+    fn locations_from(&self, corpus: &Corpus, ranges: &[FileRange], mut at: usize) -> Locations {
         let enc = self.enc();
         let mut out = Locations::with_capacity(ranges.len());
         // The document being converted: its path, and its text (borrowed
@@ -64,7 +88,6 @@ impl Backend {
         // path comparison parses both paths; a step through the corpus's
         // persistent map costs a hundred times a step through a slice).
         let indexed = corpus.indexed_documents();
-        let mut at = 0;
         for r in ranges {
             // Same `Arc`, or the same bytes (the corpus's paths are
             // normalised; `Path`'s own comparison parses both).
