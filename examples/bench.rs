@@ -736,7 +736,13 @@ impl Server {
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            // FACTLS_BENCH_SERVER_LOG=FILE keeps the server's log (with
+            // FACTLS_LOG=factls=debug: a line per references answer, edit
+            // and publish, with their times).
+            .stderr(match std::env::var_os("FACTLS_BENCH_SERVER_LOG") {
+                Some(file) => std::fs::File::create(file).map_or_else(|_| Stdio::null(), Stdio::from),
+                None => Stdio::null(),
+            })
             .spawn()
             .expect("start factls lsp");
         let stdout = child.stdout.take().expect("stdout");

@@ -90,7 +90,7 @@ pub struct Locations {
 }
 
 /// From this many locations on, a list is written in parts at once.
-const WRITE_IN_PARTS: usize = 2048;
+const WRITE_IN_PARTS: usize = 512;
 
 impl Locations {
     pub fn with_capacity(ranges: usize) -> Locations {

@@ -52,7 +52,10 @@ impl Backend {
     /// looked up once; a long list in parts on all cores.
     fn locations(&self, corpus: &Corpus, ranges: &[FileRange]) -> Locations {
         use rayon::prelude::*;
-        const PART: usize = 1024;
+        // Parts of at least 256: each location of a random name misses the
+        // caches (its document's text and line table), a few microseconds,
+        // which two cores overlap; a part costs rayon some ten.
+        const PART: usize = 256;
         if ranges.len() < 2 * PART {
             return self.locations_from(corpus, ranges, 0);
         }

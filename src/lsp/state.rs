@@ -7,6 +7,9 @@
 //! - analysis runs on blocking threads; a snapshot is `Arc<Corpus>`, cheap to
 //!   take, never locked while analysing; writers of a root's snapshot are
 //!   serialised by its `update` lock;
+//! - corpus-wide work (indexing, re-resolution, reloads) runs in its own
+//!   rayon pool at a lower priority ([`background`]), an edit's analysis in
+//!   rayon's global pool, so the edit never queues behind the corpus;
 //! - an open document always wins over its copy on disk;
 //! - every published diagnostic carries the version it was computed for,
 //!   and a result for an older version than the editor's is never
@@ -130,21 +133,24 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     }
 }
 
-/// The threads of corpus-wide work (indexing, re-resolution, reloads, a
-/// document changed on disk): a rayon pool of its own, so that the
-/// parallel loops of an edit's analysis, in rayon's global pool, never
-/// queue behind them (rayon takes a job from outside a pool only when its
-/// threads have no work of their own left: an edit of a long document
-/// waited seconds for an index of 50,000 documents). `None` if its threads
-/// could not be started: the global pool then does both.
-static BACKGROUND: std::sync::LazyLock<Option<rayon::ThreadPool>> = std::sync::LazyLock::new(|| {
+/// The threads of one piece of corpus-wide work (indexing, re-resolution,
+/// a reload, a document changed on disk): a rayon pool of its own, so
+/// that the parallel loops of an edit's analysis, in rayon's global pool,
+/// never queue behind it (rayon takes a job from outside a pool only when
+/// its threads have no work of their own left: an edit of a long document
+/// waited seconds for an index of 50,000 documents). Made for each piece
+/// of work and dropped after it: its threads end, and glibc hands their
+/// malloc arenas to the next threads instead of making new ones (a pool
+/// kept alive cost the server 5 MB at 10,000 documents). `None` if its
+/// threads could not be started: the global pool then does both.
+fn background_pool() -> Option<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("factls-background-{i}"))
         .start_handler(|_| lower_priority())
         .build()
         .map_err(|e| tracing::warn!("no background threads ({e}); corpus work shares the edits' threads"))
         .ok()
-});
+}
 
 /// Lowers the calling thread's priority (on Linux, where a nice value is a
 /// thread's own): with both cores indexing, an edit's threads still get
@@ -161,7 +167,7 @@ fn lower_priority() {
 
 /// [`blocking`], in the background pool.
 pub async fn background<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    blocking(move || match &*BACKGROUND {
+    blocking(move || match background_pool() {
         Some(pool) => pool.install(f),
         None => f(),
     })
@@ -765,7 +771,7 @@ mod tests {
         let name = background(|| std::thread::current().name().map(str::to_string)).await.flatten();
         assert!(name.as_deref().is_some_and(|n| n.starts_with("factls-background-")), "ran on {name:?}");
 
-        let Some(pool) = &*BACKGROUND else { panic!("no background pool") };
+        let Some(pool) = background_pool() else { panic!("no background pool") };
         let taken = pool.current_num_threads();
         let release = Arc::new(std::sync::Barrier::new(taken + 1));
         let (started, all_started) = std::sync::mpsc::channel();
