@@ -796,7 +796,7 @@ fn a_corpus_wide_change_sends_again_only_the_diagnostics_it_changed() {
 }
 
 #[test]
-fn references_across_a_thousand_documents_come_in_path_order_after_the_declaration() {
+fn references_and_counts_across_a_thousand_documents_in_path_order_after_the_declaration() {
     // 2,401 locations: enough for the server to convert and write them in
     // parts on all cores (`Backend::locations`, `Locations::to_json`).
     let dir = tempfile::tempdir().expect("tempdir");
@@ -828,5 +828,11 @@ fn references_across_a_thousand_documents_come_in_path_order_after_the_declarati
     let wrong = got.iter().zip(&expected).position(|(g, e)| g != e);
     assert_eq!(wrong.map(|i| (i, &got[i], &expected[i])), None);
     assert_eq!(refs[0]["range"]["end"], json!({"line": 3, "character": 21}));
+    // The hover card counts them all and lists the first ten documents.
+    let hover = client.request("textDocument/hover", at(&u, (0, 8)));
+    let md = hover["contents"]["value"].as_str().unwrap_or_default();
+    let listed: String = (0..10).map(|i| format!("\n- `d{i:04}.txt`: 2")).collect();
+    let counts = format!("\nMentions: 2400 in 1200 documents{listed}\n- … and 1190 more documents\n");
+    assert!(md.contains(&counts), "{md}");
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }

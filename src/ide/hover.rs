@@ -110,14 +110,14 @@ pub fn entity_card(corpus: &Corpus, entity: EntityRef) -> String {
         let links: Vec<String> = e.sources.iter().map(|s| format!("[{s}]({s})")).collect();
         let _ = write!(out, "\nSources: {}\n", links.join(", "));
     }
-    let counts = corpus.mention_counts(entity);
-    let total: usize = counts.iter().map(|(_, n)| n).sum();
-    let _ = write!(out, "\nMentions: {total} in {} document{}", counts.len(), if counts.len() == 1 { "" } else { "s" });
-    for (p, n) in counts.iter().take(10) {
+    let counts = corpus.mention_counts(entity, 10);
+    let (total, documents) = (counts.total, counts.documents);
+    let _ = write!(out, "\nMentions: {total} in {documents} document{}", if documents == 1 { "" } else { "s" });
+    for (p, n) in &counts.first {
         let _ = write!(out, "\n- `{}`: {n}", corpus.display_path(p));
     }
-    if counts.len() > 10 {
-        let _ = write!(out, "\n- … and {} more documents", counts.len() - 10);
+    if documents > counts.first.len() {
+        let _ = write!(out, "\n- … and {} more documents", documents - counts.first.len());
     }
     out.push('\n');
     if let Some(decl) = declaration(corpus, entity) {

@@ -83,6 +83,17 @@ pub struct AuxFile {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// How often an entity is mentioned ([`Corpus::mention_counts`]).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MentionCounts {
+    /// Mentions in all.
+    pub total: usize,
+    /// Documents that mention it.
+    pub documents: usize,
+    /// The first documents, in path order, with their mention counts.
+    pub first: Vec<(Arc<Path>, usize)>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Corpus {
     pub root: PathBuf,
@@ -769,31 +780,45 @@ impl Corpus {
         self.changed.contains(path)
     }
 
-    /// Mention counts of `entity` per document, in path order.
-    pub fn mention_counts(&self, entity: EntityRef) -> Vec<(Arc<Path>, usize)> {
+    /// How often `entity` is mentioned: in all, in how many documents, and
+    /// the first `first` documents (in path order) with their counts.
+    pub fn mention_counts(&self, entity: EntityRef, first: usize) -> MentionCounts {
+        let mut out = MentionCounts::default();
         if self.keep_mention_index && self.changed.is_empty() {
             // Counted on the index's document numbers: no path is cloned
-            // or compared per mention (a hover on a name in every document
-            // counts tens of thousands).
+            // or compared per mention, and only the first documents' paths
+            // are cloned (a hover on a name in every document counts tens
+            // of thousands; each clone touches its document's path).
             let index = &self.mentions;
-            let mut counts: Vec<(u32, usize)> = Vec::new();
-            for &(d, _, _) in index.of(entity) {
-                match counts.last_mut() {
-                    Some((last, n)) if *last == d => *n += 1,
-                    _ => counts.push((d, 1)),
+            let mentions = index.of(entity);
+            out.total = mentions.len();
+            let mut last = None;
+            for &(d, _, _) in mentions {
+                if last == Some(d) {
+                    if let Some((_, n)) = out.first.last_mut().filter(|_| out.documents <= first) {
+                        *n += 1;
+                    }
+                    continue;
+                }
+                last = Some(d);
+                out.documents += 1;
+                if out.documents <= first {
+                    out.first.push((index.docs[d as usize].0.clone(), 1));
                 }
             }
-            return counts.into_iter().map(|(d, n)| (index.docs[d as usize].0.clone(), n)).collect();
+            return out;
         }
-        let mut out: Vec<(Arc<Path>, usize)> = Vec::new();
         for (path, _) in self.mentions_of(entity) {
-            match out.last_mut() {
+            out.total += 1;
+            match out.first.last_mut() {
                 // One document's mentions share one path: a pointer
                 // comparison, and a path comparison only where they change.
                 Some((p, n)) if Arc::ptr_eq(p, &path) || *p == path => *n += 1,
-                _ => out.push((path, 1)),
+                _ => out.first.push((path, 1)),
             }
         }
+        out.documents = out.first.len();
+        out.first.truncate(first);
         out
     }
 
@@ -965,18 +990,23 @@ mod tests {
             ],
         );
         let ada = EntityRef::Kb(0);
-        let counts = |corpus: &Corpus| -> Vec<(String, usize)> {
-            corpus.mention_counts(ada).into_iter().map(|(p, n)| (corpus.display_path(&p), n)).collect()
+        let counts = |corpus: &Corpus, first| -> (usize, usize, Vec<(String, usize)>) {
+            let c = corpus.mention_counts(ada, first);
+            (c.total, c.documents, c.first.iter().map(|(p, n)| (corpus.display_path(p), *n)).collect())
         };
         assert!(corpus.changed.is_empty(), "counted from the index");
-        assert_eq!(counts(&corpus), [("a.txt".to_string(), 2), ("c.txt".to_string(), 3)]);
+        assert_eq!(counts(&corpus, 10), (5, 2, vec![("a.txt".to_string(), 2), ("c.txt".to_string(), 3)]));
+        assert_eq!(counts(&corpus, 1), (5, 2, vec![("a.txt".to_string(), 2)]));
+        assert_eq!(counts(&corpus, 0), (5, 2, vec![]));
         // An edit overlays the index: b.txt now mentions her, a.txt once.
         for (rel, text) in [("b.txt", "Ada Lovelace.\n"), ("a.txt", "Ada Lovelace wrote.\n")] {
             let doc = corpus.analyze_alone(&root.join(rel), SourceText::new(text));
             corpus.insert_deferred(doc);
         }
         assert_eq!(corpus.changed.len(), 2);
-        assert_eq!(counts(&corpus), [("a.txt".to_string(), 1), ("b.txt".to_string(), 1), ("c.txt".to_string(), 3)]);
+        let all = vec![("a.txt".to_string(), 1), ("b.txt".to_string(), 1), ("c.txt".to_string(), 3)];
+        assert_eq!(counts(&corpus, 10), (5, 3, all.clone()));
+        assert_eq!(counts(&corpus, 2), (5, 3, all[..2].to_vec()));
     }
 
     #[test]
