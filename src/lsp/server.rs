@@ -132,7 +132,7 @@ impl Backend {
         let offset = convert::offset(&src, p.position, self.enc());
         let include = params.context.include_declaration;
         let found = guard(|| ide::references::references(&corpus, &path, offset, include))?;
-        Ok(Some(self.locations(&corpus, &found)))
+        Ok(Some(guard(|| self.locations(&corpus, &found))?))
     }
 
     fn workspace_edit(
