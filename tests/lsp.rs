@@ -12,6 +12,18 @@ use serde_json::{Value, json};
 
 const SEED: &str = "000_16a33d4f32bdc8d1.txt";
 
+/// A fresh temporary folder holding `files` (name, text).
+fn written<N: AsRef<Path>>(files: impl IntoIterator<Item = (N, &'static str)>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    dir
+}
+
+/// A knowledge base of one organisation, the City Council.
+const CITY_COUNCIL: &str = "[[entity]]\nid = \"city-council\"\nname = \"City Council\"\nkind = \"organization\"\n";
+
 fn start(dir: &Path) -> Client {
     Client::start(dir, Client::default_capabilities(), Value::Null)
 }
@@ -193,10 +205,10 @@ fn utf8_is_used_when_the_client_offers_it() {
 
 #[test]
 fn definition_goes_to_the_first_introduction_in_another_document() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("a.txt"), "Pennsylvania Attorney General Jane Morrow opened an inquiry.\n")
-        .expect("a");
-    std::fs::write(dir.path().join("b.txt"), "Later, Morrow’s office said the review continues.\n").expect("b");
+    let dir = written([
+        ("a.txt", "Pennsylvania Attorney General Jane Morrow opened an inquiry.\n"),
+        ("b.txt", "Later, Morrow’s office said the review continues.\n"),
+    ]);
     let mut client = start(dir.path());
     let b = client.open(&dir.path().join("b.txt"), 1);
     client.wait_indexed();
@@ -481,19 +493,14 @@ fn progress_reports_begin_counts_and_end() {
 
 #[test]
 fn semantic_tokens_completion_and_symbols() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("entities.toml"),
-        "[[entity]]\nid = \"larry-krasner\"\nname = \"Larry Krasner\"\nkind = \"person\"\n\n[[entity]]\nid = \"irli\"\nname = \"Immigration Reform Law Institute\"\nkind = \"organization\"\naliases = [\"IRLI\"]\n",
-    )
-    .expect("kb");
-    std::fs::write(dir.path().join("sources.md"), "[^ap-2024]: https://example.org/ap \"Wire\", 2024-06-03\n")
-        .expect("sources");
-    std::fs::write(
-        dir.path().join("a.txt"),
-        "📰 Krasner raised $5 million.[^ap-2024] IRLI said “it is shocking to us.”\n",
-    )
-    .expect("a");
+    let dir = written([
+        (
+            "entities.toml",
+            "[[entity]]\nid = \"larry-krasner\"\nname = \"Larry Krasner\"\nkind = \"person\"\n\n[[entity]]\nid = \"irli\"\nname = \"Immigration Reform Law Institute\"\nkind = \"organization\"\naliases = [\"IRLI\"]\n",
+        ),
+        ("sources.md", "[^ap-2024]: https://example.org/ap \"Wire\", 2024-06-03\n"),
+        ("a.txt", "📰 Krasner raised $5 million.[^ap-2024] IRLI said “it is shocking to us.”\n"),
+    ]);
     let mut client = start(dir.path());
     let u = client.open(&dir.path().join("a.txt"), 1);
     client.wait_indexed();
@@ -761,11 +768,11 @@ fn settings_are_fetched_when_the_change_notification_carries_none() {
 
 #[test]
 fn a_corpus_wide_change_sends_again_only_the_diagnostics_it_changed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
-    write("entities.toml", "[[entity]]\nid = \"city-council\"\nname = \"City Council\"\nkind = \"organization\"\n");
-    write("a.txt", "The City Council met on Tuesday.\n");
-    write("b.txt", "The weather was mild.\n");
+    let dir = written([
+        ("entities.toml", CITY_COUNCIL),
+        ("a.txt", "The City Council met on Tuesday.\n"),
+        ("b.txt", "The weather was mild.\n"),
+    ]);
     let kb = uri(&dir.path().join("entities.toml"));
     let mut client = start(dir.path());
     client.wait_indexed();
@@ -799,16 +806,9 @@ fn a_corpus_wide_change_sends_again_only_the_diagnostics_it_changed() {
 fn references_and_counts_across_a_thousand_documents_in_path_order_after_the_declaration() {
     // 2,401 locations: enough for the server to convert and write them in
     // parts on all cores (`Backend::locations`, `Locations::to_json`).
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("entities.toml"),
-        "[[entity]]\nid = \"city-council\"\nname = \"City Council\"\nkind = \"organization\"\n",
-    )
-    .expect("kb");
     let text = "The City Council met. “Next,” the City Council said.\n";
-    for i in 0..1200 {
-        std::fs::write(dir.path().join(format!("d{i:04}.txt")), text).expect("doc");
-    }
+    let docs = (0..1200).map(|i| (format!("d{i:04}.txt"), text));
+    let dir = written(docs.chain([("entities.toml".to_string(), CITY_COUNCIL)]));
     let mut client = start(dir.path());
     let u = client.open(&dir.path().join("d0600.txt"), 1);
     client.wait_indexed();

@@ -84,7 +84,7 @@ pub struct AuxFile {
 }
 
 /// How often an entity is mentioned ([`Corpus::mention_counts`]).
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct MentionCounts {
     /// Mentions in all.
     pub total: usize,
@@ -92,6 +92,26 @@ pub struct MentionCounts {
     pub documents: usize,
     /// The first documents, in path order, with their mention counts.
     pub first: Vec<(Arc<Path>, usize)>,
+}
+
+impl MentionCounts {
+    /// From a document's mentions at a time, naming only the first `first`
+    /// documents.
+    fn of<'a, T: 'a>(
+        groups: impl Iterator<Item = &'a [T]>,
+        first: usize,
+        path: impl Fn(&[T]) -> Arc<Path>,
+    ) -> MentionCounts {
+        let mut out = MentionCounts::default();
+        for group in groups {
+            out.total += group.len();
+            out.documents += 1;
+            if out.first.len() < first {
+                out.first.push((path(group), group.len()));
+            }
+        }
+        out
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -783,43 +803,20 @@ impl Corpus {
     /// How often `entity` is mentioned: in all, in how many documents, and
     /// the first `first` documents (in path order) with their counts.
     pub fn mention_counts(&self, entity: EntityRef, first: usize) -> MentionCounts {
-        let mut out = MentionCounts::default();
         if self.keep_mention_index && self.changed.is_empty() {
-            // Counted on the index's document numbers: no path is cloned
-            // or compared per mention, and only the first documents' paths
-            // are cloned (a hover on a name in every document counts tens
-            // of thousands; each clone touches its document's path).
+            // Grouped on the index's document numbers, and only the first
+            // documents' paths cloned (a hover on a name in every document
+            // counts tens of thousands; each clone touches its document's
+            // path).
             let index = &self.mentions;
-            let mentions = index.of(entity);
-            out.total = mentions.len();
-            let mut last = None;
-            for &(d, _, _) in mentions {
-                if last == Some(d) {
-                    if let Some((_, n)) = out.first.last_mut().filter(|_| out.documents <= first) {
-                        *n += 1;
-                    }
-                    continue;
-                }
-                last = Some(d);
-                out.documents += 1;
-                if out.documents <= first {
-                    out.first.push((index.docs[d as usize].0.clone(), 1));
-                }
-            }
-            return out;
+            let groups = index.of(entity).chunk_by(|a, b| a.0 == b.0);
+            return MentionCounts::of(groups, first, |g| index.docs[g[0].0 as usize].0.clone());
         }
-        for (path, _) in self.mentions_of(entity) {
-            out.total += 1;
-            match out.first.last_mut() {
-                // One document's mentions share one path: a pointer
-                // comparison, and a path comparison only where they change.
-                Some((p, n)) if Arc::ptr_eq(p, &path) || *p == path => *n += 1,
-                _ => out.first.push((path, 1)),
-            }
-        }
-        out.documents = out.first.len();
-        out.first.truncate(first);
-        out
+        let mentions = self.mentions_of(entity);
+        // One document's mentions share one path: a pointer comparison,
+        // and a path comparison only where they change.
+        let groups = mentions.chunk_by(|a, b| Arc::ptr_eq(&a.0, &b.0) || a.0 == b.0);
+        MentionCounts::of(groups, first, |g| g[0].0.clone())
     }
 
     /// Where a citation key is defined: in `doc` itself first, then in the
