@@ -141,7 +141,7 @@ pub fn quotes(text: &str, paragraph: TextRange) -> Vec<Quote> {
     // quotation mark: skip to them, and decode only there.
     let bytes = para.as_bytes();
     let mut at = 0;
-    while let Some(k) = bytes[at..].iter().position(|&b| b == b'"' || b == 0xE2) {
+    while let Some(k) = memchr::memchr2(b'"', 0xE2, &bytes[at..]) {
         let i = at + k;
         let Some(c) = para[i..].chars().next() else { break };
         at = i + c.len_utf8();

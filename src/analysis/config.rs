@@ -259,7 +259,7 @@ pub fn compile_custom(pattern: &str) -> Result<Regex, String> {
 }
 
 /// A TOML syntax or type error as a diagnostic at its place.
-pub fn toml_error(code: &str, text: &str, e: &toml::de::Error) -> Diagnostic {
+pub fn toml_error(code: &'static str, text: &str, e: &toml::de::Error) -> Diagnostic {
     let range = e.span().unwrap_or(0..0);
     let start = floor_char_boundary(text, range.start);
     let range = start..ceil_char_boundary(text, range.end).max(start);

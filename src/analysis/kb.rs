@@ -559,7 +559,7 @@ aliases = ["AO"]
 "#;
         let kb = build(text);
         let d: Vec<(&str, &str)> =
-            kb.files[0].diagnostics.iter().map(|d| (d.code.as_str(), &text[d.range.clone()])).collect();
+            kb.files[0].diagnostics.iter().map(|d| (d.code.as_ref(), &text[d.range.clone()])).collect();
         assert_eq!(
             d,
             vec![
@@ -614,7 +614,7 @@ aliases = ["AO"]
         assert_eq!(&text[c.spans.name.clone()], "\"Cleo Carr\"");
         assert_eq!(&text[c.spans.entry.clone()], text[text.rfind("[[entity]]").expect("c")..].trim_end());
         let d: Vec<(&str, &str)> =
-            parsed.diagnostics.iter().map(|d| (d.code.as_str(), &text[d.range.clone()])).collect();
+            parsed.diagnostics.iter().map(|d| (d.code.as_ref(), &text[d.range.clone()])).collect();
         assert_eq!(d, [("kb-unknown-field", "colour"), ("kb-unknown-kind", "\"robot\"")]);
     }
 

@@ -84,7 +84,7 @@ impl Analysis {
             .filter(|c| !c.suppressed && !matches!(c.status, ClaimStatus::Sourced { .. }))
             .map(|c| {
                 let mut d =
-                    Diagnostic::new(c.range.clone(), c.severity, c.rule.as_ref(), c.message(text, config, lexicon));
+                    Diagnostic::new(c.range.clone(), c.severity, c.rule.clone(), c.message(text, config, lexicon));
                 d.data = DiagnosticData::Claim { sentence: c.sentences.clone() };
                 d
             })
@@ -219,16 +219,20 @@ pub(crate) fn resolve_with_mentions(
         claim.suppressed = suppress::is_suppressed(&scan.suppressions, &claim.rule, &claim.range);
     }
     let mut diagnostics = Vec::new();
-    let push =
-        |diagnostics: &mut Vec<Diagnostic>, range: TextRange, rule: &str, default: Severity, message: String, data| {
-            if let RuleLevel::On(severity) = config.level(rule, default)
-                && !suppress::is_suppressed(&scan.suppressions, rule, &range)
-            {
-                let mut d = Diagnostic::new(range, severity, rule, message);
-                d.data = data;
-                diagnostics.push(d);
-            }
-        };
+    let push = |diagnostics: &mut Vec<Diagnostic>,
+                range: TextRange,
+                rule: &'static str,
+                default: Severity,
+                message: String,
+                data| {
+        if let RuleLevel::On(severity) = config.level(rule, default)
+            && !suppress::is_suppressed(&scan.suppressions, rule, &range)
+        {
+            let mut d = Diagnostic::new(range, severity, rule, message);
+            d.data = data;
+            diagnostics.push(d);
+        }
+    };
     for c in &scan.citations {
         if !resolves(&c.key) {
             let key = &c.key;

@@ -233,13 +233,25 @@ fn split_sentences(text: &str, block: TextRange, paragraph: usize, out: &mut Vec
     let bytes = text.as_bytes();
     let mut start = block.start;
     let mut i = block.start;
+    // The next `.`, `!` or `?`, and the next 0xE2 (which starts `…`), from
+    // `i` on: each found by memchr and kept until `i` passes it.
+    let ascii_from = |i: usize| memchr::memchr3(b'.', b'!', b'?', &bytes[i..block.end]).map(|k| i + k);
+    let e2_from = |i: usize| memchr::memchr(0xE2, &bytes[i..block.end]).map(|k| i + k);
+    let (mut ascii, mut e2) = (ascii_from(i), e2_from(i));
     while i < block.end {
-        // Skip to the next byte that can start a terminator (`…` starts
-        // with 0xE2): the bytes skipped are no terminator, and the byte
-        // found starts a character.
-        match bytes[i..block.end].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2)) {
-            Some(k) => i += k,
-            None => break,
+        // Skip to the next byte that can start a terminator: the bytes
+        // skipped are no terminator, and the byte found starts a
+        // character.
+        if ascii.is_some_and(|at| at < i) {
+            ascii = ascii_from(i);
+        }
+        if e2.is_some_and(|at| at < i) {
+            e2 = e2_from(i);
+        }
+        match (ascii, e2) {
+            (Some(a), Some(e)) => i = a.min(e),
+            (Some(k), None) | (None, Some(k)) => i = k,
+            (None, None) => break,
         }
         let c = match text[i..].chars().next() {
             Some(c) => c,

@@ -230,7 +230,8 @@ pub fn sarif<T: Sync>(files: &[T], report: &(impl Fn(&T) -> FileReport + Sync), 
 }
 
 fn sarif_text(reports: &[FileReport]) -> String {
-    let mut rule_ids: Vec<String> = reports.iter().flat_map(|r| r.diagnostics.iter().map(|d| d.code.clone())).collect();
+    let mut rule_ids: Vec<String> =
+        reports.iter().flat_map(|r| r.diagnostics.iter().map(|d| d.code.to_string())).collect();
     rule_ids.extend(rules::builtin().iter().map(|r| r.id.to_string()));
     rule_ids.sort();
     rule_ids.dedup();

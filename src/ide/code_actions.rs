@@ -58,7 +58,7 @@ pub fn code_actions(corpus: &Corpus, path: &Path, range: TextRange) -> Vec<Actio
     for d in doc.analysis.checks.iter().filter(|d| overlaps(&d.range) && d.code == "undefined-citation") {
         let key = &doc.text()[d.range.start + 2..d.range.end - 1];
         let mut action = define_source(corpus, key);
-        action.fixes = Some((d.code.clone(), d.range.clone()));
+        action.fixes = Some((d.code.to_string(), d.range.clone()));
         out.push(action);
         out.push(suppress(doc.text(), path, &d.code, d.range.clone()));
     }

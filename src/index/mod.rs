@@ -884,7 +884,14 @@ impl Corpus {
         out
     }
 
-    fn push_level(&self, out: &mut Vec<Diagnostic>, rule: &str, default: Severity, range: TextRange, message: String) {
+    fn push_level(
+        &self,
+        out: &mut Vec<Diagnostic>,
+        rule: &'static str,
+        default: Severity,
+        range: TextRange,
+        message: String,
+    ) {
         if let crate::analysis::config::RuleLevel::On(s) = self.config.level(rule, default) {
             out.push(Diagnostic::new(range, s, rule, message));
         }
@@ -941,11 +948,11 @@ mod tests {
         corpus.set_override(&root.join("entities.toml"), Some("[[entity]\n".to_string()));
         corpus.reload(None);
         assert_eq!(corpus.kb.entities[0].name, "Ada King", "broken: the last good base stays");
-        let codes: Vec<&str> = corpus.aux.iter().flat_map(|a| &a.diagnostics).map(|d| d.code.as_str()).collect();
+        let codes: Vec<&str> = corpus.aux.iter().flat_map(|a| &a.diagnostics).map(|d| d.code.as_ref()).collect();
         assert_eq!(codes, ["kb-syntax"]);
         corpus.reload(None);
         assert_eq!(corpus.kb.entities[0].name, "Ada King", "still broken: still the last good base");
-        let codes: Vec<&str> = corpus.aux.iter().flat_map(|a| &a.diagnostics).map(|d| d.code.as_str()).collect();
+        let codes: Vec<&str> = corpus.aux.iter().flat_map(|a| &a.diagnostics).map(|d| d.code.as_ref()).collect();
         assert_eq!(codes, ["kb-syntax"], "and the syntax error is still reported");
     }
 

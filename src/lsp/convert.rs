@@ -74,7 +74,7 @@ pub fn diagnostic(src: &SourceText, d: Diagnostic, enc: Encoding) -> lsp::Diagno
     lsp::Diagnostic {
         range: range(src, &d.range, enc),
         severity: Some(severity(d.severity)),
-        code: Some(lsp::NumberOrString::String(d.code)),
+        code: Some(lsp::NumberOrString::String(d.code.into_owned())),
         source: Some("factls".into()),
         message: d.message,
         tags,
