@@ -26,16 +26,14 @@ fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
         // search in the lowercased paragraph would be), without copying it.
         let needle = marker.as_bytes();
         let Some(&first) = needle.first() else { continue };
-        let (lower, upper) = (first.to_ascii_lowercase() as char, first.to_ascii_uppercase() as char);
+        let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
         let mut at = 0;
         while at + needle.len() <= bytes.len() {
             // The first byte of a marker (`[`, `{`) is found with memchr.
-            let next = if !first.is_ascii() {
-                bytes[at..].iter().position(|&b| b == first)
-            } else if lower == upper {
-                para[at..].find(lower)
+            let next = if lower == upper {
+                memchr::memchr(first, &bytes[at..])
             } else {
-                para[at..].find([lower, upper])
+                memchr::memchr2(lower, upper, &bytes[at..])
             };
             let Some(i) = next else { break };
             at += i;
