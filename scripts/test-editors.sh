@@ -167,8 +167,12 @@ test_vscode() {
     fi
     echo "ok - $vsix: $(wc -l <<<"$listing") files, with out/extension.js, package.json and server/factls"
     echo "-- node tests: the server through vscode-languageserver-protocol; the bundled extension through vscode-languageclient"
-    FACTLS_BINARY="$FACTLS" FACTLS_SEEDS="$ROOT/seeds" \
-      timeout "$STEP_TIMEOUT" node --test --test-reporter=spec test/server.test.js test/extension.test.js
+    # One file at a time, each under its own timeout: a hang then names its
+    # file, and each step's own limit (STEP_MS in the files) names the step.
+    for file in test/server.test.js test/extension.test.js; do
+      FACTLS_BINARY="$FACTLS" FACTLS_SEEDS="$ROOT/seeds" \
+        timeout "$STEP_TIMEOUT" node --test --test-reporter=spec "$file"
+    done
   )
 }
 

@@ -24,6 +24,9 @@ const seeds = process.env.FACTLS_SEEDS || path.join(repoRoot, 'seeds');
 const bundle = path.join(extensionDir, 'out', 'extension.js');
 const ARTICLE = '000_16a33d4f32bdc8d1.txt';
 const TIMEOUT_MS = 15000;
+// Each step's own limit, above the waits inside it: a step that hangs on an
+// unguarded call (activate, a command, deactivate) fails under its own name.
+const STEP_MS = 45000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function until(predicate, what, ms = TIMEOUT_MS) {
@@ -96,7 +99,7 @@ test('the bundled extension drives factls through vscode-languageclient', async 
   let doc;
 
   try {
-    await t.test('activate starts `factls lsp` from factls.path', async () => {
+    await t.test('activate starts `factls lsp` from factls.path', { timeout: STEP_MS }, async () => {
       await extension.activate(context);
       await until(() => status() === 'factls', 'the language status item to say the server runs').catch((error) => {
         throw new Error(`${error.message}; status ${JSON.stringify(status())}, messages ${JSON.stringify(vs.record.messages)}, log:\n${vs.record.log.join('\n')}`);
@@ -121,7 +124,7 @@ test('the bundled extension drives factls through vscode-languageclient', async 
       }
     });
 
-    await t.test('diagnostics reach the diagnostic collection (money-figure on line 19)', async () => {
+    await t.test('diagnostics reach the diagnostic collection (money-figure on line 19)', { timeout: STEP_MS }, async () => {
       doc = vs.openDocument(articlePath, 'plaintext', text);
       const key = doc.uri.toString();
       const money = () => (vs.record.diagnostics.get(key) || []).filter((d) => (d.code && d.code.value !== undefined ? d.code.value : d.code) === 'money-figure');
@@ -132,7 +135,7 @@ test('the bundled extension drives factls through vscode-languageclient', async 
       assert.equal(money()[0].source, 'factls');
     });
 
-    await t.test('indexing progress is shown as window progress', async () => {
+    await t.test('indexing progress is shown as window progress', { timeout: STEP_MS }, async () => {
       await until(() => vs.record.progress.length > 0, 'window.withProgress').catch((error) => {
         throw new Error(`${error.message}; got none`);
       });
@@ -142,20 +145,20 @@ test('the bundled extension drives factls through vscode-languageclient', async 
     const position = new Position(0, text.split('\n')[0].indexOf('Larry Krasner') + 8);
     const token = new CancellationTokenSource().token;
 
-    await t.test('the registered hover provider shows the Larry Krasner card', async () => {
+    await t.test('the registered hover provider shows the Larry Krasner card', { timeout: STEP_MS }, async () => {
       const hover = await vs.record.providers.Hover[0].provider.provideHover(doc, position, token);
       const value = (hover && hover.contents ? hover.contents : []).map((c) => (typeof c === 'string' ? c : c.value)).join('\n');
       assert.ok(value.includes('Larry Krasner') && value.includes('person'), `expected "Larry Krasner" and "person", got ${JSON.stringify(hover)}`);
     });
 
-    await t.test('the registered definition provider goes to entities.toml', async () => {
+    await t.test('the registered definition provider goes to entities.toml', { timeout: STEP_MS }, async () => {
       const result = await vs.record.providers.Definition[0].provider.provideDefinition(doc, position, token);
       const first = Array.isArray(result) ? result[0] : result;
       const uri = first && (first.targetUri || first.uri);
       assert.ok(uri && uri.fsPath.endsWith('entities.toml'), `expected a location in entities.toml, got ${JSON.stringify(result)}`);
     });
 
-    await t.test('a changed setting is forwarded as workspace/didChangeConfiguration', async () => {
+    await t.test('a changed setting is forwarded as workspace/didChangeConfiguration', { timeout: STEP_MS }, async () => {
       vs.settings['factls.rules'] = { 'money-figure': 'off' };
       vs.changeConfiguration(['factls.rules']);
       const sent = () => spawned[0].sent.filter((m) => m.method === 'workspace/didChangeConfiguration');
@@ -167,14 +170,14 @@ test('the bundled extension drives factls through vscode-languageclient', async 
       });
     });
 
-    await t.test('factls.restart stops the server and starts a new one', async () => {
+    await t.test('factls.restart stops the server and starts a new one', { timeout: STEP_MS }, async () => {
       await vs.module.commands.executeCommand('factls.restart');
       await until(() => spawned.length === 2 && status() === 'factls', 'a second server process and the running state');
       await until(() => spawned[0].exit !== undefined, 'the first server to exit', 5000);
       assert.equal(spawned[0].exit.code, 0, `expected the first server to exit with code 0, got ${JSON.stringify(spawned[0].exit)}`);
     });
 
-    await t.test('deactivate: shutdown + exit, the server exits with code 0', async () => {
+    await t.test('deactivate: shutdown + exit, the server exits with code 0', { timeout: STEP_MS }, async () => {
       await extension.deactivate();
       await until(() => spawned.every((s) => s.exit !== undefined), 'every server process to exit', 5000);
       for (const s of spawned) assert.equal(s.exit.code, 0, `expected exit code 0, got ${JSON.stringify(s.exit)}`);

@@ -46,6 +46,10 @@ const binary = process.env.FACTLS_BINARY || path.join(repoRoot, 'target', 'debug
 const seeds = process.env.FACTLS_SEEDS || path.join(repoRoot, 'seeds');
 const ARTICLE = '000_16a33d4f32bdc8d1.txt';
 const TIMEOUT_MS = 15000;
+// Each step's own limit, above the waits inside it: a step that hangs on an
+// unguarded write fails under its own name, and the session's finally still
+// runs (and prints the server's stderr) before the script's timeout kills node.
+const STEP_MS = 45000;
 
 /** The server part of the extension's default settings, from package.json. */
 function defaultSettings() {
@@ -187,7 +191,9 @@ function startSession() {
     pushed: new Map(),
     serverRequests: [],
   };
-  const child = spawn(binary, ['lsp'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  // The server's debug log is kept, and printed only for a step that failed.
+  const env = { ...process.env, FACTLS_LOG: process.env.FACTLS_LOG || 'factls=debug' };
+  const child = spawn(binary, ['lsp'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
   session.child = child;
   child.stderr.on('data', (chunk) => session.stderr.push(chunk));
   child.on('error', (error) => session.stderr.push(Buffer.from(`spawn failed: ${error.message}`)));
@@ -263,7 +269,19 @@ function startSession() {
     const { code, signal } = await withTimeout(session.exited, 'the server process to exit after `exit`', 5000);
     assert.equal(code, 0, `expected exit code 0, got ${code} (signal ${signal}); stderr:\n${Buffer.concat(session.stderr)}`);
   };
+  // A step of the session's test: skipped once the session is unhealthy,
+  // limited to STEP_MS, and remembered when it fails or never ends.
+  session.troubled = [];
+  session.step = (t, healthy) => (name, fn) =>
+    t.test(name, { timeout: STEP_MS, skip: !healthy() && 'initialize failed' }, async () => {
+      session.troubled.push(name);
+      await fn();
+      session.troubled.pop();
+    });
   session.dispose = () => {
+    if (session.troubled.length > 0) {
+      console.error(`# ${session.troubled.join(', ')} failed; the server's stderr:\n${Buffer.concat(session.stderr)}`);
+    }
     connection.dispose();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     fs.rmSync(root, { recursive: true, force: true });
@@ -275,7 +293,8 @@ test('factls lsp through vscode-languageserver-protocol (push diagnostics)', asy
   assert.ok(fs.existsSync(binary), `expected the server binary at ${binary} (set FACTLS_BINARY)`);
   const s = startSession();
   let healthy = false; // later steps are skipped when initialize failed
-  const skip = () => ({ skip: !healthy && 'initialize failed' });
+  const step = s.step(t, () => healthy);
+  const first = s.step(t, () => true);
   const lines = s.lines;
 
   async function waitForPushed(predicate, what) {
@@ -292,7 +311,7 @@ test('factls lsp through vscode-languageserver-protocol (push diagnostics)', asy
   }
 
   try {
-    await t.test('initialize', async () => {
+    await first('initialize', async () => {
       const result = await s.initialize(false);
       const caps = result.capabilities;
       for (const provider of ['hoverProvider', 'definitionProvider', 'referencesProvider', 'codeActionProvider']) {
@@ -301,7 +320,7 @@ test('factls lsp through vscode-languageserver-protocol (push diagnostics)', asy
       healthy = true;
     });
 
-    await t.test('publishDiagnostics on open: money-figure on line 19', skip(), async () => {
+    await step('publishDiagnostics on open: money-figure on line 19', async () => {
       await s.open();
       const list = await waitForPushed((l) => l.some((d) => d.code === 'money-figure'), 'a money-figure diagnostic on the article');
       const money = list.filter((d) => d.code === 'money-figure');
@@ -312,7 +331,7 @@ test('factls lsp through vscode-languageserver-protocol (push diagnostics)', asy
       assert.ok(covered.includes('$1.7 million'), `expected the range to cover "$1.7 million", got ${JSON.stringify(covered)}`);
     });
 
-    await t.test('$/progress: indexing begins and ends (window progress in VS Code)', skip(), async () => {
+    await step('$/progress: indexing begins and ends (window progress in VS Code)', async () => {
       await until(() => s.progress.some((p) => p.value && p.value.kind === 'end'), '$/progress end').catch((error) => {
         throw new Error(`${error.message}; got ${JSON.stringify(s.progress)}`);
       });
@@ -324,14 +343,14 @@ test('factls lsp through vscode-languageserver-protocol (push diagnostics)', asy
 
     const krasner = { line: 0, character: lines[0].indexOf('Larry Krasner') + 'Larry '.length + 2 }; // UTF-16, like JS strings
 
-    await t.test('hover on Krasner shows the Larry Krasner card', skip(), async () => {
+    await step('hover on Krasner shows the Larry Krasner card', async () => {
       const hover = await s.request(HoverRequest.type, { textDocument: { uri: s.articleUri }, position: krasner }, 'the hover');
       const value = hoverText(hover);
       assert.ok(value.includes('Larry Krasner'), `expected hover to contain "Larry Krasner", got ${JSON.stringify(hover)}`);
       assert.ok(value.includes('person'), `expected hover to contain "person", got ${JSON.stringify(value)}`);
     });
 
-    await t.test('definition of Krasner goes to its [[entity]] in entities.toml', skip(), async () => {
+    await step('definition of Krasner goes to its [[entity]] in entities.toml', async () => {
       const result = await s.request(DefinitionRequest.type, { textDocument: { uri: s.articleUri }, position: krasner }, 'the definition');
       const locations = (Array.isArray(result) ? result : result ? [result] : []).map((loc) =>
         loc.targetUri ? { uri: loc.targetUri, range: loc.targetSelectionRange || loc.targetRange } : loc,
@@ -348,7 +367,7 @@ test('factls lsp through vscode-languageserver-protocol (push diagnostics)', asy
       );
     });
 
-    await t.test('references of Krasner: every mention in the article', skip(), async () => {
+    await step('references of Krasner: every mention in the article', async () => {
       const expected = (s.text.match(/\bKrasner\b/g) || []).length;
       const result = await s.request(
         ReferencesRequest.type,
@@ -367,13 +386,13 @@ test('factls lsp through vscode-languageserver-protocol (push diagnostics)', asy
       }
     });
 
-    await t.test('didChangeConfiguration { settings: { factls } } turns money-figure off', skip(), async () => {
+    await step('didChangeConfiguration { settings: { factls } } turns money-figure off', async () => {
       s.settings = { ...s.settings, rules: { 'money-figure': 'off' } };
       await s.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { factls: s.settings } });
       await waitForPushed((l) => !l.some((d) => d.code === 'money-figure'), 'diagnostics without money-figure after the setting changed');
     });
 
-    await t.test('shutdown + exit: the server exits with code 0', skip(), async () => {
+    await step('shutdown + exit: the server exits with code 0', async () => {
       await s.shutdown();
     });
   } finally {
@@ -385,18 +404,19 @@ test('factls lsp with pull diagnostics, as vscode-languageclient 11 announces th
   assert.ok(fs.existsSync(binary), `expected the server binary at ${binary} (set FACTLS_BINARY)`);
   const s = startSession();
   let healthy = false;
-  const skip = () => ({ skip: !healthy && 'initialize failed' });
+  const step = s.step(t, () => healthy);
+  const first = s.step(t, () => true);
   const pull = () =>
     s.request(DocumentDiagnosticRequest.type, { textDocument: { uri: s.articleUri }, identifier: 'factls' }, 'textDocument/diagnostic');
 
   try {
-    await t.test('initialize: diagnosticProvider', async () => {
+    await first('initialize: diagnosticProvider', async () => {
       const result = await s.initialize(true);
       assert.ok(result.capabilities.diagnosticProvider, `expected a diagnosticProvider for a pull client, got ${JSON.stringify(result.capabilities)}`);
       healthy = true;
     });
 
-    await t.test('textDocument/diagnostic: money-figure on line 19, no duplicate push', skip(), async () => {
+    await step('textDocument/diagnostic: money-figure on line 19, no duplicate push', async () => {
       await s.open();
       let report;
       const deadline = Date.now() + TIMEOUT_MS;
@@ -418,7 +438,7 @@ test('factls lsp with pull diagnostics, as vscode-languageclient 11 announces th
       );
     });
 
-    await t.test('didChangeConfiguration: refresh, then the pulled report has no money-figure', skip(), async () => {
+    await step('didChangeConfiguration: refresh, then the pulled report has no money-figure', async () => {
       const before = s.serverRequests.length;
       s.settings = { ...s.settings, rules: { 'money-figure': 'off' } };
       await s.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { factls: s.settings } });
@@ -434,7 +454,7 @@ test('factls lsp with pull diagnostics, as vscode-languageclient 11 announces th
       );
     });
 
-    await t.test('shutdown + exit: the server exits with code 0', skip(), async () => {
+    await step('shutdown + exit: the server exits with code 0', async () => {
       await s.shutdown();
     });
   } finally {
