@@ -828,6 +828,13 @@ fn references_and_counts_across_a_thousand_documents_in_path_order_after_the_dec
     let wrong = got.iter().zip(&expected).position(|(g, e)| g != e);
     assert_eq!(wrong.map(|i| (i, &got[i], &expected[i])), None);
     assert_eq!(refs[0]["range"]["end"], json!({"line": 3, "character": 21}));
+    // Asked again (from another document), the answer is the same: the
+    // documents' URIs now come from the index's cache.
+    let again = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri(&dir.path().join("d1199.txt"))}, "position": {"line": 0, "character": 40}, "context": {"includeDeclaration": true}}),
+    );
+    assert_eq!(again, refs);
     // The hover card counts them all and lists the first ten documents.
     let hover = client.request("textDocument/hover", at(&u, (0, 8)));
     let md = hover["contents"]["value"].as_str().unwrap_or_default();

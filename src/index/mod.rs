@@ -25,7 +25,7 @@ pub mod walk;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -158,6 +158,9 @@ pub struct MentionIndex {
     docs: Vec<(Arc<Path>, SourceText)>,
     /// (index into `docs`, start, end).
     by_entity: HashMap<EntityRef, Vec<(u32, u32, u32)>>,
+    /// Each document's URI, made the first time an answer needs it (see
+    /// [`Corpus::indexed_uri`]).
+    uris: Box<[OnceLock<Arc<str>>]>,
 }
 
 impl MentionIndex {
@@ -165,6 +168,16 @@ impl MentionIndex {
     fn of(&self, entity: EntityRef) -> &[(u32, u32, u32)] {
         self.by_entity.get(&entity).map_or(&[], Vec::as_slice)
     }
+}
+
+/// Where a mention (or any reference) is: a document of the mention index,
+/// by its number in [`Corpus::indexed_documents`] (its path, text and line
+/// table there, current: the documents changed since the index was built
+/// are never `Indexed`), or any file by its path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    Indexed(u32),
+    File(Arc<Path>),
 }
 
 /// Knowledge-base files read and parsed: the base and its forms (`None`
@@ -577,6 +590,7 @@ impl Corpus {
                 index.by_entity.entry(m.entity()).or_default().push((d, m.start() as u32, m.end() as u32));
             }
         }
+        index.uris = std::iter::repeat_with(OnceLock::new).take(index.docs.len()).collect();
         self.mentions = Arc::new(index);
         self.changed = Arc::new(changed);
     }
@@ -757,22 +771,37 @@ impl Corpus {
     /// the mention index, with the documents changed since it was built
     /// read directly; from every document when there is no index).
     pub fn mentions_of(&self, entity: EntityRef) -> Vec<(Arc<Path>, TextRange)> {
+        self.mention_places(entity)
+            .into_iter()
+            .filter_map(|(place, range)| Some((self.place_path(&place)?.clone(), range)))
+            .collect()
+    }
+
+    /// [`Corpus::mentions_of`] with the documents of the mention index as
+    /// [`Place::Indexed`]: a name mentioned in thousands of documents
+    /// clones no path and looks no document up.
+    pub fn mention_places(&self, entity: EntityRef) -> Vec<(Place, TextRange)> {
         // One document's mentions of `entity`, read from its analysis.
-        let read = |path: &Arc<Path>, doc: &Document| -> Vec<(Arc<Path>, TextRange)> {
-            doc.analysis.mentions.iter().filter(|m| m.entity() == entity).map(|m| (path.clone(), m.range())).collect()
+        let read = |path: &Arc<Path>, doc: &Document| -> Vec<(Place, TextRange)> {
+            doc.analysis
+                .mentions
+                .iter()
+                .filter(|m| m.entity() == entity)
+                .map(|m| (Place::File(path.clone()), m.range()))
+                .collect()
         };
         if !self.keep_mention_index {
             return self.docs.iter().flat_map(|(path, doc)| read(path, doc)).collect();
         }
         let index = &self.mentions;
-        let mut out: Vec<(Arc<Path>, TextRange)> = index
+        let changed = !self.changed.is_empty();
+        let mut out: Vec<(Place, TextRange)> = index
             .of(entity)
             .iter()
-            .map(|&(d, s, e)| (&index.docs[d as usize].0, s as usize..e as usize))
-            .filter(|(p, _)| !self.changed_since_index(p))
-            .map(|(p, r)| (p.clone(), r))
+            .filter(|&&(d, _, _)| !changed || !self.changed_since_index(&index.docs[d as usize].0))
+            .map(|&(d, s, e)| (Place::Indexed(d), s as usize..e as usize))
             .collect();
-        if self.changed.is_empty() {
+        if !changed {
             return out;
         }
         for path in self.changed.iter() {
@@ -781,8 +810,34 @@ impl Corpus {
             }
         }
         // Stable: a document's mentions keep their order.
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.sort_by(|a, b| self.place_path(&a.0).cmp(&self.place_path(&b.0)));
         out
+    }
+
+    /// What `make` derives from the path of document `d` of the mention
+    /// index (the server: its `file:` URI), made once for the life of the
+    /// index and shared: a name mentioned in thousands of documents is
+    /// answered again and again, and percent-encoding a path costs more
+    /// than finding the mention. `None` for no such document, or when
+    /// `make` gives none (it is asked again the next time).
+    pub fn indexed_uri(&self, d: u32, make: impl FnOnce(&Path) -> Option<String>) -> Option<Arc<str>> {
+        let index = &self.mentions;
+        let cell = index.uris.get(d as usize)?;
+        if let Some(uri) = cell.get() {
+            return Some(uri.clone());
+        }
+        let uri: Arc<str> = make(&index.docs.get(d as usize)?.0)?.into();
+        // Another thread may have made it meanwhile: the same text.
+        Some(cell.get_or_init(|| uri).clone())
+    }
+
+    /// The path of a place of this corpus (`None` for a
+    /// [`Place::Indexed`] of another corpus's index).
+    pub fn place_path<'c>(&'c self, place: &'c Place) -> Option<&'c Arc<Path>> {
+        match place {
+            Place::Indexed(d) => self.mentions.docs.get(*d as usize).map(|(path, _)| path),
+            Place::File(path) => Some(path),
+        }
     }
 
     /// The documents as the mention index saw them, in path order: their

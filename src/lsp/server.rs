@@ -18,9 +18,10 @@ use super::state::{OpenDoc, State};
 use crate::analysis::SourceText;
 use crate::analysis::kb::EntityKind;
 use crate::analysis::text::Encoding;
+use crate::analysis::text::TextRange;
 use crate::ide::{self, FileRange};
-use crate::index::Corpus;
 use crate::index::editable::EditableText;
+use crate::index::{Corpus, Place};
 
 #[derive(Clone)]
 pub struct Backend {
@@ -50,75 +51,59 @@ impl Backend {
 
     /// Many locations (references), file by file: each file's text and URI
     /// looked up once; a long list in parts on all cores.
-    fn locations(&self, corpus: &Corpus, ranges: &[FileRange]) -> Locations {
+    fn locations(&self, corpus: &Corpus, places: &[(Place, TextRange)]) -> Locations {
         use rayon::prelude::*;
         // Parts of at least 256: each location of a random name misses the
         // caches (its document's text and line table), a few microseconds,
         // which two cores overlap; a part costs rayon some ten.
         const PART: usize = 256;
-        if ranges.len() < 2 * PART {
-            return self.locations_from(corpus, ranges, 0);
+        if places.len() < 2 * PART {
+            return self.locations_from(corpus, places);
         }
-        let indexed = corpus.indexed_documents();
-        let chunk = ranges.len().div_ceil(rayon::current_num_threads().max(1)).max(PART);
-        let parts = ranges
-            .par_chunks(chunk)
-            .enumerate()
-            .map(|(i, part)| {
-                // The first part may begin with a declaration out of path
-                // order (`ide::references`); the others start their walk
-                // where their first document is.
-                let at = if i == 0 { 0 } else { indexed.partition_point(|(p, _)| **p < *part[0].path) };
-                self.locations_from(corpus, part, at)
-            })
-            .collect();
+        let chunk = places.len().div_ceil(rayon::current_num_threads().max(1)).max(PART);
+        let parts = places.par_chunks(chunk).map(|part| self.locations_from(corpus, part)).collect();
         Locations::concat(parts)
     }
 
-    /// [`Backend::locations`] of one part, walking the indexed documents
-    /// from `at`.
-    fn locations_from(&self, corpus: &Corpus, ranges: &[FileRange], mut at: usize) -> Locations {
+    /// [`Backend::locations`] of one part.
+    fn locations_from(&self, corpus: &Corpus, places: &[(Place, TextRange)]) -> Locations {
         let enc = self.enc();
-        let mut out = Locations::with_capacity(ranges.len());
-        // The document being converted: its path, and its text (borrowed
+        let mut out = Locations::with_capacity(places.len());
+        // The file being converted: where it is, and its text (borrowed
         // from the index, or read) and URI; none if it can be neither read
         // nor named.
-        type Current<'c> = Option<(&'c Arc<Path>, Option<(Cow<'c, SourceText>, Url)>)>;
+        type Current<'c> = Option<(&'c Place, Option<(Cow<'c, SourceText>, Arc<str>)>)>;
         let mut current: Current = None;
-        // References come document by document in path order, with the
-        // corpus's own paths: the indexed documents are walked alongside
-        // (a slice, matched by pointer) instead of looking each one up (a
-        // path comparison parses both paths; a step through the corpus's
-        // persistent map costs a hundred times a step through a slice).
         let indexed = corpus.indexed_documents();
-        for r in ranges {
-            // Same `Arc`, or the same bytes (the corpus's paths are
-            // normalised; `Path`'s own comparison parses both).
-            let same = |p: &Arc<Path>| Arc::ptr_eq(p, &r.path) || p.as_os_str() == r.path.as_os_str();
-            if current.as_ref().is_none_or(|(p, _)| !same(p)) {
-                // A path not met on the walk (a knowledge-base file, a
-                // document edited since, or one out of order) is looked
-                // up, and the walk stays where it was. An edited document
-                // comes with a new `Arc` today; `changed` is checked too,
-                // so a reused one could not bring back its old text.
-                let walked = match indexed[at..].iter().position(|(p, _)| Arc::ptr_eq(p, &r.path)) {
-                    Some(i) if !corpus.changed_since_index(&r.path) => {
-                        at += i;
-                        Some(Cow::Borrowed(&indexed[at].1))
-                    }
-                    _ => None,
+        for (place, range) in places {
+            // The same document of the index, or the same `Arc` or bytes
+            // (the corpus's paths are normalised; `Path`'s own comparison
+            // parses both).
+            let same = |at: &Place| match (at, place) {
+                (Place::Indexed(a), Place::Indexed(b)) => a == b,
+                (Place::File(a), Place::File(b)) => Arc::ptr_eq(a, b) || a.as_os_str() == b.as_os_str(),
+                _ => false,
+            };
+            if current.as_ref().is_none_or(|(at, _)| !same(at)) {
+                // A document of the index is current (see `Place`); any
+                // other file (a knowledge-base file, a document edited
+                // since) is looked up, or read.
+                let uri_of = |path: &Path| convert::uri(path).map(String::from);
+                let file = match place {
+                    Place::Indexed(d) => indexed
+                        .get(*d as usize)
+                        .and_then(|(_, src)| Some((Cow::Borrowed(src), corpus.indexed_uri(*d, uri_of)?))),
+                    Place::File(path) => ide::file_source(corpus, path)
+                        .or_else(|| read_source(path))
+                        .and_then(|src| Some((Cow::Owned(src), Arc::from(uri_of(path)?)))),
                 };
-                let file = walked
-                    .or_else(|| ide::file_source(corpus, &r.path).map(Cow::Owned))
-                    .or_else(|| read_source(&r.path).map(Cow::Owned))
-                    .and_then(|src| Some((src, convert::uri(&r.path)?)));
                 if let Some((_, uri)) = &file {
                     out.file(uri.clone());
                 }
-                current = Some((&r.path, file));
+                current = Some((place, file));
             }
             if let Some((_, Some((src, _)))) = &current {
-                out.push(convert::range(src, &r.range, enc));
+                out.push(convert::range(src, range, enc));
             }
         }
         out
@@ -131,7 +116,7 @@ impl Backend {
         let Some((corpus, path, src)) = self.target(&p.text_document.uri).await else { return Ok(None) };
         let offset = convert::offset(&src, p.position, self.enc());
         let include = params.context.include_declaration;
-        let found = guard(|| ide::references::references(&corpus, &path, offset, include))?;
+        let found = guard(|| ide::references::places(&corpus, &path, offset, include))?;
         Ok(Some(guard(|| self.locations(&corpus, &found))?))
     }
 
