@@ -351,7 +351,7 @@ pub fn analyze(text: &str, kb: Arc<kb::KnowledgeBase>, sources: &dyn Sources, co
     let forms = names::lexicon::kb_forms(&kb);
     let scan = scan(text, &forms, config);
     let doc: Arc<std::path::Path> = Arc::from(std::path::Path::new(""));
-    let lexicon = Lexicon::build(kb, &[(doc, &scan.discovery)]);
+    let lexicon = Lexicon::build(kb, &forms, &[(doc, &scan.discovery)]);
     (resolve(text, scan, &lexicon, sources, config), lexicon)
 }
 

@@ -215,7 +215,7 @@ impl Corpus {
     pub fn empty(root: &Path) -> Corpus {
         let mut corpus = Corpus::bare(root);
         corpus.reload_config_and_kb(None);
-        corpus.lexicon = Arc::new(Lexicon::build(corpus.kb.clone(), &[]));
+        corpus.lexicon = Arc::new(Lexicon::build(corpus.kb.clone(), &corpus.kb_forms, &[]));
         corpus
     }
 
@@ -226,7 +226,7 @@ impl Corpus {
             config: Arc::new(Config::default()),
             kb: Arc::new(KnowledgeBase::default()),
             kb_forms: Arc::default(),
-            lexicon: Arc::new(Lexicon::build(Arc::new(KnowledgeBase::default()), &[])),
+            lexicon: Arc::new(Lexicon::build(Arc::new(KnowledgeBase::default()), &KbForms::default(), &[])),
             sources: Arc::new(SourceIndex::default()),
             docs: Docs::new(),
             aux: Arc::new(Vec::new()),
@@ -540,7 +540,7 @@ impl Corpus {
         let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
             scanned.iter().map(|(p, _, s)| (p.clone(), &s.discovery)).collect();
         let started = std::time::Instant::now();
-        self.lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
+        self.lexicon = Arc::new(Lexicon::build(self.kb.clone(), &self.kb_forms, &discoveries));
         tracing::debug!(elapsed = ?started.elapsed(), forms = self.lexicon.pattern_count(), "lexicon built");
         self.sources = Arc::new(self.source_index(scanned.iter().map(|(p, _, s)| (p, s))));
         let docs: Vec<(Arc<Path>, Arc<Document>)> = scanned
@@ -725,7 +725,7 @@ impl Corpus {
     fn reresolve_unless(&mut self, sources_changed: bool, stop: &(dyn Fn() -> bool + Sync)) -> Option<Change> {
         let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
             self.docs.iter().map(|(p, d)| (p.clone(), &d.analysis.scan.discovery)).collect();
-        let lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
+        let lexicon = Arc::new(Lexicon::build(self.kb.clone(), &self.kb_forms, &discoveries));
         let same = lexicon.same_forms(&self.lexicon);
         let mut sources = None;
         if sources_changed {

@@ -35,6 +35,7 @@ use std::hash::{BuildHasher, Hasher};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use foldhash::fast::RandomState;
+use rayon::prelude::*;
 
 use crate::analysis::text::TextRange;
 
@@ -161,6 +162,10 @@ fn pieces(form: &str) -> (Vec<&str>, &str) {
     (out, "")
 }
 
+/// A form cut into pieces: its index, its first word and segments, its
+/// tail.
+type Cut<'f> = (u32, Vec<&'f str>, &'f str);
+
 /// How pieces are keyed.
 enum Keys {
     Seeded(RandomState),
@@ -186,20 +191,25 @@ impl FormIndex {
         // left out.
         let count = ends.iter().take_while(|&&e| e != u32::MAX).count().min(NO_FORM as usize);
         let form = |i: usize| &bytes[i.checked_sub(1).map_or(0, |j| ends[j] as usize)..ends[i] as usize];
-        let mut cut: Vec<(u32, Vec<&str>, &str)> = Vec::with_capacity(count);
+        // Cut on all cores (tens of thousands of forms, a few allocations
+        // each); in order.
+        let cut: Vec<Result<Cut, u32>> = (0..count)
+            .into_par_iter()
+            .filter_map(|i| {
+                let form = form(i);
+                if form.is_empty() {
+                    return None; // names nothing (the knowledge base drops them)
+                }
+                if word_end(form, 0) == 0 {
+                    return Some(Err(i as u32));
+                }
+                let (words, tail) = pieces(form);
+                Some(Ok((i as u32, words, tail)))
+            })
+            .collect();
         let mut odd = Vec::new();
-        for i in 0..count {
-            let form = form(i);
-            if form.is_empty() {
-                continue; // names nothing (the knowledge base drops them)
-            }
-            if word_end(form, 0) == 0 {
-                odd.push(i as u32);
-                continue;
-            }
-            let (words, tail) = pieces(form);
-            cut.push((i as u32, words, tail));
-        }
+        let cut: Vec<(u32, Vec<&str>, &str)> =
+            cut.into_iter().filter_map(|c| c.map_err(|i| odd.push(i)).ok()).collect();
         let trie = Trie::build(&hasher, &cut);
         odd.extend(trie.odd);
         odd.sort_unstable();

@@ -10,6 +10,7 @@
 //! whole words ([`whole_word`]); the index finds exactly the occurrences
 //! an Aho-Corasick search of every form would (a proptest compares them).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -90,36 +91,43 @@ pub fn kb_forms(kb: &KnowledgeBase) -> KbForms {
 }
 
 impl Lexicon {
-    /// Builds the lexicon from the knowledge base and each document's
-    /// discovery, given in document (path) order.
-    pub fn build(kb: Arc<KnowledgeBase>, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
+    /// Builds the lexicon from the knowledge base, its [`KbForms`] (as
+    /// [`kb_forms`] makes them) and each document's discovery, given in
+    /// document (path) order.
+    pub fn build(kb: Arc<KnowledgeBase>, kb_forms: &KbForms, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
+        // The knowledge base's forms are settled (the first entity to name
+        // a form keeps it, as in `kb_forms`); what the documents bring is
+        // claimed beside them, in `more`. (Claiming the 20,000 forms of a
+        // large knowledge base again for every build cost more than the
+        // rest of it.)
         type Owners = HashMap<String, Option<EntityRef>, foldhash::fast::RandomState>;
-        let mut owner = Owners::default();
-        let claim = |form: &str, who: EntityRef, owner: &mut Owners| {
+        let mut more = Owners::default();
+        let owner = |key: &str, more: &Owners| -> Option<Option<EntityRef>> {
+            kb_forms.get(key).map(|&i| Some(EntityRef::Kb(i))).or_else(|| more.get(key).copied())
+        };
+        let claim = |form: &str, who: EntityRef, more: &mut Owners| {
             let key = fold_apostrophes(form);
-            match owner.get(&key) {
+            if kb_forms.contains_key(&key) {
+                return;
+            }
+            match more.get(&key) {
                 None => {
-                    owner.insert(key, Some(who));
+                    more.insert(key, Some(who));
                 }
-                // Knowledge-base forms are settled; discovered ones clash.
+                // Discovered forms clash.
                 Some(Some(existing @ EntityRef::Discovered(_)))
                     if *existing != who && matches!(who, EntityRef::Discovered(_)) =>
                 {
-                    owner.insert(key, None);
+                    more.insert(key, None);
                 }
                 _ => {}
             }
         };
-        for (i, e) in kb.entities.iter().enumerate() {
-            for form in e.forms() {
-                claim(form, EntityRef::Kb(i), &mut owner);
-            }
-        }
         let mut kb_acronyms = Vec::new();
         for (_, d) in docs {
             for a in &d.kb_acronyms {
-                if a.entity < kb.entities.len() && !owner.contains_key(&a.acronym) {
-                    claim(&a.acronym, EntityRef::Kb(a.entity), &mut owner);
+                if a.entity < kb.entities.len() && owner(&a.acronym, &more).is_none() {
+                    claim(&a.acronym, EntityRef::Kb(a.entity), &mut more);
                     kb_acronyms.push((a.entity, a.acronym.clone()));
                 }
             }
@@ -141,10 +149,11 @@ impl Lexicon {
                         }
                         continue;
                     }
-                    if pass && owner.contains_key(&key) {
+                    let owned = owner(&key, &more);
+                    if pass && owned.is_some() {
                         continue;
                     }
-                    if owner.get(&key).is_some_and(|o| matches!(o, Some(EntityRef::Kb(_)))) {
+                    if matches!(owned, Some(Some(EntityRef::Kb(_)))) {
                         continue;
                     }
                     let index = discovered.len();
@@ -166,33 +175,40 @@ impl Lexicon {
                             context_range: c.context_range.clone(),
                         },
                     });
-                    claim(&c.name, EntityRef::Discovered(index), &mut owner);
+                    claim(&c.name, EntityRef::Discovered(index), &mut more);
                 }
             }
             if !pass {
                 for (i, d) in discovered.iter().enumerate() {
                     for a in &d.aliases {
-                        claim(a, EntityRef::Discovered(i), &mut owner);
+                        claim(a, EntityRef::Discovered(i), &mut more);
                     }
                 }
             }
         }
         // Drop aliases that ended up owned by someone else, or by nobody.
         for (i, d) in discovered.iter_mut().enumerate() {
-            d.aliases.retain(|a| owner.get(&fold_apostrophes(a)) == Some(&Some(EntityRef::Discovered(i))));
+            d.aliases.retain(|a| owner(&fold_apostrophes(a), &more) == Some(Some(EntityRef::Discovered(i))));
         }
-        let mut patterns = Vec::new();
-        let mut forms: Vec<(String, EntityRef)> =
-            owner.into_iter().filter_map(|(form, who)| who.map(|w| (form, w))).collect();
-        // Forms are unique: by form is the order of (form, owner).
-        forms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Each form once (`claim` puts none of the knowledge base's in
+        // `more`), so by form is the order of (form, owner).
+        let mut forms: Vec<(&str, EntityRef)> = kb_forms
+            .iter()
+            .map(|(form, &i)| (form.as_str(), EntityRef::Kb(i)))
+            .chain(more.iter().filter_map(|(form, who)| who.map(|w| (form.as_str(), w))))
+            .collect();
+        {
+            use rayon::slice::ParallelSliceMut;
+            forms.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        }
+        let mut patterns: Vec<(Cow<str>, EntityRef)> = Vec::with_capacity(forms.len());
         for (form, who) in forms {
             if form.contains('\'') {
-                patterns.push((form.replace('\'', "’"), who));
+                patterns.push((Cow::Owned(form.replace('\'', "’")), who));
             }
-            patterns.push((form, who));
+            patterns.push((Cow::Borrowed(form), who));
         }
-        let index = Arc::new(FormIndex::new(patterns.iter().map(|(p, _)| p.as_str())));
+        let index = Arc::new(FormIndex::new(patterns.iter().map(|(p, _)| &**p)));
         let multiline = patterns.iter().any(|(p, _)| p.contains('\n'));
         let owners = patterns.into_iter().map(|(_, who)| who).collect();
         let mut introduced_in: HashMap<Arc<Path>, Vec<usize>> = HashMap::new();
@@ -393,7 +409,7 @@ mod tests {
             .collect();
         let paths: Vec<(Arc<Path>, &Discovery)> =
             discoveries.iter().enumerate().map(|(i, d)| (Arc::from(Path::new(&format!("{i:03}.txt"))), d)).collect();
-        Lexicon::build(kb, &paths)
+        Lexicon::build(kb, &forms, &paths)
     }
 
     fn spans<'t>(lex: &Lexicon, text: &'t str) -> Vec<(&'t str, String)> {
