@@ -395,7 +395,7 @@ struct Trie {
 impl Trie {
     /// `cut`: each form's index, words and tail; `ends`: where each form
     /// ends in the index's bytes.
-    fn build(hasher: &Keys, cut: &[(u32, Vec<&str>, &str)]) -> Trie {
+    fn build(hasher: &Keys, cut: &[Cut]) -> Trie {
         let total: usize = cut.iter().map(|(_, w, _)| w.len()).sum();
         // At most two thirds full: linear probing stays short, and the
         // table small enough to stay in cache.
