@@ -54,48 +54,58 @@ struct Checkpoint {
 /// Line starts and enough extra data to convert offsets in any encoding.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
-    /// Byte offset of the first byte of each line. `line_starts[0] == 0`.
-    line_starts: Vec<usize>,
-    /// For each line, whether it is pure ASCII (so every encoding agrees).
-    ascii: Vec<bool>,
-    /// For each line, the length of its terminator (0, 1 or 2 bytes).
-    terminators: Vec<u8>,
-    /// Checkpoints inside long non-ASCII lines, sorted by byte.
+    /// One entry per line: its first byte `<< 3`, [`ASCII`] when it is
+    /// pure ASCII (so every encoding agrees and no character needs
+    /// looking at), and the length of its terminator (0, 1 or 2) in the
+    /// low two bits. One table, so that a conversion in a document no
+    /// cache holds (a references answer across thousands of documents)
+    /// costs one or two cache lines instead of three tables' worth.
+    lines: Vec<u64>,
+    /// Sorted; only for non-ASCII lines longer than `CHECKPOINT`.
     checkpoints: Vec<Checkpoint>,
     len: usize,
+}
+
+/// The bit of a [`LineIndex`] entry for a pure ASCII line.
+const ASCII: u64 = 1 << 2;
+
+fn entry(start: usize, ascii: bool, terminator: usize) -> u64 {
+    ((start as u64) << 3) | if ascii { ASCII } else { 0 } | terminator as u64
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        let mut ascii = Vec::new();
-        let mut terminators = Vec::new();
-        // Line breaks found with memchr, lines tested a word at a time: a
-        // byte loop here cost as much as a rule pass.
+        let mut lines = Vec::new();
         let mut start = 0;
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
             if i < start {
                 continue; // the `\n` of a `\r\n`
             }
             let next = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
-            ascii.push(bytes[start..i].is_ascii());
-            terminators.push((next - i) as u8);
-            line_starts.push(next);
+            lines.push(entry(start, bytes[start..i].is_ascii(), next - i));
             start = next;
         }
-        ascii.push(bytes[start..].is_ascii());
-        terminators.push(0);
-        let mut index = LineIndex { line_starts, ascii, terminators, checkpoints: Vec::new(), len: text.len() };
+        lines.push(entry(start, bytes[start..].is_ascii(), 0));
+        let mut index = LineIndex { lines, checkpoints: Vec::new(), len: text.len() };
         index.checkpoints = index.build_checkpoints(text);
         index
+    }
+
+    fn start(&self, line: usize) -> Option<usize> {
+        self.lines.get(line).map(|e| (e >> 3) as usize)
+    }
+
+    /// Whether `line` is pure ASCII (a line past the end is not).
+    fn ascii(&self, line: usize) -> bool {
+        self.lines.get(line).is_some_and(|e| e & ASCII != 0)
     }
 
     fn build_checkpoints(&self, text: &str) -> Vec<Checkpoint> {
         let mut out = Vec::new();
         for line in 0..self.line_count() {
             let Range { start, end } = self.line_content(line);
-            if self.ascii[line] || end - start <= CHECKPOINT {
+            if self.ascii(line) || end - start <= CHECKPOINT {
                 continue;
             }
             let (mut utf16, mut chars) = (0, 0);
@@ -116,7 +126,7 @@ impl LineIndex {
     /// Number of lines; an empty text and a text ending in a newline both
     /// have a last, empty line.
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.lines.len()
     }
 
     /// Length of the indexed text in bytes.
@@ -130,15 +140,15 @@ impl LineIndex {
 
     /// Byte range of a line including its terminator.
     pub fn line_range(&self, line: usize) -> TextRange {
-        let start = self.line_starts.get(line).copied().unwrap_or(self.len);
-        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.len);
+        let start = self.start(line).unwrap_or(self.len);
+        let end = self.start(line + 1).unwrap_or(self.len);
         start..end
     }
 
     /// Byte range of a line without its terminator.
     pub fn line_content(&self, line: usize) -> TextRange {
         let Range { start, end } = self.line_range(line);
-        let term = self.terminators.get(line).copied().unwrap_or(0) as usize;
+        let term = self.lines.get(line).map_or(0, |e| (e & 3) as usize);
         start..end - term
     }
 
@@ -146,21 +156,24 @@ impl LineIndex {
     /// the last line).
     pub fn line_of(&self, offset: usize) -> usize {
         let offset = offset.min(self.len);
-        match self.line_starts.binary_search(&offset) {
-            Ok(line) => line,
-            Err(next) => next - 1,
-        }
+        // The first line starts at 0, so at least one entry is <= offset.
+        self.lines.partition_point(|e| (e >> 3) as usize <= offset).saturating_sub(1)
     }
 
     /// Byte offset → line/column in `enc`. The offset is clamped to the text
     /// and moved back to a character boundary.
     pub fn line_col(&self, text: &str, offset: usize, enc: Encoding) -> LineCol {
-        let offset = floor_char_boundary(text, offset.min(self.len));
+        let offset = offset.min(self.len);
         let line = self.line_of(offset);
+        let ascii = self.ascii(line);
+        // Every byte of a pure ASCII line is a character boundary: the text
+        // is not looked at. Elsewhere the boundary at or before `offset`
+        // is in the same line (a line starts on a boundary).
+        let offset = if ascii { offset } else { floor_char_boundary(text, offset) };
         let content = self.line_content(line);
         // An offset inside a "\r\n" terminator belongs at the line end.
         let offset = offset.min(content.end);
-        let col = if self.ascii[line] || enc == Encoding::Utf8 {
+        let col = if ascii || enc == Encoding::Utf8 {
             offset - content.start
         } else {
             let (from, base16, base_chars) = self.checkpoint_before(content.start, offset);
@@ -177,13 +190,20 @@ impl LineIndex {
         let start = self.line_col(text, range.start, enc);
         let line = start.line as usize;
         let content = self.line_content(line);
-        let from = floor_char_boundary(text, range.start.min(self.len)).min(content.end);
-        let to = floor_char_boundary(text, range.end.min(self.len));
-        if from <= to && to <= content.end {
-            let more = if self.ascii[line] { to - from } else { units(&text[from..to], enc) };
-            return (start, LineCol { line: start.line, col: start.col + more as u32 });
+        let (from, to) = (range.start.min(self.len), range.end.min(self.len));
+        let more = if self.ascii(line) {
+            // Every byte of the line is a character boundary.
+            let from = from.min(content.end);
+            (from <= to && to <= content.end).then(|| to - from)
+        } else {
+            let from = floor_char_boundary(text, from).min(content.end);
+            let to = floor_char_boundary(text, to);
+            (from <= to && to <= content.end).then(|| units(&text[from..to], enc))
+        };
+        match more {
+            Some(more) => (start, LineCol { line: start.line, col: start.col + more as u32 }),
+            None => (start, self.line_col(text, range.end, enc)),
         }
-        (start, self.line_col(text, range.end, enc))
     }
 
     /// Line/column in `enc` → byte offset, clamped as the module header says.
@@ -194,7 +214,10 @@ impl LineIndex {
         }
         let content = self.line_content(line);
         let want = pos.col as usize;
-        if self.ascii[line] || enc == Encoding::Utf8 {
+        if self.ascii(line) {
+            return (content.start + want).min(content.end);
+        }
+        if enc == Encoding::Utf8 {
             let at = (content.start + want).min(content.end);
             return floor_char_boundary(text, at);
         }
