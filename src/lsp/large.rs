@@ -205,17 +205,24 @@ fn frame(id: Id, result: jsonrpc::Result<Vec<u8>>) -> Vec<u8> {
         error: jsonrpc::Error,
         id: Id,
     }
-    let body = match result {
+    // The body's pieces, then the frame made at its size: a long answer
+    // (a megabyte of locations) is copied once.
+    let pieces = match result {
         Ok(json) => serde_json::to_vec(&id)
-            .map(|id| [&br#"{"jsonrpc":"2.0","result":"#[..], &json, b",\"id\":", &id, b"}"].concat()),
-        Err(error) => serde_json::to_vec(&Failed { jsonrpc: "2.0", error, id }),
+            .map(|id| vec![br#"{"jsonrpc":"2.0","result":"#.to_vec(), json, br#","id":"#.to_vec(), id, b"}".to_vec()]),
+        Err(error) => serde_json::to_vec(&Failed { jsonrpc: "2.0", error, id }).map(|body| vec![body]),
     };
-    let body = body.unwrap_or_else(|e| {
+    let pieces = pieces.unwrap_or_else(|e| {
         tracing::error!("cannot write an answer: {e}");
         Vec::new()
     });
-    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    out.extend(body);
+    let length: usize = pieces.iter().map(Vec::len).sum();
+    let header = format!("Content-Length: {length}\r\n\r\n");
+    let mut out = Vec::with_capacity(header.len() + length);
+    out.extend_from_slice(header.as_bytes());
+    for piece in &pieces {
+        out.extend_from_slice(piece);
+    }
     out
 }
 
