@@ -61,7 +61,8 @@ pub struct LineIndex {
     /// cache holds (a references answer across thousands of documents)
     /// costs one or two cache lines instead of three tables' worth.
     lines: Vec<u64>,
-    /// Sorted; only for non-ASCII lines longer than `CHECKPOINT`.
+    /// Checkpoints inside non-ASCII lines longer than `CHECKPOINT`,
+    /// sorted by byte.
     checkpoints: Vec<Checkpoint>,
     len: usize,
 }
@@ -69,6 +70,7 @@ pub struct LineIndex {
 /// The bit of a [`LineIndex`] entry for a pure ASCII line.
 const ASCII: u64 = 1 << 2;
 
+/// A [`LineIndex`] entry (a text's offsets fit in 61 bits).
 fn entry(start: usize, ascii: bool, terminator: usize) -> u64 {
     ((start as u64) << 3) | if ascii { ASCII } else { 0 } | terminator as u64
 }
@@ -77,6 +79,8 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let mut lines = Vec::new();
+        // Line breaks found with memchr, lines tested a word at a time: a
+        // byte loop here cost as much as a rule pass.
         let mut start = 0;
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
             if i < start {
