@@ -277,7 +277,6 @@ mod tests {
     use super::*;
     use crate::analysis::citations::NoSources;
     use crate::analysis::kb::{self, KnowledgeBase};
-    use crate::analysis::names::lexicon::kb_forms;
     use proptest::prelude::*;
 
     fn kb() -> Arc<KnowledgeBase> {
@@ -289,13 +288,13 @@ mod tests {
     /// The previous text's analysis, and the new text's, fresh and after.
     fn check(old_text: &str, text: &str) -> usize {
         let kb = kb();
-        let forms = kb_forms(&kb);
+        let forms = kb.forms();
         let config = Config::default();
         let (old, lexicon) = crate::analysis::analyze(old_text, kb.clone(), &NoSources, &config);
         let fresh =
-            crate::analysis::resolve(text, crate::analysis::scan(text, &forms, &config), &lexicon, &NoSources, &config);
+            crate::analysis::resolve(text, crate::analysis::scan(text, forms, &config), &lexicon, &NoSources, &config);
         let previous = Previous { text: old_text, analysis: &old };
-        let after = analyze_after(text, &previous, &forms, &lexicon, &NoSources, &config);
+        let after = analyze_after(text, &previous, forms, &lexicon, &NoSources, &config);
         assert_eq!(after, fresh, "{old_text:?} -> {text:?}");
         let segments = &fresh.scan.segments;
         Reuse::new(&previous, text, segments).map.iter().filter(|m| m.is_some()).count()

@@ -23,6 +23,7 @@ use toml::Spanned;
 
 use super::config::toml_error;
 use super::diagnostic::{Diagnostic, Severity};
+use super::names::lexicon::{KbForms, kb_forms};
 use super::text::TextRange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -124,6 +125,8 @@ pub struct KnowledgeBase {
     pub entities: Vec<Entity>,
     pub files: Vec<KbFile>,
     by_id: HashMap<String, usize, foldhash::fast::RandomState>,
+    /// Every form, apostrophe-folded, → the first entity that names it.
+    forms: KbForms,
 }
 
 /// Result of parsing one file: its entities, and diagnostics about values.
@@ -313,7 +316,14 @@ impl KnowledgeBase {
             }
         }
         kb.resolve_ambiguity(texts);
+        kb.forms = kb_forms(&kb);
         kb
+    }
+
+    /// Every form, apostrophe-folded, → the first entity that names it:
+    /// what discovery and the lexicon look names up in.
+    pub fn forms(&self) -> &KbForms {
+        &self.forms
     }
 
     /// Drops every surface form that two entities claim, with a diagnostic.

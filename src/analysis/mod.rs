@@ -348,10 +348,9 @@ fn mentions(text: &str, scan: &Scan, lexicon: &Lexicon) -> Vec<Mention> {
 
 /// Both steps for one document, with a lexicon built from it alone.
 pub fn analyze(text: &str, kb: Arc<kb::KnowledgeBase>, sources: &dyn Sources, config: &Config) -> (Analysis, Lexicon) {
-    let forms = names::lexicon::kb_forms(&kb);
-    let scan = scan(text, &forms, config);
+    let scan = scan(text, kb.forms(), config);
     let doc: Arc<std::path::Path> = Arc::from(std::path::Path::new(""));
-    let lexicon = Lexicon::build(kb, &forms, &[(doc, &scan.discovery)]);
+    let lexicon = Lexicon::build(kb, &[(doc, &scan.discovery)]);
     (resolve(text, scan, &lexicon, sources, config), lexicon)
 }
 

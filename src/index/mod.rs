@@ -34,7 +34,7 @@ use crate::analysis::config::Config;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::kb::{self, KnowledgeBase};
 use crate::analysis::names::EntityRef;
-use crate::analysis::names::lexicon::{Lexicon, kb_forms};
+use crate::analysis::names::lexicon::Lexicon;
 use crate::analysis::source::Definition;
 use crate::analysis::text::TextRange;
 use crate::analysis::{self, Analysis, Scan, SourceText};
@@ -119,7 +119,6 @@ pub struct Corpus {
     pub root: PathBuf,
     pub config: Arc<Config>,
     pub kb: Arc<KnowledgeBase>,
-    kb_forms: KbForms,
     pub lexicon: Arc<Lexicon>,
     pub sources: Arc<SourceIndex>,
     /// A persistent map: a snapshot with one document changed shares the
@@ -180,15 +179,12 @@ pub enum Place {
     File(Arc<Path>),
 }
 
-/// Knowledge-base files read and parsed: the base and its forms (`None`
-/// when a file is broken) and the files' aux entries.
+/// Knowledge-base files read and parsed: the base (`None` when a file is
+/// broken) and the files' aux entries.
 struct KbRead {
-    kb: Option<(Arc<KnowledgeBase>, KbForms)>,
+    kb: Option<Arc<KnowledgeBase>>,
     aux: Vec<AuxFile>,
 }
-
-/// Apostrophe-folded knowledge-base forms → entity index.
-type KbForms = Arc<crate::analysis::names::lexicon::KbForms>;
 
 /// A knowledge-base file as configured: its path, its configured name and
 /// its text (`None` when missing).
@@ -215,7 +211,7 @@ impl Corpus {
     pub fn empty(root: &Path) -> Corpus {
         let mut corpus = Corpus::bare(root);
         corpus.reload_config_and_kb(None);
-        corpus.lexicon = Arc::new(Lexicon::build(corpus.kb.clone(), &corpus.kb_forms, &[]));
+        corpus.lexicon = Arc::new(Lexicon::build(corpus.kb.clone(), &[]));
         corpus
     }
 
@@ -225,8 +221,7 @@ impl Corpus {
             root: root.to_path_buf(),
             config: Arc::new(Config::default()),
             kb: Arc::new(KnowledgeBase::default()),
-            kb_forms: Arc::default(),
-            lexicon: Arc::new(Lexicon::build(Arc::new(KnowledgeBase::default()), &KbForms::default(), &[])),
+            lexicon: Arc::new(Lexicon::build(Arc::new(KnowledgeBase::default()), &[])),
             sources: Arc::new(SourceIndex::default()),
             docs: Docs::new(),
             aux: Arc::new(Vec::new()),
@@ -274,7 +269,6 @@ impl Corpus {
         corpus.keep_mention_index = index_mentions;
         if let Some(previous) = previous.filter(|p| p.root == root) {
             corpus.kb = previous.kb.clone();
-            corpus.kb_forms = previous.kb_forms.clone();
             corpus.aux = previous.aux.clone();
         }
         let config_aux = corpus.reload_config(settings);
@@ -305,7 +299,7 @@ impl Corpus {
             .into_par_iter()
             .map(|r| {
                 let (path, source, mut scan) = r?;
-                analysis::discover_names(&source.text, &mut scan, &corpus.kb_forms);
+                analysis::discover_names(&source.text, &mut scan, corpus.kb.forms());
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 progress(n, total);
                 Ok((path, source, scan))
@@ -342,7 +336,7 @@ impl Corpus {
             .filter(|(path, _)| !corpus.is_aux_file(path) && path.strip_prefix(root).is_ok_and(|r| filter.accepts(r)))
             .map(|(path, text)| {
                 let source = SourceText::new(crate::analysis::source::strip_bom(text).to_string());
-                let scan = analysis::scan(&source.text, &corpus.kb_forms, &corpus.config);
+                let scan = analysis::scan(&source.text, corpus.kb.forms(), &corpus.config);
                 (Arc::from(path.as_path()), source, scan)
             })
             .collect();
@@ -447,8 +441,7 @@ impl Corpus {
                     a.diagnostics = f.diagnostics.clone();
                 }
             }
-            let forms = kb_forms(&kb);
-            Some((Arc::new(kb), Arc::new(forms)))
+            Some(Arc::new(kb))
         };
         KbRead { kb, aux: kb_aux }
     }
@@ -472,7 +465,7 @@ impl Corpus {
             }
             aux.push(old.clone());
         }
-        Some(KbRead { kb: Some((self.kb.clone(), self.kb_forms.clone())), aux })
+        Some(KbRead { kb: Some(self.kb.clone()), aux })
     }
 
     /// Installs a knowledge base read by [`Corpus::read_kb`] (or, when it
@@ -481,10 +474,7 @@ impl Corpus {
     fn apply_kb(&mut self, read: KbRead) -> Vec<AuxFile> {
         let KbRead { kb, aux: mut kb_aux } = read;
         match kb {
-            Some((kb, forms)) => {
-                self.kb_forms = forms;
-                self.kb = kb;
-            }
+            Some(kb) => self.kb = kb,
             None => {
                 // Keep the last good base; its files keep their last good
                 // text so definitions still point at the right lines.
@@ -528,7 +518,7 @@ impl Corpus {
         let docs: Vec<(&Arc<Path>, &Arc<Document>)> = self.docs.iter().collect();
         let scanned: Vec<(Arc<Path>, SourceText, Scan)> = docs
             .par_iter()
-            .map(|&(p, d)| (p.clone(), d.source.clone(), analysis::scan(&d.source.text, &self.kb_forms, &self.config)))
+            .map(|&(p, d)| (p.clone(), d.source.clone(), analysis::scan(&d.source.text, self.kb.forms(), &self.config)))
             .collect();
         self.rebuild(scanned);
     }
@@ -540,7 +530,7 @@ impl Corpus {
         let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
             scanned.iter().map(|(p, _, s)| (p.clone(), &s.discovery)).collect();
         let started = std::time::Instant::now();
-        self.lexicon = Arc::new(Lexicon::build(self.kb.clone(), &self.kb_forms, &discoveries));
+        self.lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
         tracing::debug!(elapsed = ?started.elapsed(), forms = self.lexicon.pattern_count(), "lexicon built");
         self.sources = Arc::new(self.source_index(scanned.iter().map(|(p, _, s)| (p, s))));
         let docs: Vec<(Arc<Path>, Arc<Document>)> = scanned
@@ -632,7 +622,7 @@ impl Corpus {
                 analysis::incremental::analyze_after(
                     &text.text,
                     &previous,
-                    &self.kb_forms,
+                    self.kb.forms(),
                     &self.lexicon,
                     self.sources.as_ref(),
                     &self.config,
@@ -646,7 +636,7 @@ impl Corpus {
     /// The analysis of `text` as a new document of this corpus, reusing
     /// nothing.
     pub fn analyze_fresh(&self, text: &str) -> analysis::Analysis {
-        let scan = analysis::scan(text, &self.kb_forms, &self.config);
+        let scan = analysis::scan(text, self.kb.forms(), &self.config);
         analysis::resolve(text, scan, &self.lexicon, self.sources.as_ref(), &self.config)
     }
 
@@ -725,7 +715,7 @@ impl Corpus {
     fn reresolve_unless(&mut self, sources_changed: bool, stop: &(dyn Fn() -> bool + Sync)) -> Option<Change> {
         let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
             self.docs.iter().map(|(p, d)| (p.clone(), &d.analysis.scan.discovery)).collect();
-        let lexicon = Arc::new(Lexicon::build(self.kb.clone(), &self.kb_forms, &discoveries));
+        let lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
         let same = lexicon.same_forms(&self.lexicon);
         let mut sources = None;
         if sources_changed {

@@ -79,8 +79,9 @@ impl std::fmt::Debug for Lexicon {
 /// documents').
 pub type KbForms = HashMap<String, usize, foldhash::fast::RandomState>;
 
-/// The [`KbForms`] of a knowledge base.
-pub fn kb_forms(kb: &KnowledgeBase) -> KbForms {
+/// The [`KbForms`] of a knowledge base (built with it: see
+/// [`KnowledgeBase::forms`]).
+pub(crate) fn kb_forms(kb: &KnowledgeBase) -> KbForms {
     let mut forms = KbForms::default();
     for (i, e) in kb.entities.iter().enumerate() {
         for form in e.forms() {
@@ -91,16 +92,16 @@ pub fn kb_forms(kb: &KnowledgeBase) -> KbForms {
 }
 
 impl Lexicon {
-    /// Builds the lexicon from the knowledge base, its [`KbForms`] (as
-    /// [`kb_forms`] makes them) and each document's discovery, given in
-    /// document (path) order.
-    pub fn build(kb: Arc<KnowledgeBase>, kb_forms: &KbForms, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
+    /// Builds the lexicon from the knowledge base and each document's
+    /// discovery, given in document (path) order.
+    pub fn build(kb: Arc<KnowledgeBase>, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
         // The knowledge base's forms are settled (the first entity to name
-        // a form keeps it, as in `kb_forms`); what the documents bring is
+        // a form keeps it: `KnowledgeBase::forms`); what the documents bring is
         // claimed beside them, in `more`. (Claiming the 20,000 forms of a
         // large knowledge base again for every build cost more than the
         // rest of it.)
         type Owners = HashMap<String, Option<EntityRef>, foldhash::fast::RandomState>;
+        let kb_forms = kb.forms();
         let mut more = Owners::default();
         let owner = |key: &str, more: &Owners| -> Option<Option<EntityRef>> {
             kb_forms.get(key).map(|&i| Some(EntityRef::Kb(i))).or_else(|| more.get(key).copied())
@@ -398,18 +399,18 @@ mod tests {
     }
 
     fn lexicon(kb: Arc<KnowledgeBase>, docs: &[&str]) -> Lexicon {
-        let forms = kb_forms(&kb);
+        let forms = kb.forms();
         let discoveries: Vec<Discovery> = docs
             .iter()
             .map(|t| {
                 let mut d = Discovery::default();
-                discover(t, 0..t.len(), &forms, &mut d);
+                discover(t, 0..t.len(), forms, &mut d);
                 d
             })
             .collect();
         let paths: Vec<(Arc<Path>, &Discovery)> =
             discoveries.iter().enumerate().map(|(i, d)| (Arc::from(Path::new(&format!("{i:03}.txt"))), d)).collect();
-        Lexicon::build(kb, &forms, &paths)
+        Lexicon::build(kb, &paths)
     }
 
     fn spans<'t>(lex: &Lexicon, text: &'t str) -> Vec<(&'t str, String)> {
