@@ -20,6 +20,10 @@
 //! corpus is the same bytes on every run and machine. See
 //! `docs/PERFORMANCE.md` for what each figure means.
 
+// The in-process load allocates as the `factls` binary does.
+#[path = "../src/alloc.rs"]
+mod alloc;
+
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};

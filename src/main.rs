@@ -1,3 +1,5 @@
+mod alloc;
+
 fn main() {
     std::process::exit(factls::cli::main())
 }
