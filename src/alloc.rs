@@ -7,14 +7,16 @@
 //! threads, and most of the knowledge base's are transient parse trees.
 //! The system allocator leaves their holes in each thread's arena, and
 //! resident memory keeps them. jemalloc, set as below, gives freed pages
-//! back to the system 200 ms after they are freed, from a thread of its
+//! back to the system 50 ms after they are freed, from a thread of its
 //! own, so neither an edit nor an indexing thread waits for it. Measured
 //! (docs/PERFORMANCE.md, eighth session): the server's peak at 1,000
 //! documents about a tenth lower, `check` about 7 % less CPU.
 //!
-//! `_RJEM_MALLOC_CONF` in the environment still overrides the settings
-//! (`dirty_decay_ms:0` purges at once, on the thread that frees: 15,000
-//! `madvise` calls in 28 edits of a 50 KB document).
+//! `_RJEM_MALLOC_CONF` in the environment still overrides the settings.
+//! `dirty_decay_ms:0` would purge at once, on the thread that frees:
+//! 15,000 `madvise` calls to index seeds 1,000 and make 28 edits in its
+//! 50 KB document, against about 550 at 50 ms, and edits slower by a
+//! fifth.
 
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
@@ -32,6 +34,6 @@ static MALLOC_CONF: &u8 = &CONF[0];
 
 /// Background threads are jemalloc's on Linux only; one is enough.
 #[cfg(all(feature = "jemalloc", target_os = "linux"))]
-const CONF: &[u8] = b"background_thread:true,max_background_threads:1,dirty_decay_ms:200,muzzy_decay_ms:0\0";
+const CONF: &[u8] = b"background_thread:true,max_background_threads:1,dirty_decay_ms:50,muzzy_decay_ms:0\0";
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc"), not(target_os = "linux")))]
-const CONF: &[u8] = b"dirty_decay_ms:200,muzzy_decay_ms:0\0";
+const CONF: &[u8] = b"dirty_decay_ms:50,muzzy_decay_ms:0\0";
