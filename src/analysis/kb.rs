@@ -233,10 +233,12 @@ fn convert(text: &str, raws: Vec<RawEntity>, headers: &[TextRange], file: usize)
             ));
             continue;
         };
-        let id_text = id.get_ref().trim().to_string();
-        if id_text.is_empty() || name.get_ref().trim().is_empty() {
+        let (id_span, name_span) = (id.span(), name.span());
+        let id_text = trimmed(id.into_inner());
+        let name_text = trimmed(name.into_inner());
+        if id_text.is_empty() || name_text.is_empty() {
             diagnostics.push(Diagnostic::new(
-                if id_text.is_empty() { id.span() } else { name.span() },
+                if id_text.is_empty() { id_span } else { name_span },
                 Severity::Error,
                 "kb-missing-field",
                 "entity id and name must not be empty",
@@ -258,7 +260,6 @@ fn convert(text: &str, raws: Vec<RawEntity>, headers: &[TextRange], file: usize)
                 EntityKind::Other
             }),
         };
-        let name_text = name.get_ref().trim().to_string();
         let learned = match kind {
             EntityKind::Person => surname(&name_text).into_iter().collect(),
             _ => Vec::new(),
@@ -267,7 +268,7 @@ fn convert(text: &str, raws: Vec<RawEntity>, headers: &[TextRange], file: usize)
             .aliases
             .unwrap_or_default()
             .into_iter()
-            .map(|a| a.into_inner().trim().to_string())
+            .map(|a| trimmed(a.into_inner()))
             .filter(|a| !a.is_empty() && *a != name_text)
             .collect();
         let learned = learned.into_iter().filter(|l| !aliases.contains(l)).collect();
@@ -277,9 +278,9 @@ fn convert(text: &str, raws: Vec<RawEntity>, headers: &[TextRange], file: usize)
             kind,
             aliases,
             learned,
-            description: raw.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
+            description: raw.description.map(trimmed).filter(|d| !d.is_empty()),
             sources: raw.sources.unwrap_or_default(),
-            spans: EntitySpans { file, entry, id: id.span(), name: name.span() },
+            spans: EntitySpans { file, entry, id: id_span, name: name_span },
         });
     }
     ParsedKbFile { entities, diagnostics }
@@ -433,6 +434,13 @@ fn entity_tables(text: &str, tables: &[(usize, bool)]) -> Vec<TextRange> {
         out.push(start..start + trimmed.len());
     }
     out
+}
+
+/// `s` without leading and trailing whitespace; `s` itself (no copy) when
+/// it has none, as nearly every value of a knowledge base.
+fn trimmed(s: String) -> String {
+    let t = s.trim();
+    if t.len() == s.len() { s } else { t.to_string() }
 }
 
 fn line_end(text: &str, from: usize) -> usize {
