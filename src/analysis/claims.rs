@@ -18,7 +18,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use super::config::{Config, RuleLevel};
 use super::diagnostic::Severity;
@@ -43,13 +43,16 @@ pub enum ClaimStatus {
     Unsourced,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A claim. Sixty-four bytes (offsets as `u32`, as in its [`RuleHit`]): a
+/// corpus keeps every claim of every document, about thirty a document.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Claim {
     /// Rule id (built-in or custom).
-    pub rule: Cow<'static, str>,
-    pub range: TextRange,
-    /// The sentences the claim spans; a citation goes after them.
-    pub sentences: TextRange,
+    pub rule: RuleName,
+    start: u32,
+    end: u32,
+    sentences_start: u32,
+    sentences_end: u32,
     pub status: ClaimStatus,
     /// Severity after configuration and attribution.
     pub severity: Severity,
@@ -57,20 +60,52 @@ pub struct Claim {
 }
 
 impl Claim {
+    /// `None` when an offset does not fit in 32 bits (a document over
+    /// 4 GiB, whose hits are dropped already).
+    pub fn new(
+        rule: RuleName,
+        range: TextRange,
+        sentences: TextRange,
+        status: ClaimStatus,
+        severity: Severity,
+    ) -> Option<Claim> {
+        let offset = |o: usize| u32::try_from(o).ok();
+        Some(Claim {
+            rule,
+            start: offset(range.start)?,
+            end: offset(range.end)?,
+            sentences_start: offset(sentences.start)?,
+            sentences_end: offset(sentences.end)?,
+            status,
+            severity,
+            suppressed: false,
+        })
+    }
+
+    /// What the rule found.
+    pub fn range(&self) -> TextRange {
+        self.start as usize..self.end as usize
+    }
+
+    /// The sentences the claim spans; a citation goes after them.
+    pub fn sentences(&self) -> TextRange {
+        self.sentences_start as usize..self.sentences_end as usize
+    }
+
     /// What the rule says is missing: `{what} `{excerpt}` has no source:
     /// {help}`, or who it is attributed to. Written when asked for (a
     /// diagnostic is rendered), not kept: a corpus holds many claims.
     /// `text` is the document's text, `config` and `lexicon` the
     /// corpus's.
     pub fn message(&self, text: &str, config: &Config, lexicon: &Lexicon) -> String {
-        let (what, help) = match rules::find_rule(&self.rule) {
+        let (what, help) = match self.rule.builtin() {
             Some(r) => (r.what, r.help),
             None => {
                 let custom = config.custom_rules.iter().find(|c| *c.id == *self.rule);
                 (custom.map_or("claim", |c| c.message.as_str()), CUSTOM_HELP)
             }
         };
-        let excerpt = text.get(self.range.clone()).unwrap_or("");
+        let excerpt = text.get(self.range()).unwrap_or("");
         let mut message = String::with_capacity(what.len() + 48 * 3 + 64);
         message.push_str(what);
         message.push_str(" `");
@@ -88,6 +123,78 @@ impl Claim {
             }
         }
         message
+    }
+}
+
+impl std::fmt::Debug for Claim {
+    /// As the struct with public ranges printed (what tests compare).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Claim")
+            .field("rule", &self.rule)
+            .field("range", &self.range())
+            .field("sentences", &self.sentences())
+            .field("status", &self.status)
+            .field("severity", &self.severity)
+            .field("suppressed", &self.suppressed)
+            .finish()
+    }
+}
+
+/// A claim's rule: a built-in one, or a custom one by its id. Sixteen
+/// bytes; reads as the id (`&*name`, `{name}`), and two are equal when
+/// their ids are.
+#[derive(Clone)]
+pub enum RuleName {
+    Builtin(&'static rules::Rule),
+    Custom(Arc<str>),
+}
+
+impl RuleName {
+    /// The built-in rule, if it is one.
+    pub fn builtin(&self) -> Option<&'static rules::Rule> {
+        match self {
+            RuleName::Builtin(r) => Some(r),
+            RuleName::Custom(_) => None,
+        }
+    }
+}
+
+impl PartialEq for RuleName {
+    fn eq(&self, other: &RuleName) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for RuleName {}
+
+impl std::ops::Deref for RuleName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            RuleName::Builtin(r) => r.id,
+            RuleName::Custom(id) => id,
+        }
+    }
+}
+
+impl std::fmt::Display for RuleName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl std::fmt::Debug for RuleName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl From<&RuleName> for Cow<'static, str> {
+    fn from(name: &RuleName) -> Cow<'static, str> {
+        match name {
+            RuleName::Builtin(r) => Cow::Borrowed(r.id),
+            RuleName::Custom(id) => Cow::Owned(id.to_string()),
+        }
     }
 }
 
@@ -466,11 +573,11 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
     let mut claims = Vec::with_capacity(hits.len());
     for hit in hits {
         let range = hit.range();
-        let (id, default, attributable): (Cow<'static, str>, Severity, bool) = match builtin.get(hit.rule()) {
-            Some(r) => (Cow::Borrowed(r.id), r.default_severity, r.attributable),
+        let (id, default, attributable) = match builtin.get(hit.rule()) {
+            Some(r) => (RuleName::Builtin(r), r.default_severity, r.attributable),
             None => {
                 let Some(c) = ctx.config.custom_rules.get(hit.rule() - builtin.len()) else { continue };
-                (Cow::Owned(c.id.clone()), c.severity, false)
+                (RuleName::Custom(Arc::from(c.id.as_str())), c.severity, false)
             }
         };
         let severity = match ctx.config.level(&id, default) {
@@ -481,7 +588,7 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
         let last = ctx.segments.sentence_at(range.end.saturating_sub(1)).unwrap_or(first).max(first);
         let sentences = ctx.segments.sentences[first].range.start..ctx.segments.sentences[last].range.end;
         let quote = ctx.quotes.get(hit.paragraph()).and_then(|qs| qs.iter().find(|q| q.range == range));
-        let is_quotation = id == "quotation";
+        let is_quotation = &*id == "quotation";
         let status = if let Some((_, key)) =
             ctx.resolved_citations.iter().find(|(r, _)| sentences.start <= r.start && r.end <= sentences.end)
         {
@@ -503,7 +610,7 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
             ClaimStatus::Attributed { .. } => severity.lowered(),
             _ => severity,
         };
-        claims.push(Claim { rule: id, range, sentences, status, severity, suppressed: false });
+        claims.extend(Claim::new(id, range, sentences, status, severity));
     }
     claims
 }
@@ -789,6 +896,33 @@ fn excerpt_by_collecting(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn claims_pack_into_sixty_four_bytes_and_keep_what_they_say() {
+        assert_eq!(std::mem::size_of::<RuleName>(), 16);
+        assert_eq!(std::mem::size_of::<Claim>(), 64);
+        let builtin = rules::find_rule("money-figure").expect("a built-in rule");
+        let status = ClaimStatus::Attributed { speaker: EntityRef::Kb(3) };
+        let c = Claim::new(RuleName::Builtin(builtin), 7..19, 0..40, status.clone(), Severity::Warning).expect("fits");
+        assert_eq!(
+            (c.range(), c.sentences(), &*c.rule, c.rule.to_string()),
+            (7..19, 0..40, "money-figure", "money-figure".to_string())
+        );
+        assert_eq!((c.status, c.severity, c.suppressed), (status, Severity::Warning, false));
+        assert_eq!(c.rule.builtin().map(|r| r.id), Some("money-figure"));
+        // A custom rule reads as its id, and equals another name with that id.
+        let custom = RuleName::Custom(Arc::from("house-style"));
+        assert_eq!(
+            (&*custom, custom.builtin().is_none(), format!("{custom:?}")),
+            ("house-style", true, "\"house-style\"".to_string())
+        );
+        assert_eq!(Cow::from(&custom), Cow::<str>::Owned("house-style".into()));
+        assert!(matches!(Cow::from(&RuleName::Builtin(builtin)), Cow::Borrowed("money-figure")));
+        assert_eq!(RuleName::Custom(Arc::from("money-figure")), RuleName::Builtin(builtin));
+        // Past 4 GiB there is no claim (its hit was dropped already).
+        let far = u32::MAX as usize + 1;
+        assert!(Claim::new(custom, far..far + 1, 0..1, ClaimStatus::Unsourced, Severity::Hint).is_none());
+    }
 
     #[test]
     fn quotes_pair_up_and_unclosed_ones_run_to_the_end() {

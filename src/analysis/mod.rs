@@ -83,9 +83,8 @@ impl Analysis {
             .iter()
             .filter(|c| !c.suppressed && !matches!(c.status, ClaimStatus::Sourced { .. }))
             .map(|c| {
-                let mut d =
-                    Diagnostic::new(c.range.clone(), c.severity, c.rule.clone(), c.message(text, config, lexicon));
-                d.data = DiagnosticData::Claim { sentence: c.sentences.clone() };
+                let mut d = Diagnostic::new(c.range(), c.severity, &c.rule, c.message(text, config, lexicon));
+                d.data = DiagnosticData::Claim { sentence: c.sentences() };
                 d
             })
             .collect();
@@ -216,7 +215,7 @@ pub(crate) fn resolve_with_mentions(
     };
     let mut claims = claims::resolve(&ctx, &scan.hits);
     for claim in &mut claims {
-        claim.suppressed = suppress::is_suppressed(&scan.suppressions, &claim.rule, &claim.range);
+        claim.suppressed = suppress::is_suppressed(&scan.suppressions, &claim.rule, &claim.range());
     }
     let mut diagnostics = Vec::new();
     let push = |diagnostics: &mut Vec<Diagnostic>,

@@ -48,12 +48,12 @@ pub fn code_actions(corpus: &Corpus, path: &Path, range: TextRange) -> Vec<Actio
     let overlaps = |r: &TextRange| r.start <= range.end && range.start <= r.end;
     let mut out = Vec::new();
     let mut next_key = KeyMaker::new(corpus);
-    for claim in doc.analysis.claims.iter().filter(|c| overlaps(&c.range)) {
+    for claim in doc.analysis.claims.iter().filter(|c| overlaps(&c.range())) {
         if matches!(claim.status, ClaimStatus::Sourced { .. }) || claim.suppressed {
             continue;
         }
         out.push(cite(corpus, path, claim, &next_key.make()));
-        out.push(suppress(doc.text(), path, &claim.rule, claim.range.clone()));
+        out.push(suppress(doc.text(), path, &claim.rule, claim.range()));
     }
     for d in doc.analysis.checks.iter().filter(|d| overlaps(&d.range) && d.code == "undefined-citation") {
         let key = &doc.text()[d.range.start + 2..d.range.end - 1];
@@ -128,13 +128,13 @@ fn cite(corpus: &Corpus, path: &Path, claim: &Claim, key: &str) -> Action {
     let (sources, text) = sources_file(corpus);
     let mut create = Vec::new();
     let definition = append_line(sources.clone(), text, &format!("[^{key}]: "), &mut create);
-    let at = claim.sentences.end;
+    let at = claim.sentences().end;
     Action {
         title: format!("Cite a source for this {what} ([^{key}] in {})", corpus.display_path(&sources)),
         kind: ActionKind::QuickFix,
         create,
         edits: vec![(FileRange { path: Arc::from(path), range: at..at }, format!("[^{key}]")), definition],
-        fixes: Some((claim.rule.to_string(), claim.range.clone())),
+        fixes: Some((claim.rule.to_string(), claim.range())),
         preferred: true,
     }
 }

@@ -46,7 +46,7 @@ pub fn hover(corpus: &Corpus, path: &Path, offset: usize) -> Option<HoverResult>
     if let Some(doc) = corpus.document(path) {
         for claim in claims_at(doc, offset) {
             sections.push(claim_card(claim, &corpus.lexicon));
-            range.get_or_insert(claim.range.clone());
+            range.get_or_insert(claim.range());
         }
     }
     if sections.is_empty() {

@@ -61,7 +61,7 @@ pub fn definition_at(doc: &Document, offset: usize) -> Option<&Definition> {
 
 /// Claims at `offset`, sourced ones included.
 pub fn claims_at(doc: &Document, offset: usize) -> impl Iterator<Item = &Claim> {
-    doc.analysis.claims.iter().filter(move |c| contains(&c.range, offset))
+    doc.analysis.claims.iter().filter(move |c| contains(&c.range(), offset))
 }
 
 /// The knowledge-base entry at `offset` of a knowledge-base file.

@@ -49,18 +49,18 @@ pub fn document_symbols(corpus: &Corpus, doc: &Document) -> Vec<Symbol> {
                 children: Vec::new(),
             });
         }
-        for c in doc.analysis.claims.iter().filter(|c| para.start <= c.range.start && c.range.start < para.end) {
+        for c in doc.analysis.claims.iter().filter(|c| para.start <= c.range().start && c.range().start < para.end) {
             let status = match &c.status {
                 ClaimStatus::Sourced { .. } => "sourced".to_string(),
                 ClaimStatus::Attributed { speaker } => format!("attributed to {}", corpus.lexicon.name(*speaker)),
                 ClaimStatus::Unsourced => "unsourced".to_string(),
             };
             children.push(Symbol {
-                name: short(&text[c.range.clone()], 60),
+                name: short(&text[c.range()], 60),
                 detail: format!("{} · {status}", c.rule),
                 kind: SymbolKind::Claim,
-                range: c.range.clone(),
-                selection: c.range.clone(),
+                range: c.range(),
+                selection: c.range(),
                 children: Vec::new(),
             });
         }

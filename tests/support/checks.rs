@@ -134,10 +134,10 @@ pub fn check_analysis(text: &str, a: &Analysis, lexicon: &Lexicon) {
     }
     check_sorted_by(&a.mentions, |m| m.start(), "mentions");
     for c in &a.claims {
-        check_range(text, &c.range, &format!("claim `{}`", c.rule));
-        check_range(text, &c.sentences, &format!("claim `{}` sentences", c.rule));
+        check_range(text, &c.range(), &format!("claim `{}`", c.rule));
+        check_range(text, &c.sentences(), &format!("claim `{}` sentences", c.rule));
     }
-    check_sorted_by(&a.claims, |c| c.range.start, "claims");
+    check_sorted_by(&a.claims, |c| c.range().start, "claims");
     let diagnostics = a.diagnostics(text, &Config::default(), lexicon);
     check_diagnostics(text, &diagnostics, "diagnostic");
     check_sorted_by(&diagnostics, |d| (d.range.start, d.range.end), "diagnostics");
