@@ -55,15 +55,16 @@ pub fn tokens(corpus: &Corpus, doc: &Document, within: Option<TextRange>) -> Vec
             ClaimStatus::Sourced { .. } => 1 << 4,
         };
         // Cut around names and citations.
-        let mut from = claim.range().start;
-        for t in fixed.iter().filter(|t| t.range.start < claim.range().end && t.range.end > claim.range().start) {
+        let range = claim.range();
+        let mut from = range.start;
+        for t in fixed.iter().filter(|t| t.range.start < range.end && t.range.end > range.start) {
             if t.range.start > from {
                 out.push(Token { range: from..t.range.start, kind: 6, modifiers });
             }
             from = from.max(t.range.end);
         }
-        if from < claim.range().end {
-            out.push(Token { range: from..claim.range().end, kind: 6, modifiers });
+        if from < range.end {
+            out.push(Token { range: from..range.end, kind: 6, modifiers });
         }
     }
     out.extend(fixed);

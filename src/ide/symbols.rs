@@ -49,7 +49,7 @@ pub fn document_symbols(corpus: &Corpus, doc: &Document) -> Vec<Symbol> {
                 children: Vec::new(),
             });
         }
-        for c in doc.analysis.claims.iter().filter(|c| para.start <= c.range().start && c.range().start < para.end) {
+        for c in doc.analysis.claims.iter().filter(|c| para.contains(&c.range().start)) {
             let status = match &c.status {
                 ClaimStatus::Sourced { .. } => "sourced".to_string(),
                 ClaimStatus::Attributed { speaker } => format!("attributed to {}", corpus.lexicon.name(*speaker)),
