@@ -19,21 +19,22 @@
 //! fifth.
 
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+mod jemalloc {
+    #[global_allocator]
+    static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// jemalloc's `malloc_conf`, a `const char *` it reads once, at its first
-/// allocation (the `_rjem_` prefix is tikv-jemalloc-sys's). `&u8` has the
-/// layout of that pointer. `muzzy_decay_ms:0`: a page given back is given
-/// back for good (`MADV_DONTNEED`), not lazily (`MADV_FREE` pages count as
-/// resident until the kernel takes them).
-#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
-#[unsafe(export_name = "_rjem_malloc_conf")]
-#[used]
-static MALLOC_CONF: &u8 = &CONF[0];
+    /// jemalloc's `malloc_conf`, a `const char *` it reads once, at its
+    /// first allocation (the `_rjem_` prefix is tikv-jemalloc-sys's). `&u8`
+    /// has the layout of that pointer. `muzzy_decay_ms:0`: a page given
+    /// back is given back for good (`MADV_DONTNEED`), not lazily
+    /// (`MADV_FREE` pages count as resident until the kernel takes them).
+    #[unsafe(export_name = "_rjem_malloc_conf")]
+    #[used]
+    static MALLOC_CONF: &u8 = &CONF[0];
 
-/// Background threads are jemalloc's on Linux only; one is enough.
-#[cfg(all(feature = "jemalloc", target_os = "linux"))]
-const CONF: &[u8] = b"background_thread:true,max_background_threads:1,dirty_decay_ms:50,muzzy_decay_ms:0\0";
-#[cfg(all(feature = "jemalloc", not(target_env = "msvc"), not(target_os = "linux")))]
-const CONF: &[u8] = b"dirty_decay_ms:50,muzzy_decay_ms:0\0";
+    /// Background threads are jemalloc's on Linux only; one is enough.
+    #[cfg(target_os = "linux")]
+    const CONF: &[u8] = b"background_thread:true,max_background_threads:1,dirty_decay_ms:50,muzzy_decay_ms:0\0";
+    #[cfg(not(target_os = "linux"))]
+    const CONF: &[u8] = b"dirty_decay_ms:50,muzzy_decay_ms:0\0";
+}

@@ -340,7 +340,7 @@ pub(crate) fn find_in(
             hits.extend(ranges.drain(..).filter_map(|range| RuleHit::new(r, range, p)));
         }
         for (c, custom) in config.custom_rules.iter().enumerate() {
-            if config.rules.get(&custom.id) == Some(&RuleLevel::Off) {
+            if config.rules.get(&*custom.id) == Some(&RuleLevel::Off) {
                 continue;
             }
             for m in custom.regex.find_iter(&text[paragraph.clone()]) {
@@ -577,7 +577,7 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
             Some(r) => (RuleName::Builtin(r), r.default_severity, r.attributable),
             None => {
                 let Some(c) = ctx.config.custom_rules.get(hit.rule() - builtin.len()) else { continue };
-                (RuleName::Custom(Arc::from(c.id.as_str())), c.severity, false)
+                (RuleName::Custom(c.id.clone()), c.severity, false)
             }
         };
         let severity = match ctx.config.level(&id, default) {

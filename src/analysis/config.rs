@@ -29,6 +29,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use regex::Regex;
 use serde::Deserialize;
@@ -65,7 +66,8 @@ impl RuleLevel {
 /// A rule written by the user in `[[custom-rule]]`.
 #[derive(Clone, Debug)]
 pub struct CustomRule {
-    pub id: String,
+    /// Shared with every claim of the rule (`RuleName::Custom`).
+    pub id: Arc<str>,
     pub regex: Regex,
     pub message: String,
     pub severity: Severity,
@@ -188,7 +190,7 @@ impl Config {
             }
             match compile_custom(custom.pattern.get_ref()) {
                 Ok(regex) => config.custom_rules.push(CustomRule {
-                    id,
+                    id: Arc::from(id),
                     regex,
                     message: custom.message.map(|m| m.into_inner()).unwrap_or_else(|| "custom claim".into()),
                     severity,
@@ -326,7 +328,7 @@ mod tests {
         let text = "[[custom-rule]]\nid = \"bad\"\npattern = \"(unclosed\"\n\n[[custom-rule]]\nid = \"good\"\npattern = \"sources say\"\n";
         let (config, diags) = Config::parse(text).expect("valid toml");
         assert_eq!(config.custom_rules.len(), 1);
-        assert_eq!(config.custom_rules[0].id, "good");
+        assert_eq!(&*config.custom_rules[0].id, "good");
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, "config-invalid-regex");
         assert!(diags[0].message.starts_with("custom rule `bad`: invalid regex"), "{}", diags[0].message);

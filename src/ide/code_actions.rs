@@ -18,7 +18,6 @@ use std::sync::Arc;
 use super::FileRange;
 use crate::analysis::claims::{Claim, ClaimStatus};
 use crate::analysis::names::{EntityRef, slug};
-use crate::analysis::rules;
 use crate::analysis::text::TextRange;
 use crate::index::Corpus;
 // A file the corpus does not hold (not a document, excluded): read it as
@@ -124,7 +123,7 @@ fn append_line(path: Arc<Path>, text: Option<String>, line: &str, create: &mut V
 }
 
 fn cite(corpus: &Corpus, path: &Path, claim: &Claim, key: &str) -> Action {
-    let what = rules::find_rule(&claim.rule).map_or(claim.rule.as_ref(), |r| r.what);
+    let what = claim.rule.builtin().map_or(&*claim.rule, |r| r.what);
     let (sources, text) = sources_file(corpus);
     let mut create = Vec::new();
     let definition = append_line(sources.clone(), text, &format!("[^{key}]: "), &mut create);

@@ -9,7 +9,6 @@ use super::{Hit, at, claims_at, declaration};
 use crate::analysis::claims::{Claim, ClaimStatus};
 use crate::analysis::names::EntityRef;
 use crate::analysis::names::lexicon::Lexicon;
-use crate::analysis::rules;
 use crate::analysis::text::{Encoding, TextRange};
 use crate::index::Corpus;
 
@@ -146,8 +145,8 @@ fn citation_card(corpus: &Corpus, doc: &Path, key: &str) -> String {
 }
 
 pub fn claim_card(claim: &Claim, lexicon: &Lexicon) -> String {
-    let rule = rules::find_rule(&claim.rule);
-    let what = rule.map_or(claim.rule.as_ref(), |r| r.what);
+    let rule = claim.rule.builtin();
+    let what = rule.map_or(&*claim.rule, |r| r.what);
     let why = rule.map_or("a custom rule in factls.toml", |r| r.help);
     let mut out = format!("**Claim** · `{}` · {what}\n\n", claim.rule);
     match &claim.status {
