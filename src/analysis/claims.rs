@@ -23,6 +23,7 @@ use std::sync::{Arc, LazyLock};
 use super::config::{Config, RuleLevel};
 use super::diagnostic::Severity;
 use super::kb::EntityKind;
+use super::literals::LiteralSet;
 use super::names::lexicon::Lexicon;
 use super::names::{EntityRef, Mention};
 use super::rules::{self, Quote, RuleInput, WordRegex, quotation::SCARE_QUOTE_WORDS};
@@ -452,15 +453,11 @@ const SOURCE_NOUNS: &[&str] = &[
 ];
 
 /// What the speaker search looks for in a sentence, in one literal
-/// automaton: [`REPORTING_VERBS`] (pattern `i` is verb `i`), then
+/// automaton: [`REPORTING_VERBS`] (literal `i` is verb `i`), then
 /// [`SOURCE_NOUNS`]; ASCII-case-insensitive, all occurrences (overlapping,
 /// so none hides a whole-word one).
-static CUES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(REPORTING_VERBS.iter().chain(SOURCE_NOUNS))
-        .expect("speaker cue automaton")
+static CUES: LazyLock<LiteralSet> = LazyLock::new(|| {
+    LiteralSet::new(REPORTING_VERBS.iter().chain(SOURCE_NOUNS).map(|w| (*w, 0))).expect("speaker cue automaton")
 });
 
 /// What one pass of [`CUES`] found in a sentence.
@@ -483,7 +480,9 @@ impl Cues {
     }
 }
 
-/// Finds the cues of `sentence` (`unicode_words` as for it) into `out`.
+/// Finds the cues of `sentence` (`unicode_words` as for it) into `out`,
+/// from `occurrences`: those of [`CUES`] in it, as
+/// [`LiteralSet::occurrences`] gives them, offsets into the sentence.
 ///
 /// The verbs are the matches of `\b(?:said|says|…|according to|…)\b`
 /// (case-sensitive, Unicode `\b`, the sentence's ends count as non-word):
@@ -495,16 +494,15 @@ impl Cues {
 /// The nouns are exact as a filter: a match of [`SOURCE_NOUN`] ends with
 /// a noun followed by a non-word character, equal to it up to ASCII case
 /// unless Unicode case folding is at play.
-fn cues(sentence: &str, unicode_words: bool, out: &mut Cues) {
+fn cues(sentence: &str, unicode_words: bool, occurrences: impl Iterator<Item = (usize, usize, usize)>, out: &mut Cues) {
     out.verbs.clear();
     out.nouns.clear();
     out.fold = unicode_words && rules::has_unicode_only_fold(sentence);
-    for m in CUES.find_overlapping_iter(sentence) {
-        let (start, end) = (m.start(), m.end());
+    for (start, end, literal) in occurrences {
         if sentence[end..].chars().next().is_some_and(rules::is_word_char) {
             continue;
         }
-        match REPORTING_VERBS.get(m.pattern().as_usize()) {
+        match REPORTING_VERBS.get(literal) {
             Some(verb) => {
                 let whole = !sentence[..start].chars().next_back().is_some_and(rules::is_word_char);
                 if whole && &sentence[start..end] == *verb {
@@ -514,9 +512,31 @@ fn cues(sentence: &str, unicode_words: bool, out: &mut Cues) {
             None => out.nouns.push((start, end)),
         }
     }
-    // Overlapping matches come in order of their ends.
+    // Occurrences come in order of their ends.
     out.verbs.sort_unstable_by_key(|v| v.0);
     out.nouns.dedup_by_key(|n| n.1);
+}
+
+/// [`cues`] with the occurrences found in `sentence` itself.
+fn cues_of(sentence: &str, unicode_words: bool, out: &mut Cues) {
+    let mut occurrences = Vec::new();
+    CUES.occurrences(sentence.as_bytes(), &mut occurrences);
+    cues(sentence, unicode_words, occurrences.into_iter(), out);
+}
+
+/// The occurrences of [`CUES`] that lie in `within`, offsets made
+/// relative to `within.start`: `occurrences` are those of a paragraph
+/// that starts at `base` and holds `within`, as
+/// [`LiteralSet::occurrences`] gives them (offsets into the paragraph).
+fn cues_within(
+    occurrences: &[(usize, usize, usize)],
+    base: usize,
+    within: &TextRange,
+) -> impl Iterator<Item = (usize, usize, usize)> {
+    let (from, to) = (within.start - base, within.end - base);
+    let lo = occurrences.partition_point(|o| o.1 <= from);
+    let hi = occurrences.partition_point(|o| o.1 <= to);
+    occurrences[lo..hi].iter().filter(move |o| o.0 >= from).map(move |&(s, e, l)| (s - from, e - from, l))
 }
 
 /// The matches of `re` (a variant of [`SOURCE_NOUN`]) in `sentence`, as
@@ -632,8 +652,12 @@ impl Speakers {
         let mut mentions: Vec<&Mention> = Vec::new();
         let mut found = Cues::default();
         let mut noun_matches = Vec::new();
-        // Whether the paragraph last seen holds a non-ASCII word character.
-        let mut paragraph_words: Option<(usize, bool)> = None;
+        // The paragraph last seen: its index, whether it holds a non-ASCII
+        // word character, and the occurrences of the cues in it (one
+        // search a paragraph, not one a sentence).
+        let mut paragraph_seen: Option<usize> = None;
+        let mut paragraph_words = false;
+        let mut occurrences = Vec::new();
         // Quotations do not overlap and are in text order: binary search.
         let in_quote = |at: usize| {
             let i = all_quotes.partition_point(|q| q.range.start < at);
@@ -652,17 +676,25 @@ impl Speakers {
                 .paragraphs
                 .get(sentence.paragraph)
                 .filter(|p| p.start <= range.start && range.end <= p.end);
-            let in_paragraph = match (paragraph, paragraph_words) {
-                (Some(_), Some((p, u))) if p == sentence.paragraph => u,
-                (Some(p), _) => {
-                    let u = rules::has_non_ascii_word(&ctx.text[p.clone()]);
-                    paragraph_words = Some((sentence.paragraph, u));
-                    u
+            let unicode_words = match paragraph {
+                Some(p) => {
+                    if paragraph_seen != Some(sentence.paragraph) {
+                        let text = &ctx.text[p.clone()];
+                        paragraph_seen = Some(sentence.paragraph);
+                        paragraph_words = rules::has_non_ascii_word(text);
+                        occurrences.clear();
+                        CUES.occurrences(text.as_bytes(), &mut occurrences);
+                    }
+                    let unicode_words = paragraph_words && rules::has_non_ascii_word(sentence_text);
+                    cues(sentence_text, unicode_words, cues_within(&occurrences, p.start, &range), &mut found);
+                    unicode_words
                 }
-                (None, _) => true,
+                None => {
+                    let unicode_words = rules::has_non_ascii_word(sentence_text);
+                    cues_of(sentence_text, unicode_words, &mut found);
+                    unicode_words
+                }
             };
-            let unicode_words = in_paragraph && rules::has_non_ascii_word(sentence_text);
-            cues(sentence_text, unicode_words, &mut found);
             if found.verbs.is_empty() && !found.noun() {
                 continue; // nothing to attribute or remember here
             }
@@ -947,14 +979,35 @@ mod tests {
 
     fn verbs_by_literals(h: &str) -> Vec<(usize, usize, &str)> {
         let mut out = Cues::default();
-        cues(h, rules::has_non_ascii_word(h), &mut out);
+        cues_of(h, rules::has_non_ascii_word(h), &mut out);
         out.verbs
+    }
+
+    /// A paragraph's cues, cut to each sentence, are the sentence's own:
+    /// the speaker search scans a paragraph once.
+    #[test]
+    fn a_paragraphs_cues_cut_to_a_sentence_are_the_sentences_own() {
+        let seed = include_str!("../../seeds/000_16a33d4f32bdc8d1.txt");
+        let text = format!("{seed}\n\nHe said: “They reported it.” The report says so, according to Reuters.");
+        let segments = super::super::sentences::segment(&text, &super::super::source::non_prose(&text));
+        let mut checked = 0;
+        for sentence in &segments.sentences {
+            let p = &segments.paragraphs[sentence.paragraph];
+            let mut in_paragraph = Vec::new();
+            CUES.occurrences(text[p.clone()].as_bytes(), &mut in_paragraph);
+            let cut: Vec<_> = cues_within(&in_paragraph, p.start, &sentence.range).collect();
+            let mut own = Vec::new();
+            CUES.occurrences(text[sentence.range.clone()].as_bytes(), &mut own);
+            assert_eq!(cut, own, "{:?}", &text[sentence.range.clone()]);
+            checked += own.len();
+        }
+        assert!(checked >= 8, "only {checked} cues in the seed");
     }
 
     /// Whether the cues let a sentence where [`SOURCE_NOUN`] matches through.
     fn check_noun_filter(h: &str) {
         let mut out = Cues::default();
-        cues(h, rules::has_non_ascii_word(h), &mut out);
+        cues_of(h, rules::has_non_ascii_word(h), &mut out);
         assert!(out.noun() || !SOURCE_NOUN.is_match(h), "{h:?}");
         let re = SOURCE_NOUN.get(h);
         let mut got = Vec::new();
@@ -977,7 +1030,7 @@ mod tests {
         check_noun_filter("The report: a new  study, the the report; its\u{a0}recent\tprobe and their memo-ruling");
         check_noun_filter("Reports say the report. Its letter, an Analysis, the new new report, a recent study’s end");
         let mut out = Cues::default();
-        cues("It was reported, and reports came in.", false, &mut out);
+        cues_of("It was reported, and reports came in.", false, &mut out);
         assert!(!out.noun());
     }
 

@@ -9,10 +9,17 @@
 //! groups of the literals that end there. A search is then a table lookup
 //! and an `or` per byte.
 //!
-//! Invariant: [`LiteralSet::groups`] is the union of the groups of the
-//! literals that occur in the haystack, compared ASCII-case-insensitively
-//! (as an overlapping search of an `ascii_case_insensitive` Aho-Corasick
-//! automaton finds them; a proptest compares the two).
+//! The speaker search asks, for every sentence, where a few dozen cue
+//! words occur; [`LiteralSet::occurrences`] walks the same DFA and
+//! reports each literal that ends where the walk stands.
+//!
+//! Invariants, compared ASCII-case-insensitively (as an overlapping search
+//! of an `ascii_case_insensitive` Aho-Corasick automaton finds them;
+//! proptests compare the two):
+//! - [`LiteralSet::groups`] is the union of the groups of the literals
+//!   that occur in the haystack;
+//! - [`LiteralSet::occurrences`] reports every occurrence of every literal,
+//!   in the order of the automaton's overlapping search.
 
 /// Literals in groups (at most 32), compiled.
 pub struct LiteralSet {
@@ -26,6 +33,11 @@ pub struct LiteralSet {
     stride: usize,
     /// State → the groups of the literals that end in it.
     out: Vec<u32>,
+    /// State `s` → its literals, `ends[ends_at[s]..ends_at[s + 1]]`:
+    /// (index among the literals given, length), its own literal first,
+    /// then those of its failure state (the automaton's order).
+    ends_at: Vec<u32>,
+    ends: Vec<(u32, u32)>,
     /// The length of the longest literal.
     longest: usize,
 }
@@ -35,14 +47,16 @@ impl LiteralSet {
     /// ignored. `None` when the automaton would have more than 65,535
     /// states.
     pub fn new<'a>(literals: impl IntoIterator<Item = (&'a str, u32)>) -> Option<LiteralSet> {
-        let literals: Vec<(Vec<u8>, u32)> = literals
+        // (lowercased literal, group, index among those given)
+        let literals: Vec<(Vec<u8>, u32, u32)> = literals
             .into_iter()
-            .filter(|(l, g)| !l.is_empty() && *g < 32)
-            .map(|(l, g)| (l.as_bytes().to_ascii_lowercase(), g))
-            .collect();
+            .enumerate()
+            .filter(|(_, (l, g))| !l.is_empty() && *g < 32)
+            .map(|(i, (l, g))| Some((l.as_bytes().to_ascii_lowercase(), g, u32::try_from(i).ok()?)))
+            .collect::<Option<_>>()?;
         let mut classes = [0u8; 256];
         let mut count = 1usize;
-        for (l, _) in &literals {
+        for (l, _, _) in &literals {
             for &b in l {
                 if classes[b as usize] == 0 {
                     classes[b as usize] = u8::try_from(count).ok()?;
@@ -58,7 +72,8 @@ impl LiteralSet {
         // goes back to the root by a trie edge).
         let mut goto: Vec<u16> = vec![0; stride];
         let mut out: Vec<u32> = vec![0];
-        for (l, g) in &literals {
+        let mut own: Vec<Vec<(u32, u32)>> = vec![Vec::new()];
+        for (l, g, i) in &literals {
             let mut s = 0usize;
             for &b in l {
                 let c = classes[b as usize] as usize;
@@ -67,10 +82,12 @@ impl LiteralSet {
                     goto[s * stride + c] = u16::try_from(new).ok()?;
                     goto.extend(std::iter::repeat_n(0, stride));
                     out.push(0);
+                    own.push(Vec::new());
                 }
                 s = goto[s * stride + c] as usize;
             }
             out[s] |= 1 << g;
+            own[s].push((*i, u32::try_from(l.len()).ok()?));
         }
         // Breadth first: failure links, outputs along them, and the full
         // transition table.
@@ -85,8 +102,13 @@ impl LiteralSet {
                 queue.push_back(t);
             }
         }
+        // A state's failure state is shallower, so done before it.
+        let mut ends_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); states];
         while let Some(s) = queue.pop_front() {
             out[s] |= out[fail[s]];
+            let mut ends = std::mem::take(&mut own[s]);
+            ends.extend_from_slice(&ends_of[fail[s]]);
+            ends_of[s] = ends;
             for c in 0..stride {
                 let t = goto[s * stride + c] as usize;
                 if t == 0 {
@@ -109,78 +131,109 @@ impl LiteralSet {
         if next.len() >= 1 << 31 {
             return None;
         }
-        let longest = literals.iter().map(|(l, _)| l.len()).max().unwrap_or(1);
-        Some(LiteralSet { classes, next, stride, out, longest })
+        let longest = literals.iter().map(|(l, _, _)| l.len()).max().unwrap_or(1);
+        let mut ends_at = Vec::with_capacity(states + 1);
+        ends_at.push(0);
+        for e in &ends_of {
+            ends_at.push(u32::try_from(ends_at[ends_at.len() - 1] as usize + e.len()).ok()?);
+        }
+        let ends = ends_of.concat();
+        Some(LiteralSet { classes, next, stride, out, ends_at, ends, longest })
+    }
+
+    /// Pushes `(start, end, literal)` for every occurrence of every literal
+    /// in `haystack` onto `out` (`literal` its index among those given to
+    /// [`LiteralSet::new`]), in the order of an overlapping Aho-Corasick
+    /// search: by end, and at one end the longest literal first.
+    pub fn occurrences(&self, haystack: &[u8], out: &mut Vec<(usize, usize, usize)>) {
+        let first = out.len();
+        self.search(haystack, |end, state| {
+            let (from, to) = (self.ends_at[state] as usize, self.ends_at[state + 1] as usize);
+            out.extend(self.ends[from..to].iter().map(|&(literal, len)| (end - len as usize, end, literal as usize)));
+            false
+        });
+        // The walks report in turn; each end is reported by one of them,
+        // its literals in order: a stable sort by end is the search's order.
+        out[first..].sort_by_key(|o| o.1);
     }
 
     /// The groups (bit `g` for group `g`) of the literals in `haystack`;
     /// the search may stop once every group of `all` is found.
+    pub fn groups(&self, haystack: &[u8], all: u32) -> u32 {
+        let mut found = 0u32;
+        self.search(haystack, |_, state| {
+            found |= self.out[state];
+            found & all == all
+        });
+        found
+    }
+
+    /// Walks the DFA over `haystack` and calls `hit(end, state)` at every
+    /// end of a literal, once per end; stops when `hit` returns `true`.
     ///
     /// A walk of the DFA waits on each lookup for the one before: four
     /// walks over four parts of the haystack go at once, each part
     /// starting `longest - 1` bytes into the one before, so every
-    /// occurrence lies whole inside one part.
+    /// occurrence lies whole inside one part. A part but the first reports
+    /// only the ends past that overlap: the ones in it are its
+    /// predecessor's.
     // The four walks step in lockstep: one index into four parts.
     #[allow(clippy::needless_range_loop)]
-    pub fn groups(&self, haystack: &[u8], all: u32) -> u32 {
+    fn search(&self, haystack: &[u8], mut hit: impl FnMut(usize, usize) -> bool) {
         const WAYS: usize = 4;
         let n = haystack.len();
         let quarter = n / WAYS;
+        let overlap = self.longest - 1;
         if quarter < 2 * self.longest + 8 {
-            return self.walk(haystack, all);
-        }
-        let mut parts: [&[u8]; WAYS] = [&[]; WAYS];
-        for (i, part) in parts.iter_mut().enumerate() {
-            let start = (i * quarter).saturating_sub(self.longest - 1);
-            let end = if i + 1 == WAYS { n } else { (i + 1) * quarter };
-            *part = &haystack[start..end];
-        }
-        let common = parts.iter().map(|p| p.len()).min().unwrap_or(0);
-        let mut rows = [0usize; WAYS];
-        let mut found = 0u32;
-        for k in 0..common {
-            for w in 0..WAYS {
-                let entry = self.next[rows[w] + self.classes[parts[w][k] as usize] as usize];
-                rows[w] = (entry >> 1) as usize;
-                if entry & 1 != 0 {
-                    found |= self.out[rows[w] / self.stride];
+            let mut row = 0usize;
+            for (i, &b) in haystack.iter().enumerate() {
+                let entry = self.next[row + self.classes[b as usize] as usize];
+                row = (entry >> 1) as usize;
+                if entry & 1 != 0 && hit(i + 1, row / self.stride) {
+                    return;
                 }
             }
-            if k % 64 == 63 && found & all == all {
-                return found;
+            return;
+        }
+        let mut parts: [&[u8]; WAYS] = [&[]; WAYS];
+        let mut starts = [0usize; WAYS];
+        let mut skip = [0usize; WAYS];
+        for (i, part) in parts.iter_mut().enumerate() {
+            starts[i] = (i * quarter).saturating_sub(overlap);
+            skip[i] = if i == 0 { 0 } else { overlap };
+            let end = if i + 1 == WAYS { n } else { (i + 1) * quarter };
+            *part = &haystack[starts[i]..end];
+        }
+        let common = parts.iter().map(|p| p.len()).min().unwrap_or(0);
+        let heads: [&[u8]; WAYS] = parts.map(|p| &p[..common]);
+        let mut rows = [0usize; WAYS];
+        for k in 0..common {
+            // The four lookups first, then one test for an end among them
+            // (rare): the walks do not wait on each other's branches.
+            let entries: [u32; WAYS] =
+                std::array::from_fn(|w| self.next[rows[w] + self.classes[heads[w][k] as usize] as usize]);
+            for w in 0..WAYS {
+                rows[w] = (entries[w] >> 1) as usize;
+            }
+            if entries.iter().fold(0, |acc, e| acc | e) & 1 != 0 {
+                for w in 0..WAYS {
+                    if entries[w] & 1 != 0 && k >= skip[w] && hit(starts[w] + k + 1, rows[w] / self.stride) {
+                        return;
+                    }
+                }
             }
         }
         // The rest of the longer parts, one at a time.
         for w in 0..WAYS {
             let mut row = rows[w];
-            for &b in &parts[w][common..] {
+            for (k, &b) in parts[w].iter().enumerate().skip(common) {
                 let entry = self.next[row + self.classes[b as usize] as usize];
                 row = (entry >> 1) as usize;
-                if entry & 1 != 0 {
-                    found |= self.out[row / self.stride];
+                if entry & 1 != 0 && k >= skip[w] && hit(starts[w] + k + 1, row / self.stride) {
+                    return;
                 }
             }
         }
-        found
-    }
-
-    /// One walk over `haystack`.
-    fn walk(&self, haystack: &[u8], all: u32) -> u32 {
-        let mut row = 0usize;
-        let mut found = 0u32;
-        for chunk in haystack.chunks(64) {
-            for &b in chunk {
-                let entry = self.next[row + self.classes[b as usize] as usize];
-                row = (entry >> 1) as usize;
-                if entry & 1 != 0 {
-                    found |= self.out[row / self.stride];
-                }
-            }
-            if found & all == all {
-                break;
-            }
-        }
-        found
     }
 }
 
@@ -195,6 +248,33 @@ mod tests {
             return 0;
         };
         ac.find_overlapping_iter(haystack).fold(0, |acc, m| acc | 1 << literals[m.pattern().as_usize()].1)
+    }
+
+    /// (start, end, literal) of every occurrence, as the automaton's
+    /// overlapping search reports them.
+    fn occurrences_by_automaton(literals: &[&str], haystack: &str) -> Vec<(usize, usize, usize)> {
+        let Ok(ac) = aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(literals) else {
+            return Vec::new();
+        };
+        ac.find_overlapping_iter(haystack).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect()
+    }
+
+    fn occurrences(set: &LiteralSet, haystack: &str) -> Vec<(usize, usize, usize)> {
+        let mut found = Vec::new();
+        set.occurrences(haystack.as_bytes(), &mut found);
+        found
+    }
+
+    #[test]
+    fn occurrences_overlap_and_keep_the_literals_index() {
+        let literals = ["said", "aid", "", "SAID", "per cent", "€"];
+        let set = LiteralSet::new(literals.iter().map(|l| (*l, 0))).expect("small");
+        // The empty literal (index 2) is never reported; the others keep their index.
+        let want = vec![(3, 7, 0), (3, 7, 3), (4, 7, 1), (11, 19, 4), (23, 26, 5)];
+        let text = "He Said 20 Per Cent of €5";
+        assert_eq!(occurrences(&set, text), want);
+        assert_eq!(occurrences_by_automaton(&["said", "aid", "\u{0}never", "SAID", "per cent", "€"], text), want);
+        assert_eq!(occurrences(&set, "nothing here"), vec![]);
     }
 
     #[test]
@@ -222,6 +302,16 @@ mod tests {
             let literals: Vec<(&str, u32)> = literals.iter().map(|(l, g)| (l.as_str(), *g)).collect();
             let set = LiteralSet::new(literals.iter().copied()).expect("small");
             prop_assert_eq!(set.groups(haystack.as_bytes(), u32::MAX), by_automaton(&literals, &haystack));
+        }
+
+        #[test]
+        fn the_dfa_reports_the_occurrences_the_automaton_reports(
+            literals in prop::collection::vec("[aAbB$€é ]{1,4}", 1..12),
+            haystack in "[aAbBcC$€é ]{0,200}",
+        ) {
+            let literals: Vec<&str> = literals.iter().map(String::as_str).collect();
+            let set = LiteralSet::new(literals.iter().map(|l| (*l, 0))).expect("small");
+            prop_assert_eq!(occurrences(&set, &haystack), occurrences_by_automaton(&literals, &haystack));
         }
     }
 }
