@@ -273,7 +273,7 @@ pub fn quotes(text: &str, paragraph: TextRange) -> Vec<Quote> {
     out.sort_by_key(|r| r.start);
     out.into_iter()
         .map(|r| Quote {
-            words: para[r.clone()].split_whitespace().count(),
+            words: para[r.clone()].split_whitespace().take(SCARE_QUOTE_WORDS + 1).count(),
             range: paragraph.start + r.start..paragraph.start + r.end,
         })
         .collect()

@@ -84,6 +84,11 @@ pub fn documents(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<Problem>) {
         .hidden(true)
         .git_ignore(true)
         .git_global(false)
+        // Each folder's entries by name: the walk then yields the paths
+        // in `Path`'s order (by components), and the sort below only
+        // checks it. (Sorting the whole list compares paths component by
+        // component: most of the walk's time at 10,000 files.)
+        .sort_by_file_name(|a, b| a.cmp(b))
         .build();
     // Folders reached through a symlink: only what lies below one needs
     // its real path checked (a folder comes before its contents).

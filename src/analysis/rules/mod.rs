@@ -33,7 +33,10 @@ use super::text::TextRange;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Quote {
     pub range: TextRange,
-    /// Number of words between the marks.
+    /// Number of words between the marks, counted up to
+    /// [`SCARE_QUOTE_WORDS`](quotation::SCARE_QUOTE_WORDS)` + 1`: all a
+    /// scare quote is told by. (Counting on would be a pass over every
+    /// long quotation, for nothing.)
     pub words: usize,
 }
 
