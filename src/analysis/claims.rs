@@ -238,6 +238,45 @@ impl RuleHit {
     }
 }
 
+/// Where a speaker cue ([`cue_words`]: a reporting verb or a source
+/// noun) occurs, up to ASCII case and whole word or not: found by the
+/// rule prefilter's walk over each paragraph, looked at by the speaker
+/// search. Eight bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cue {
+    start: u32,
+    len: u16,
+    word: u16,
+}
+
+impl Cue {
+    /// `None` past 4 GiB (as [`RuleHit::new`]).
+    pub fn new(range: TextRange, word: usize) -> Option<Cue> {
+        Some(Cue {
+            start: u32::try_from(range.start).ok()?,
+            len: u16::try_from(range.len()).ok()?,
+            word: u16::try_from(word).ok()?,
+        })
+    }
+
+    pub fn range(&self) -> TextRange {
+        self.start as usize..self.start as usize + self.len as usize
+    }
+
+    /// An index into [`cue_words`].
+    pub fn word(&self) -> usize {
+        self.word as usize
+    }
+}
+
+/// What [`find`] finds: the rule hits, sorted, and the speaker cues, by
+/// end.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Found {
+    pub hits: Vec<RuleHit>,
+    pub cues: Vec<Cue>,
+}
+
 /// Quotations in a paragraph: curly `“…”` pairs (an unclosed one runs to
 /// the paragraph's end) and straight `"…"` pairs.
 pub fn quotes(text: &str, paragraph: TextRange) -> Vec<Quote> {
@@ -279,8 +318,9 @@ pub fn quotes(text: &str, paragraph: TextRange) -> Vec<Quote> {
         .collect()
 }
 
-/// Runs every enabled rule over every paragraph.
-pub fn find(text: &str, segments: &Segments, quotes_by_paragraph: &[Vec<Quote>], config: &Config) -> Vec<RuleHit> {
+/// Runs every enabled rule over every paragraph, and finds the speaker
+/// cues in the same walk as the rules' triggers.
+pub fn find(text: &str, segments: &Segments, quotes_by_paragraph: &[Vec<Quote>], config: &Config) -> Found {
     let all = 0..segments.paragraphs.len();
     find_split(text, segments, quotes_by_paragraph, config, super::halfway(text))
         .unwrap_or_else(|| find_in(text, segments, quotes_by_paragraph, config, all))
@@ -293,28 +333,31 @@ fn find_split(
     quotes: &[Vec<Quote>],
     config: &Config,
     at: Option<usize>,
-) -> Option<Vec<RuleHit>> {
+) -> Option<Found> {
     let at = at?;
     let k = segments.paragraphs.partition_point(|p| p.start < at);
     let n = segments.paragraphs.len();
     let (mut first, second) =
         rayon::join(|| find_in(text, segments, quotes, config, 0..k), || find_in(text, segments, quotes, config, k..n));
-    // Each half is sorted and every hit of the first lies before the
-    // second's (their paragraphs do): together they are sorted too.
-    first.extend(second);
+    // Each half is sorted and every hit and cue of the first lies before
+    // the second's (their paragraphs do): together they are sorted too.
+    first.hits.extend(second.hits);
+    first.cues.extend(second.cues);
     Some(first)
 }
 
-/// The rule hits of paragraphs `range`, sorted.
+/// The rule hits (sorted) and speaker cues (by end) of paragraphs `range`.
 pub(crate) fn find_in(
     text: &str,
     segments: &Segments,
     quotes_by_paragraph: &[Vec<Quote>],
     config: &Config,
     range: std::ops::Range<usize>,
-) -> Vec<RuleHit> {
+) -> Found {
     let builtin = rules::builtin();
     let mut hits = Vec::new();
+    let mut cues = Vec::new();
+    let mut paragraph_cues = Vec::new();
     let mut ranges = Vec::new();
     let enabled: Vec<bool> =
         builtin.iter().map(|rule| config.level(rule.id, rule.default_severity) != RuleLevel::Off).collect();
@@ -331,7 +374,13 @@ pub(crate) fn find_in(
             ascii_twin: twin.as_deref(),
         };
         // Rules none of whose trigger words occur cannot match here.
-        let mask = rules::trigger_mask(para, unicode_words);
+        paragraph_cues.clear();
+        let mask = rules::trigger_mask_and_cues(para, unicode_words, &mut paragraph_cues);
+        cues.extend(
+            paragraph_cues
+                .iter()
+                .filter_map(|&(start, end, word)| Cue::new(paragraph.start + start..paragraph.start + end, word)),
+        );
         for (r, rule) in builtin.iter().enumerate() {
             if mask & (1 << r) == 0 || !enabled[r] {
                 continue;
@@ -354,7 +403,7 @@ pub(crate) fn find_in(
         }
     }
     hits.sort_by_key(|h| (h.start, h.rule));
-    hits
+    Found { hits, cues }
 }
 
 /// What a claim's status depends on besides the text.
@@ -362,6 +411,8 @@ pub struct ClaimContext<'a> {
     pub text: &'a str,
     pub segments: &'a Segments,
     pub quotes: &'a [Vec<Quote>],
+    /// The speaker cues, by end ([`find`]).
+    pub cues: &'a [Cue],
     pub mentions: &'a [Mention],
     pub lexicon: &'a Lexicon,
     pub config: &'a Config,
@@ -452,13 +503,18 @@ const SOURCE_NOUNS: &[&str] = &[
     "ruling",
 ];
 
+/// The speaker cues: [`REPORTING_VERBS`] (word `i` is verb `i`), then
+/// [`SOURCE_NOUNS`].
+pub fn cue_words() -> impl Iterator<Item = &'static str> {
+    REPORTING_VERBS.iter().chain(SOURCE_NOUNS).copied()
+}
+
 /// What the speaker search looks for in a sentence, in one literal
 /// automaton: [`REPORTING_VERBS`] (literal `i` is verb `i`), then
 /// [`SOURCE_NOUNS`]; ASCII-case-insensitive, all occurrences (overlapping,
 /// so none hides a whole-word one).
-static CUES: LazyLock<LiteralSet> = LazyLock::new(|| {
-    LiteralSet::new(REPORTING_VERBS.iter().chain(SOURCE_NOUNS).map(|w| (*w, 0))).expect("speaker cue automaton")
-});
+static CUES: LazyLock<LiteralSet> =
+    LazyLock::new(|| LiteralSet::new(cue_words().map(|w| (w, 0))).expect("speaker cue automaton"));
 
 /// What one pass of [`CUES`] found in a sentence.
 #[derive(Default)]
@@ -524,19 +580,17 @@ fn cues_of(sentence: &str, unicode_words: bool, out: &mut Cues) {
     cues(sentence, unicode_words, occurrences.into_iter(), out);
 }
 
-/// The occurrences of [`CUES`] that lie in `within`, offsets made
-/// relative to `within.start`: `occurrences` are those of a paragraph
-/// that starts at `base` and holds `within`, as
-/// [`LiteralSet::occurrences`] gives them (offsets into the paragraph).
-fn cues_within(
-    occurrences: &[(usize, usize, usize)],
-    base: usize,
-    within: &TextRange,
-) -> impl Iterator<Item = (usize, usize, usize)> {
-    let (from, to) = (within.start - base, within.end - base);
-    let lo = occurrences.partition_point(|o| o.1 <= from);
-    let hi = occurrences.partition_point(|o| o.1 <= to);
-    occurrences[lo..hi].iter().filter(move |o| o.0 >= from).map(move |&(s, e, l)| (s - from, e - from, l))
+/// The cues that lie in `within`, as occurrences of [`CUES`] in
+/// `text[within]` ([`cues`]' input): `cues` are those of the paragraph
+/// that holds `within`, or of all paragraphs, by end.
+fn cues_within(cues: &[Cue], within: &TextRange) -> impl Iterator<Item = (usize, usize, usize)> {
+    let lo = cues.partition_point(|c| c.range().end <= within.start);
+    let hi = cues.partition_point(|c| c.range().end <= within.end);
+    let from = within.start;
+    cues[lo..hi].iter().filter(move |c| c.range().start >= from).map(move |c| {
+        let r = c.range();
+        (r.start - from, r.end - from, c.word())
+    })
 }
 
 /// The matches of `re` (a variant of [`SOURCE_NOUN`]) in `sentence`, as
@@ -652,12 +706,10 @@ impl Speakers {
         let mut mentions: Vec<&Mention> = Vec::new();
         let mut found = Cues::default();
         let mut noun_matches = Vec::new();
-        // The paragraph last seen: its index, whether it holds a non-ASCII
-        // word character, and the occurrences of the cues in it (one
-        // search a paragraph, not one a sentence).
+        // The paragraph last seen: its index, and whether it holds a
+        // non-ASCII word character.
         let mut paragraph_seen: Option<usize> = None;
         let mut paragraph_words = false;
-        let mut occurrences = Vec::new();
         // Quotations do not overlap and are in text order: binary search.
         let in_quote = |at: usize| {
             let i = all_quotes.partition_point(|q| q.range.start < at);
@@ -679,14 +731,13 @@ impl Speakers {
             let unicode_words = match paragraph {
                 Some(p) => {
                     if paragraph_seen != Some(sentence.paragraph) {
-                        let text = &ctx.text[p.clone()];
                         paragraph_seen = Some(sentence.paragraph);
-                        paragraph_words = rules::has_non_ascii_word(text);
-                        occurrences.clear();
-                        CUES.occurrences(text.as_bytes(), &mut occurrences);
+                        paragraph_words = rules::has_non_ascii_word(&ctx.text[p.clone()]);
                     }
                     let unicode_words = paragraph_words && rules::has_non_ascii_word(sentence_text);
-                    cues(sentence_text, unicode_words, cues_within(&occurrences, p.start, &range), &mut found);
+                    // The prefilter found the cues of the paragraph, so of
+                    // the sentence in it.
+                    cues(sentence_text, unicode_words, cues_within(ctx.cues, &range), &mut found);
                     unicode_words
                 }
                 None => {
@@ -983,25 +1034,25 @@ mod tests {
         out.verbs
     }
 
-    /// A paragraph's cues, cut to each sentence, are the sentence's own:
-    /// the speaker search scans a paragraph once.
+    /// The cues the rule prefilter finds, cut to each sentence, are the
+    /// sentence's own: the speaker search takes them from there.
     #[test]
-    fn a_paragraphs_cues_cut_to_a_sentence_are_the_sentences_own() {
+    fn the_prefilters_cues_cut_to_a_sentence_are_the_sentences_own() {
         let seed = include_str!("../../seeds/000_16a33d4f32bdc8d1.txt");
         let text = format!("{seed}\n\nHe said: “They reported it.” The report says so, according to Reuters.");
         let segments = super::super::sentences::segment(&text, &super::super::source::non_prose(&text));
+        let quotes: Vec<Vec<Quote>> = segments.paragraphs.iter().map(|p| quotes(&text, p.clone())).collect();
+        let found = find(&text, &segments, &quotes, &Config::default());
         let mut checked = 0;
         for sentence in &segments.sentences {
-            let p = &segments.paragraphs[sentence.paragraph];
-            let mut in_paragraph = Vec::new();
-            CUES.occurrences(text[p.clone()].as_bytes(), &mut in_paragraph);
-            let cut: Vec<_> = cues_within(&in_paragraph, p.start, &sentence.range).collect();
+            let cut: Vec<_> = cues_within(&found.cues, &sentence.range).collect();
             let mut own = Vec::new();
             CUES.occurrences(text[sentence.range.clone()].as_bytes(), &mut own);
             assert_eq!(cut, own, "{:?}", &text[sentence.range.clone()]);
             checked += own.len();
         }
         assert!(checked >= 8, "only {checked} cues in the seed");
+        assert!(found.cues.windows(2).all(|w| w[0].range().end <= w[1].range().end), "by end");
     }
 
     /// Whether the cues let a sentence where [`SOURCE_NOUN`] matches through.

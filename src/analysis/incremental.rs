@@ -71,7 +71,8 @@ pub fn analyze_after(
             None => claims::quotes(text, p.clone()),
         })
         .collect();
-    scan.hits = hits(text, &scan, &reuse, old, config);
+    let found = hits(text, &scan, &reuse, old, config);
+    (scan.hits, scan.cues) = (found.hits, found.cues);
     scan.discovery = discovery(text, &scan, &reuse, old, kb_forms);
     let mentions = mentions(text, &scan, &reuse, previous.analysis, lexicon);
     super::resolve_with_mentions(text, scan, mentions, lexicon, sources, config)
@@ -147,26 +148,35 @@ fn same_sentences(new: &Segments, i: usize, start: usize, old: &Segments, j: usi
         })
 }
 
-/// Rule hits: those of reused paragraphs shifted, the others found.
-fn hits(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, config: &Config) -> Vec<claims::RuleHit> {
+/// Rule hits and speaker cues: those of reused paragraphs shifted, the
+/// others found.
+fn hits(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, config: &Config) -> claims::Found {
     let mut fresh = reuse.fresh_runs().into_iter().peekable();
-    let mut out = Vec::new();
+    let mut out = claims::Found::default();
     let mut i = 0;
     while i < reuse.map.len() {
         match reuse.map[i] {
             Some((j, shift)) => {
                 let p = &old.segments.paragraphs[j];
-                out.extend(
+                out.hits.extend(
                     starting_in(&old.hits, p, |h| h.range().start)
                         .iter()
                         .filter(|h| h.paragraph() == j)
                         .filter_map(|h| claims::RuleHit::new(h.rule(), moved(&h.range(), shift), i)),
                 );
+                // Cues are by end, and each lies in its paragraph.
+                let lo = old.cues.partition_point(|c| c.range().end <= p.start);
+                let hi = old.cues.partition_point(|c| c.range().end <= p.end);
+                out.cues.extend(
+                    old.cues[lo..hi].iter().filter_map(|c| claims::Cue::new(moved(&c.range(), shift), c.word())),
+                );
                 i += 1;
             }
             None => {
                 let Some(run) = fresh.next() else { break };
-                out.extend(claims::find_in(text, &scan.segments, &scan.quotes, config, run.clone()));
+                let found = claims::find_in(text, &scan.segments, &scan.quotes, config, run.clone());
+                out.hits.extend(found.hits);
+                out.cues.extend(found.cues);
                 i = run.end;
             }
         }

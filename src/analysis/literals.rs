@@ -34,10 +34,10 @@ pub struct LiteralSet {
     /// State → the groups of the literals that end in it.
     out: Vec<u32>,
     /// State `s` → its literals, `ends[ends_at[s]..ends_at[s + 1]]`:
-    /// (index among the literals given, length), its own literal first,
-    /// then those of its failure state (the automaton's order).
+    /// (index among the literals given, length, group), its own literal
+    /// first, then those of its failure state (the automaton's order).
     ends_at: Vec<u32>,
-    ends: Vec<(u32, u32)>,
+    ends: Vec<(u32, u16, u8)>,
     /// The length of the longest literal.
     longest: usize,
 }
@@ -72,7 +72,7 @@ impl LiteralSet {
         // goes back to the root by a trie edge).
         let mut goto: Vec<u16> = vec![0; stride];
         let mut out: Vec<u32> = vec![0];
-        let mut own: Vec<Vec<(u32, u32)>> = vec![Vec::new()];
+        let mut own: Vec<Vec<(u32, u16, u8)>> = vec![Vec::new()];
         for (l, g, i) in &literals {
             let mut s = 0usize;
             for &b in l {
@@ -87,7 +87,7 @@ impl LiteralSet {
                 s = goto[s * stride + c] as usize;
             }
             out[s] |= 1 << g;
-            own[s].push((*i, u32::try_from(l.len()).ok()?));
+            own[s].push((*i, u16::try_from(l.len()).ok()?, *g as u8));
         }
         // Breadth first: failure links, outputs along them, and the full
         // transition table.
@@ -103,7 +103,7 @@ impl LiteralSet {
             }
         }
         // A state's failure state is shallower, so done before it.
-        let mut ends_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); states];
+        let mut ends_of: Vec<Vec<(u32, u16, u8)>> = vec![Vec::new(); states];
         while let Some(s) = queue.pop_front() {
             out[s] |= out[fail[s]];
             let mut ends = std::mem::take(&mut own[s]);
@@ -146,15 +146,7 @@ impl LiteralSet {
     /// [`LiteralSet::new`]), in the order of an overlapping Aho-Corasick
     /// search: by end, and at one end the longest literal first.
     pub fn occurrences(&self, haystack: &[u8], out: &mut Vec<(usize, usize, usize)>) {
-        let first = out.len();
-        self.search(haystack, |end, state| {
-            let (from, to) = (self.ends_at[state] as usize, self.ends_at[state + 1] as usize);
-            out.extend(self.ends[from..to].iter().map(|&(literal, len)| (end - len as usize, end, literal as usize)));
-            false
-        });
-        // The walks report in turn; each end is reported by one of them,
-        // its literals in order: a stable sort by end is the search's order.
-        out[first..].sort_by_key(|o| o.1);
+        self.groups_and_occurrences(haystack, u32::MAX, out);
     }
 
     /// The groups (bit `g` for group `g`) of the literals in `haystack`;
@@ -165,6 +157,31 @@ impl LiteralSet {
             found |= self.out[state];
             found & all == all
         });
+        found
+    }
+
+    /// [`LiteralSet::groups`] of the whole haystack, and in the same walk
+    /// [`LiteralSet::occurrences`] of the literals whose group is in
+    /// `report` (bit `g` for group `g`).
+    pub fn groups_and_occurrences(&self, haystack: &[u8], report: u32, out: &mut Vec<(usize, usize, usize)>) -> u32 {
+        let first = out.len();
+        let mut found = 0u32;
+        self.search(haystack, |end, state| {
+            found |= self.out[state];
+            if self.out[state] & report != 0 {
+                let (from, to) = (self.ends_at[state] as usize, self.ends_at[state + 1] as usize);
+                out.extend(
+                    self.ends[from..to]
+                        .iter()
+                        .filter(|e| report & (1 << e.2) != 0)
+                        .map(|&(literal, len, _)| (end - len as usize, end, literal as usize)),
+                );
+            }
+            false
+        });
+        // The walks report in turn; each end is reported by one of them,
+        // its literals in order: a stable sort by end is the search's order.
+        out[first..].sort_by_key(|o| o.1);
         found
     }
 
@@ -312,6 +329,25 @@ mod tests {
             let literals: Vec<&str> = literals.iter().map(String::as_str).collect();
             let set = LiteralSet::new(literals.iter().map(|l| (*l, 0))).expect("small");
             prop_assert_eq!(occurrences(&set, &haystack), occurrences_by_automaton(&literals, &haystack));
+        }
+
+        #[test]
+        fn one_walk_gives_the_groups_and_the_occurrences_of_the_groups_asked(
+            literals in prop::collection::vec(("[aAbB$€é ]{1,4}", 0u32..4), 1..12),
+            report in 0u32..16,
+            haystack in "[aAbBcC$€é ]{0,200}",
+        ) {
+            let with_groups: Vec<(&str, u32)> = literals.iter().map(|(l, g)| (l.as_str(), *g)).collect();
+            let plain: Vec<&str> = with_groups.iter().map(|(l, _)| *l).collect();
+            let set = LiteralSet::new(with_groups.iter().copied()).expect("small");
+            let mut found = Vec::new();
+            let groups = set.groups_and_occurrences(haystack.as_bytes(), report, &mut found);
+            prop_assert_eq!(groups, by_automaton(&with_groups, &haystack));
+            let want: Vec<_> = occurrences_by_automaton(&plain, &haystack)
+                .into_iter()
+                .filter(|o| report & (1 << with_groups[o.2].1) != 0)
+                .collect();
+            prop_assert_eq!(found, want);
         }
     }
 }

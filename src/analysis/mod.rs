@@ -31,7 +31,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use citations::{CitationUse, Sources};
-use claims::{Claim, ClaimContext, ClaimStatus, RuleHit};
+use claims::{Claim, ClaimContext, ClaimStatus, Cue, RuleHit};
 use config::{Config, RuleLevel};
 use diagnostic::{Diagnostic, DiagnosticData, Severity};
 use names::Mention;
@@ -55,6 +55,8 @@ pub struct Scan {
     pub urls: Vec<TextRange>,
     pub quotes: Vec<Vec<Quote>>,
     pub hits: Vec<RuleHit>,
+    /// Where the speaker cues occur, found with the rule hits.
+    pub cues: Vec<Cue>,
     pub suppressions: Vec<Suppression>,
 }
 
@@ -123,7 +125,8 @@ pub fn scan(text: &str, kb_forms: &names::lexicon::KbForms, config: &Config) -> 
 pub fn scan_structure(text: &str, config: &Config) -> Scan {
     let mut scan = structure(text);
     scan.quotes = scan.segments.paragraphs.iter().map(|p| claims::quotes(text, p.clone())).collect();
-    scan.hits = claims::find(text, &scan.segments, &scan.quotes, config);
+    let found = claims::find(text, &scan.segments, &scan.quotes, config);
+    (scan.hits, scan.cues) = (found.hits, found.cues);
     scan
 }
 
@@ -153,6 +156,7 @@ pub(crate) fn structure(text: &str) -> Scan {
         urls,
         quotes: Vec::new(),
         hits: Vec::new(),
+        cues: Vec::new(),
         suppressions,
     }
 }
@@ -207,6 +211,7 @@ pub(crate) fn resolve_with_mentions(
         text,
         segments: &scan.segments,
         quotes: &scan.quotes,
+        cues: &scan.cues,
         mentions: &mentions,
         lexicon,
         config,
@@ -305,6 +310,7 @@ impl Analysis {
             q.shrink_to_fit();
         }
         scan.hits.shrink_to_fit();
+        scan.cues.shrink_to_fit();
         scan.suppressions.shrink_to_fit();
         self.mentions.shrink_to_fit();
         self.claims.shrink_to_fit();
@@ -378,7 +384,10 @@ mod tests {
         assert_eq!(a.mentions, lexicon.mentions(&text, &a.scan.non_prose));
         let all = 0..a.scan.segments.paragraphs.len();
         assert!(a.scan.hits.len() > 100);
-        assert_eq!(a.scan.hits, claims::find_in(&text, &a.scan.segments, &a.scan.quotes, &config, all));
+        let whole = claims::find_in(&text, &a.scan.segments, &a.scan.quotes, &config, all);
+        assert_eq!(a.scan.hits, whole.hits);
+        assert!(a.scan.cues.len() > 10);
+        assert_eq!(a.scan.cues, whole.cues);
         // Names: without the knowledge base, every name is discovered.
         let no_kb = names::lexicon::KbForms::default();
         let mut split = a.scan.clone();

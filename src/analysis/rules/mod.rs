@@ -107,12 +107,20 @@ pub fn find_rule(id: &str) -> Option<&'static Rule> {
 }
 
 /// The prefilter of all rules: every rule's triggers in one
-/// [`LiteralSet`](super::literals::LiteralSet), a rule's index its group.
+/// [`LiteralSet`](super::literals::LiteralSet), a rule's index its group;
+/// and the speaker cues ([`claims::cue_words`](super::claims::cue_words)),
+/// in group [`CUE_GROUP`], found in the same walk.
 struct Triggers {
     set: super::literals::LiteralSet,
     /// Rules with no triggers (always run).
     always: u32,
+    /// The index of the first cue among the set's literals.
+    first_cue: usize,
 }
+
+/// The prefilter's group of the speaker cues (no rule's: there are fewer
+/// than 31 rules).
+const CUE_GROUP: u32 = 31;
 
 static TRIGGERS: std::sync::LazyLock<Triggers> = std::sync::LazyLock::new(|| {
     let mut literals = Vec::new();
@@ -123,8 +131,10 @@ static TRIGGERS: std::sync::LazyLock<Triggers> = std::sync::LazyLock::new(|| {
         }
         literals.extend(rule.triggers.iter().map(|t| (*t, r as u32)));
     }
+    let first_cue = literals.len();
+    literals.extend(super::claims::cue_words().map(|w| (w, CUE_GROUP)));
     let set = super::literals::LiteralSet::new(literals).expect("trigger automaton");
-    Triggers { set, always }
+    Triggers { set, always, first_cue }
 });
 
 /// The rules (bit `r` for `builtin()[r]`) that can match in `paragraph`:
@@ -143,7 +153,27 @@ pub fn trigger_mask(paragraph: &str, unicode_words: bool) -> u32 {
     }
     let t = &*TRIGGERS;
     let all = (1u32 << builtin().len()) - 1;
-    t.always | t.set.groups(paragraph.as_bytes(), all & !t.always)
+    t.always | (t.set.groups(paragraph.as_bytes(), all & !t.always) & all)
+}
+
+/// [`trigger_mask`], and in the same walk the occurrences of the speaker
+/// cues in `paragraph` pushed onto `cues`: `(start, end, cue)`, offsets
+/// into the paragraph, `cue` an index into
+/// [`claims::cue_words`](super::claims::cue_words), as
+/// [`LiteralSet::occurrences`](super::literals::LiteralSet::occurrences)
+/// orders them.
+pub fn trigger_mask_and_cues(paragraph: &str, unicode_words: bool, cues: &mut Vec<(usize, usize, usize)>) -> u32 {
+    let t = &*TRIGGERS;
+    let all = (1u32 << builtin().len()) - 1;
+    let first = cues.len();
+    let found = t.set.groups_and_occurrences(paragraph.as_bytes(), 1 << CUE_GROUP, cues);
+    for cue in &mut cues[first..] {
+        cue.2 -= t.first_cue;
+    }
+    if unicode_words && has_unicode_only_fold(paragraph) {
+        return u32::MAX;
+    }
+    t.always | (found & all)
 }
 
 /// Whether `haystack` holds a character an ASCII-case-insensitive literal
