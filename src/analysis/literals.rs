@@ -9,17 +9,18 @@
 //! groups of the literals that end there. A search is then a table lookup
 //! and an `or` per byte.
 //!
-//! The speaker search asks, for every sentence, where a few dozen cue
-//! words occur; [`LiteralSet::occurrences`] walks the same DFA and
-//! reports each literal that ends where the walk stands.
+//! The speaker search asks where a few dozen cue words occur; the same
+//! walk ([`LiteralSet::groups_and_occurrences`]) reports the literals of
+//! the groups asked for as it meets their ends, so the cues are found in
+//! the prefilter's pass.
 //!
 //! Invariants, compared ASCII-case-insensitively (as an overlapping search
 //! of an `ascii_case_insensitive` Aho-Corasick automaton finds them;
 //! proptests compare the two):
-//! - [`LiteralSet::groups`] is the union of the groups of the literals
-//!   that occur in the haystack;
-//! - [`LiteralSet::occurrences`] reports every occurrence of every literal,
-//!   in the order of the automaton's overlapping search.
+//! - [`LiteralSet::groups_and_occurrences`] gives the union of the groups
+//!   of the literals that occur in the haystack, and every occurrence of
+//!   a literal of the groups asked for, in the order of the automaton's
+//!   overlapping search ([`LiteralSet::occurrences`]: of every literal).
 
 /// Literals in groups (at most 32), compiled.
 pub struct LiteralSet {
@@ -149,20 +150,9 @@ impl LiteralSet {
         self.groups_and_occurrences(haystack, u32::MAX, out);
     }
 
-    /// The groups (bit `g` for group `g`) of the literals in `haystack`;
-    /// the search may stop once every group of `all` is found.
-    pub fn groups(&self, haystack: &[u8], all: u32) -> u32 {
-        let mut found = 0u32;
-        self.search(haystack, |_, state| {
-            found |= self.out[state];
-            found & all == all
-        });
-        found
-    }
-
-    /// [`LiteralSet::groups`] of the whole haystack, and in the same walk
-    /// [`LiteralSet::occurrences`] of the literals whose group is in
-    /// `report` (bit `g` for group `g`).
+    /// The groups (bit `g` for group `g`) of the literals in `haystack`,
+    /// and in the same walk [`LiteralSet::occurrences`] of the literals
+    /// whose group is in `report`.
     pub fn groups_and_occurrences(&self, haystack: &[u8], report: u32, out: &mut Vec<(usize, usize, usize)>) -> u32 {
         let first = out.len();
         let mut found = 0u32;
@@ -177,7 +167,6 @@ impl LiteralSet {
                         .map(|&(literal, len, _)| (end - len as usize, end, literal as usize)),
                 );
             }
-            false
         });
         // The walks report in turn; each end is reported by one of them,
         // its literals in order: a stable sort by end is the search's order.
@@ -186,7 +175,7 @@ impl LiteralSet {
     }
 
     /// Walks the DFA over `haystack` and calls `hit(end, state)` at every
-    /// end of a literal, once per end; stops when `hit` returns `true`.
+    /// end of a literal, once per end.
     ///
     /// A walk of the DFA waits on each lookup for the one before: four
     /// walks over four parts of the haystack go at once, each part
@@ -196,7 +185,7 @@ impl LiteralSet {
     /// predecessor's.
     // The four walks step in lockstep: one index into four parts.
     #[allow(clippy::needless_range_loop)]
-    fn search(&self, haystack: &[u8], mut hit: impl FnMut(usize, usize) -> bool) {
+    fn search(&self, haystack: &[u8], mut hit: impl FnMut(usize, usize)) {
         const WAYS: usize = 4;
         let n = haystack.len();
         let quarter = n / WAYS;
@@ -206,8 +195,8 @@ impl LiteralSet {
             for (i, &b) in haystack.iter().enumerate() {
                 let entry = self.next[row + self.classes[b as usize] as usize];
                 row = (entry >> 1) as usize;
-                if entry & 1 != 0 && hit(i + 1, row / self.stride) {
-                    return;
+                if entry & 1 != 0 {
+                    hit(i + 1, row / self.stride);
                 }
             }
             return;
@@ -234,8 +223,8 @@ impl LiteralSet {
             }
             if entries.iter().fold(0, |acc, e| acc | e) & 1 != 0 {
                 for w in 0..WAYS {
-                    if entries[w] & 1 != 0 && k >= skip[w] && hit(starts[w] + k + 1, rows[w] / self.stride) {
-                        return;
+                    if entries[w] & 1 != 0 && k >= skip[w] {
+                        hit(starts[w] + k + 1, rows[w] / self.stride);
                     }
                 }
             }
@@ -246,8 +235,8 @@ impl LiteralSet {
             for (k, &b) in parts[w].iter().enumerate().skip(common) {
                 let entry = self.next[row + self.classes[b as usize] as usize];
                 row = (entry >> 1) as usize;
-                if entry & 1 != 0 && k >= skip[w] && hit(starts[w] + k + 1, row / self.stride) {
-                    return;
+                if entry & 1 != 0 && k >= skip[w] {
+                    hit(starts[w] + k + 1, row / self.stride);
                 }
             }
         }
@@ -305,7 +294,7 @@ mod tests {
             ("nothing here", 0),
             ("$", 0b100),
         ] {
-            assert_eq!(set.groups(text.as_bytes(), u32::MAX), want, "{text}");
+            assert_eq!(set.groups_and_occurrences(text.as_bytes(), 0, &mut Vec::new()), want, "{text}");
             assert_eq!(by_automaton(&literals, text), want, "{text}");
         }
     }
@@ -318,7 +307,7 @@ mod tests {
         ) {
             let literals: Vec<(&str, u32)> = literals.iter().map(|(l, g)| (l.as_str(), *g)).collect();
             let set = LiteralSet::new(literals.iter().copied()).expect("small");
-            prop_assert_eq!(set.groups(haystack.as_bytes(), u32::MAX), by_automaton(&literals, &haystack));
+            prop_assert_eq!(set.groups_and_occurrences(haystack.as_bytes(), 0, &mut Vec::new()), by_automaton(&literals, &haystack));
         }
 
         #[test]

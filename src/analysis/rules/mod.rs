@@ -138,8 +138,13 @@ static TRIGGERS: std::sync::LazyLock<Triggers> = std::sync::LazyLock::new(|| {
 });
 
 /// The rules (bit `r` for `builtin()[r]`) that can match in `paragraph`:
-/// those with a trigger in it, or no triggers at all. One pass over the
-/// paragraph instead of one regex search per rule.
+/// those with a trigger in it, or no triggers at all; and in the same walk
+/// the occurrences of the speaker cues in it pushed onto `cues`: `(start,
+/// end, cue)`, offsets into the paragraph, `cue` an index into
+/// [`claims::cue_words`](super::claims::cue_words), as
+/// [`LiteralSet::occurrences`](super::literals::LiteralSet::occurrences)
+/// orders them. One pass over the paragraph instead of one regex search
+/// per rule and one more search for the cues.
 ///
 /// Exact as a filter: every match of a rule contains one of its triggers,
 /// up to case. The rules' case-insensitive parts fold Unicode case, where
@@ -147,21 +152,6 @@ static TRIGGERS: std::sync::LazyLock<Triggers> = std::sync::LazyLock::new(|| {
 /// any Unicode digit; the ASCII comparison sees neither, so a paragraph
 /// holding such a character (only possible when `unicode_words`) runs
 /// every rule.
-pub fn trigger_mask(paragraph: &str, unicode_words: bool) -> u32 {
-    if unicode_words && has_unicode_only_fold(paragraph) {
-        return u32::MAX;
-    }
-    let t = &*TRIGGERS;
-    let all = (1u32 << builtin().len()) - 1;
-    t.always | (t.set.groups(paragraph.as_bytes(), all & !t.always) & all)
-}
-
-/// [`trigger_mask`], and in the same walk the occurrences of the speaker
-/// cues in `paragraph` pushed onto `cues`: `(start, end, cue)`, offsets
-/// into the paragraph, `cue` an index into
-/// [`claims::cue_words`](super::claims::cue_words), as
-/// [`LiteralSet::occurrences`](super::literals::LiteralSet::occurrences)
-/// orders them.
 pub fn trigger_mask_and_cues(paragraph: &str, unicode_words: bool, cues: &mut Vec<(usize, usize, usize)>) -> u32 {
     let t = &*TRIGGERS;
     let all = (1u32 << builtin().len()) - 1;
@@ -174,6 +164,12 @@ pub fn trigger_mask_and_cues(paragraph: &str, unicode_words: bool, cues: &mut Ve
         return u32::MAX;
     }
     t.always | (found & all)
+}
+
+/// [`trigger_mask_and_cues`]'s mask alone.
+#[cfg(test)]
+fn trigger_mask(paragraph: &str, unicode_words: bool) -> u32 {
+    trigger_mask_and_cues(paragraph, unicode_words, &mut Vec::new())
 }
 
 /// Whether `haystack` holds a character an ASCII-case-insensitive literal
