@@ -15,6 +15,10 @@
 //!   document);
 //! - a quotation with no speaker of its own that opens a sentence right
 //!   after an attributed quotation in the same paragraph continues it.
+//!
+//! The verbs and nouns are looked for where the scan found them
+//! ([`Cue`]s, in the rule prefilter's walk over each paragraph), not by a
+//! search of every sentence.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

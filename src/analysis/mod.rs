@@ -5,7 +5,8 @@
 //! document without touching the rest:
 //! - [`scan`] needs only the document, the knowledge base's forms and the
 //!   configuration: structure (header, paragraphs, sentences), discovered
-//!   names, citations, rule hits, suppressions;
+//!   names, citations, rule hits and the speaker cues found with them,
+//!   suppressions;
 //! - [`resolve`] adds what depends on the corpus: mentions (through the
 //!   corpus lexicon), which citation keys resolve, and so each claim's
 //!   status and the document's diagnostics.
