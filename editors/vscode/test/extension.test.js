@@ -27,6 +27,8 @@ const TIMEOUT_MS = 15000;
 // Each step's own limit, above the waits inside it: a step that hangs on an
 // unguarded call (activate, a command, deactivate) fails under its own name.
 const STEP_MS = 45000;
+// How long the process may outlive the tests (see the end of the test).
+const LINGER_MS = 20000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function until(predicate, what, ms = TIMEOUT_MS) {
@@ -187,5 +189,14 @@ test('the bundled extension drives factls through vscode-languageclient', async 
     Module._load = realLoad;
     childProcess.spawn = realSpawn;
     fs.rmSync(root, { recursive: true, force: true });
+    // Every server has exited by now; what keeps this process alive is
+    // vscode-languageclient's own timers, which run out about five
+    // seconds later. Once (in CI) they kept it alive past the step's
+    // timeout: then name what is left and end the process, with the exit
+    // code the tests set.
+    setTimeout(() => {
+      console.error(`extension.test.js: still running ${LINGER_MS} ms after the tests, on ${JSON.stringify(process.getActiveResourcesInfo())}; exiting`);
+      process.exit();
+    }, LINGER_MS).unref();
   }
 });
