@@ -31,7 +31,7 @@ use super::literals::LiteralSet;
 use super::names::lexicon::Lexicon;
 use super::names::{EntityRef, Mention};
 use super::rules::{self, Quote, RuleInput, WordRegex, quotation::SCARE_QUOTE_WORDS};
-use super::sentences::Segments;
+use super::sentences::{Segments, Sentence};
 use super::text::{TextRange, floor_char_boundary};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -273,25 +273,35 @@ impl Cue {
     }
 }
 
-/// Whether an occurrence of cue `word` at `range` of `text` can pass
-/// [`cues`]' checks in the sentence that holds it: no word character
-/// right after it (or the sentence ends there), and for a verb its exact
-/// case and no word character right before it (or the sentence starts
-/// there). The scan keeps only these: most occurrences are inside longer
-/// words (`reporter`, `memorial`).
-fn may_be_cue(text: &str, sentences: &[super::sentences::Sentence], range: &TextRange, word: usize) -> bool {
-    let ends_sentence = || sentences.binary_search_by_key(&range.end, |s| s.range.end).is_ok();
-    if text[range.end..].chars().next().is_some_and(rules::is_word_char) && !ends_sentence() {
+/// Whether the occurrence of cue `word` (an index into [`cue_words`]) at
+/// `range` of `text` is one the speaker search takes, `sentence` the
+/// range of the sentence that holds it (whose ends count as non-word):
+/// no word character right after it, and for a verb its exact case and no
+/// word character right before it. The scan keeps only these (most
+/// occurrences are inside longer words: `reporter`, `memorial`), and
+/// [`cues`] takes them by the same test.
+fn is_cue(text: &str, sentence: &TextRange, range: &TextRange, word: usize) -> bool {
+    let glued_after = range.end < sentence.end && text[range.end..].chars().next().is_some_and(rules::is_word_char);
+    if glued_after {
         return false;
     }
     match REPORTING_VERBS.get(word) {
         Some(verb) => {
-            let starts_sentence = || sentences.binary_search_by_key(&range.start, |s| s.range.start).is_ok();
-            text[range.clone()] == **verb
-                && (!text[..range.start].chars().next_back().is_some_and(rules::is_word_char) || starts_sentence())
+            let glued_before = range.start > sentence.start
+                && text[..range.start].chars().next_back().is_some_and(rules::is_word_char);
+            !glued_before && text[range.clone()] == **verb
         }
         None => true,
     }
+}
+
+/// [`is_cue`] in whichever of `sentences` (in text order) holds `range`;
+/// `false` when none does (the speaker search looks in sentences only).
+fn is_cue_in_its_sentence(text: &str, sentences: &[Sentence], range: &TextRange, word: usize) -> bool {
+    let i = sentences.partition_point(|s| s.range.end <= range.start);
+    sentences.get(i).is_some_and(|s| {
+        s.range.start <= range.start && range.end <= s.range.end && is_cue(text, &s.range, range, word)
+    })
 }
 
 /// What [`find`] finds: the rule hits, sorted, and the speaker cues, by
@@ -401,11 +411,12 @@ pub(crate) fn find_in(
         // Rules none of whose trigger words occur cannot match here.
         paragraph_cues.clear();
         let mask = rules::trigger_mask_and_cues(para, unicode_words, &mut paragraph_cues);
+        let sentences = segments.of_paragraph(p);
         cues.extend(
             paragraph_cues
                 .iter()
                 .map(|&(start, end, word)| (paragraph.start + start..paragraph.start + end, word))
-                .filter(|(range, word)| may_be_cue(text, &segments.sentences, range, *word))
+                .filter(|(range, word)| is_cue_in_its_sentence(text, sentences, range, *word))
                 .filter_map(|(range, word)| Cue::new(range, word)),
         );
         for (r, rule) in builtin.iter().enumerate() {
@@ -581,17 +592,13 @@ fn cues(sentence: &str, unicode_words: bool, occurrences: impl Iterator<Item = (
     out.verbs.clear();
     out.nouns.clear();
     out.fold = unicode_words && rules::has_unicode_only_fold(sentence);
+    let whole = 0..sentence.len();
     for (start, end, literal) in occurrences {
-        if sentence[end..].chars().next().is_some_and(rules::is_word_char) {
+        if !is_cue(sentence, &whole, &(start..end), literal) {
             continue;
         }
         match REPORTING_VERBS.get(literal) {
-            Some(verb) => {
-                let whole = !sentence[..start].chars().next_back().is_some_and(rules::is_word_char);
-                if whole && &sentence[start..end] == *verb {
-                    out.verbs.push((start, end, verb));
-                }
-            }
+            Some(verb) => out.verbs.push((start, end, verb)),
             None => out.nouns.push((start, end)),
         }
     }

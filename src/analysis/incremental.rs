@@ -136,12 +136,7 @@ impl Reuse {
 /// Whether paragraph `i` of `new` (starting at `start`) is cut into
 /// sentences where paragraph `j` of `old` (starting at `old_start`) is.
 fn same_sentences(new: &Segments, i: usize, start: usize, old: &Segments, j: usize, old_start: usize) -> bool {
-    fn of(s: &Segments, k: usize) -> &[super::sentences::Sentence] {
-        let lo = s.sentences.partition_point(|x| x.paragraph < k);
-        let hi = s.sentences.partition_point(|x| x.paragraph <= k);
-        &s.sentences[lo..hi]
-    }
-    let (a, b) = (of(new, i), of(old, j));
+    let (a, b) = (new.of_paragraph(i), old.of_paragraph(j));
     a.len() == b.len()
         && a.iter().zip(b).all(|(x, y)| {
             x.range.start - start == y.range.start - old_start && x.range.end - start == y.range.end - old_start

@@ -279,7 +279,7 @@ mod tests {
         let want = vec![(3, 7, 0), (3, 7, 3), (4, 7, 1), (11, 19, 4), (23, 26, 5)];
         let text = "He Said 20 Per Cent of €5";
         assert_eq!(occurrences(&set, text), want);
-        assert_eq!(occurrences_by_automaton(&["said", "aid", "\u{0}never", "SAID", "per cent", "€"], text), want);
+        assert_eq!(occurrences_by_automaton(&["said", "aid", "xyzzy", "SAID", "per cent", "€"], text), want);
         assert_eq!(occurrences(&set, "nothing here"), vec![]);
     }
 

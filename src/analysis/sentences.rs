@@ -35,6 +35,13 @@ impl Segments {
         let i = self.sentences.partition_point(|s| s.range.end <= offset);
         (i < self.sentences.len()).then_some(i)
     }
+
+    /// The sentences of paragraph `k`.
+    pub fn of_paragraph(&self, k: usize) -> &[Sentence] {
+        let lo = self.sentences.partition_point(|x| x.paragraph < k);
+        let hi = self.sentences.partition_point(|x| x.paragraph <= k);
+        &self.sentences[lo..hi]
+    }
 }
 
 const TITLES: &[&str] = &[
