@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::analysis::SourceText;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::rules;
-use crate::analysis::text::{Encoding, LineCol};
+use crate::analysis::text::{Encoding, LineCol, LineCursor};
 use crate::cli::Output;
 
 pub struct FileReport {
@@ -25,9 +25,18 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    /// 1-based (line, column) in characters of a byte offset.
-    fn position(&self, offset: usize) -> (u32, u32) {
-        let LineCol { line, col } = self.source.lines.line_col(&self.source.text, offset, Encoding::Utf32);
+    /// 1-based (line, column) in characters of byte offsets, quicker in
+    /// increasing order (a file's diagnostics are sorted).
+    fn positions(&self) -> Positions<'_> {
+        Positions(self.source.lines.cursor(&self.source.text, Encoding::Utf32))
+    }
+}
+
+struct Positions<'a>(LineCursor<'a>);
+
+impl Positions<'_> {
+    fn at(&mut self, offset: usize) -> (u32, u32) {
+        let LineCol { line, col } = self.0.line_col(offset);
         (line + 1, col + 1)
     }
 }
@@ -110,8 +119,9 @@ pub fn human<T: Sync>(
 ) -> Counts {
     let (counts, _) = stream(files, report, out, ("", ""), |r| {
         let mut part = String::new();
+        let mut positions = r.positions();
         for d in &r.diagnostics {
-            let (line, col) = r.position(d.range.start);
+            let (line, col) = positions.at(d.range.start);
             let _ = writeln!(part, "{}:{line}:{col}: {}[{}]: {}", r.path, d.severity, d.code, d.message);
         }
         part.into_bytes()
@@ -149,9 +159,10 @@ pub fn json<T: Sync>(
         let mut file = Vec::new();
         push_json_string(&mut file, &r.path);
         let mut number = itoa::Buffer::new();
+        let mut positions = r.positions();
         for d in &r.diagnostics {
-            let (line, column) = r.position(d.range.start);
-            let (end_line, end_column) = r.position(d.range.end);
+            let (line, column) = positions.at(d.range.start);
+            let (end_line, end_column) = positions.at(d.range.end);
             if !part.is_empty() {
                 part.extend_from_slice(b",\n");
             }
@@ -271,9 +282,10 @@ fn sarif_text(reports: &[FileReport]) -> String {
         .collect();
     let mut results = Vec::new();
     for r in reports {
+        let mut positions = r.positions();
         for d in &r.diagnostics {
-            let (start_line, start_column) = r.position(d.range.start);
-            let (end_line, end_column) = r.position(d.range.end.max(d.range.start));
+            let (start_line, start_column) = positions.at(d.range.start);
+            let (end_line, end_column) = positions.at(d.range.end.max(d.range.start));
             let rule_index = rule_ids.iter().position(|id| *id == d.code).unwrap_or(0);
             results.push(json!({
                 "ruleId": d.code,

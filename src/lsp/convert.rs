@@ -9,7 +9,7 @@ use tower_lsp::lsp_types::{self as lsp, PositionEncodingKind, Url};
 
 use crate::analysis::SourceText;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::text::{Encoding, LineCol, TextRange};
+use crate::analysis::text::{Encoding, LineCol, LineCursor, TextRange};
 
 pub fn encoding_kind(enc: Encoding) -> PositionEncodingKind {
     match enc {
@@ -34,6 +34,21 @@ fn lsp_position(lc: LineCol) -> lsp::Position {
 pub fn range(src: &SourceText, r: &TextRange, enc: Encoding) -> lsp::Range {
     let (start, end) = src.lines.range_line_col(&src.text, &(r.start..r.end.max(r.start)), enc);
     lsp::Range { start: lsp_position(start), end: lsp_position(end) }
+}
+
+/// [`range`] for many ranges of one document, quicker when they come in
+/// order (see [`LineCursor`]).
+pub struct Ranges<'a>(LineCursor<'a>);
+
+impl<'a> Ranges<'a> {
+    pub fn new(src: &'a SourceText, enc: Encoding) -> Ranges<'a> {
+        Ranges(src.lines.cursor(&src.text, enc))
+    }
+
+    pub fn range(&mut self, r: &TextRange) -> lsp::Range {
+        let (start, end) = self.0.range(r);
+        lsp::Range { start: lsp_position(start), end: lsp_position(end) }
+    }
 }
 
 pub fn offset(src: &SourceText, p: lsp::Position, enc: Encoding) -> usize {

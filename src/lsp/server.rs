@@ -69,41 +69,36 @@ impl Backend {
     fn locations_from(&self, corpus: &Corpus, places: &[(Place, TextRange)]) -> Locations {
         let enc = self.enc();
         let mut out = Locations::with_capacity(places.len());
-        // The file being converted: where it is, and its text (borrowed
-        // from the index, or read) and URI; none if it can be neither read
-        // nor named.
-        type Current<'c> = Option<(&'c Place, Option<(Cow<'c, SourceText>, Arc<str>)>)>;
-        let mut current: Current = None;
         let indexed = corpus.indexed_documents();
-        for (place, range) in places {
-            // The same document of the index, or the same `Arc` or bytes
-            // (the corpus's paths are normalised; `Path`'s own comparison
-            // parses both).
-            let same = |at: &Place| match (at, place) {
-                (Place::Indexed(a), Place::Indexed(b)) => a == b,
-                (Place::File(a), Place::File(b)) => Arc::ptr_eq(a, b) || a.as_os_str() == b.as_os_str(),
-                _ => false,
+        // The same document of the index, or the same `Arc` or bytes (the
+        // corpus's paths are normalised; `Path`'s own comparison parses
+        // both).
+        let same = |(a, _): &(Place, TextRange), (b, _): &(Place, TextRange)| match (a, b) {
+            (Place::Indexed(a), Place::Indexed(b)) => a == b,
+            (Place::File(a), Place::File(b)) => Arc::ptr_eq(a, b) || a.as_os_str() == b.as_os_str(),
+            _ => false,
+        };
+        for file in places.chunk_by(same) {
+            // A document of the index is current (see `Place`); any other
+            // file (a knowledge-base file, a document edited since) is
+            // looked up, or read. One that can be neither read nor named
+            // is left out.
+            let uri_of = |path: &Path| convert::uri(path).map(String::from);
+            let found = match &file[0].0 {
+                Place::Indexed(d) => indexed
+                    .get(*d as usize)
+                    .and_then(|(_, src)| Some((Cow::Borrowed(src), corpus.indexed_uri(*d, uri_of)?))),
+                Place::File(path) => ide::file_source(corpus, path)
+                    .or_else(|| read_source(path))
+                    .and_then(|src| Some((Cow::Owned(src), Arc::from(uri_of(path)?)))),
             };
-            if current.as_ref().is_none_or(|(at, _)| !same(at)) {
-                // A document of the index is current (see `Place`); any
-                // other file (a knowledge-base file, a document edited
-                // since) is looked up, or read.
-                let uri_of = |path: &Path| convert::uri(path).map(String::from);
-                let file = match place {
-                    Place::Indexed(d) => indexed
-                        .get(*d as usize)
-                        .and_then(|(_, src)| Some((Cow::Borrowed(src), corpus.indexed_uri(*d, uri_of)?))),
-                    Place::File(path) => ide::file_source(corpus, path)
-                        .or_else(|| read_source(path))
-                        .and_then(|src| Some((Cow::Owned(src), Arc::from(uri_of(path)?)))),
-                };
-                if let Some((_, uri)) = &file {
-                    out.file(uri.clone());
-                }
-                current = Some((place, file));
-            }
-            if let Some((_, Some((src, _)))) = &current {
-                out.push(convert::range(src, range, enc));
+            let Some((src, uri)) = found else { continue };
+            out.file(uri);
+            // A document's mentions come in order: each counted on from
+            // the one before.
+            let mut ranges = convert::Ranges::new(&src, enc);
+            for (_, range) in file {
+                out.push(ranges.range(range));
             }
         }
         out

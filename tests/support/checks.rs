@@ -313,6 +313,22 @@ pub fn positions(text: &str, offsets: &[usize], positions: &[LineCol]) {
             );
         }
     }
+    // A cursor gives what `line_col` gives: offsets in increasing order
+    // (what it is quick for), then as they come, and ranges.
+    let mut sorted: Vec<usize> = boundaries.iter().copied().step_by(stride).chain(arbitrary.clone()).collect();
+    sorted.sort_unstable();
+    let unsorted = arbitrary.clone().chain([usize::MAX, 0, text.len() + 1]).chain(sorted.iter().rev().copied());
+    for enc in ENCODINGS {
+        let mut cursor = index.cursor(text, enc);
+        for o in sorted.iter().copied().chain(unsorted.clone()) {
+            assert_eq!(cursor.line_col(o), index.line_col(text, o, enc), "cursor at {o} ({enc:?})");
+        }
+        let mut cursor = index.cursor(text, enc);
+        for (a, b) in ends.windows(2).map(|p| (p[0], p[1])).chain(sorted.windows(2).map(|p| (p[0], p[1]))) {
+            let expected = index.range_line_col(text, &(a..b.max(a)), enc);
+            assert_eq!(cursor.range(&(a..b)), expected, "cursor over {a}..{b} ({enc:?})");
+        }
+    }
     // Offsets that are not boundaries (or past the end) act as the boundary
     // before them.
     for o in arbitrary.chain([usize::MAX, text.len() + 1]) {
