@@ -171,21 +171,15 @@ pub fn io_message(e: &std::io::Error) -> String {
 
 /// Reads a document: `Err` carries the problem to report.
 pub fn read_document(path: &Path) -> Result<String, Problem> {
-    // Only regular files (and folders, which fail below as before): opening
-    // a fifo blocks until a writer comes, which would hang whoever reads it
-    // (the server holds a corpus lock while reading a changed file), and a
-    // device can be endless. A file swapped for a fifo between this check
-    // and the read is not covered.
-    if let Ok(meta) = std::fs::metadata(path)
-        && !meta.is_file()
-        && !meta.is_dir()
-    {
-        return Err(Problem { path: path.to_path_buf(), message: "skipped: not a regular file".into(), io: false });
-    }
-    let bytes = std::fs::read(path).map_err(|e| Problem {
+    let cannot_read = |e: std::io::Error| Problem {
         path: path.to_path_buf(),
         message: format!("cannot read: {}", io_message(&e)),
         io: true,
+    };
+    let bytes = read_regular(path).map_err(cannot_read)?.ok_or_else(|| Problem {
+        path: path.to_path_buf(),
+        message: "skipped: not a regular file".into(),
+        io: false,
     })?;
     decode(bytes).map_err(|e| Problem {
         path: path.to_path_buf(),
@@ -194,6 +188,57 @@ pub fn read_document(path: &Path) -> Result<String, Problem> {
         },
         io: false,
     })
+}
+
+/// The bytes of a regular file; `None` for a fifo, a socket or a device
+/// (a folder fails to read as before). Opening a fifo blocks until a
+/// writer comes, which would hang whoever reads it (the server holds a
+/// corpus lock while reading a changed file), and a device can be endless.
+///
+/// On Linux the file is opened without blocking and what it is is asked
+/// of the open file: one path lookup instead of two (10,000 documents are
+/// read at every load), and a file swapped for a fifo between the check
+/// and the read is covered too.
+#[cfg(target_os = "linux")]
+fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() && !meta.is_dir() {
+        return Ok(None);
+    }
+    // Read into a buffer of the size just learned (`read_to_end` would
+    // ask the file's size and position again), one byte more to see the
+    // end, grown if the file has grown since.
+    let mut bytes = vec![0; usize::try_from(meta.len()).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            bytes.resize(bytes.len().saturating_mul(2), 0);
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(Some(bytes))
+}
+
+/// [`read_regular`] elsewhere: what the path is, then the file (a file
+/// swapped for a fifo between the two is not covered).
+#[cfg(not(target_os = "linux"))]
+fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return Ok(None);
+    }
+    std::fs::read(path).map(Some)
 }
 
 /// Reads a file that is optional (knowledge base, config): `Ok(None)` when
