@@ -73,7 +73,7 @@ impl File<'_> {
             File::Doc(corpus, path, doc) => FileReport {
                 path: relative.show(path),
                 source: doc.source.clone(),
-                diagnostics: corpus.diagnostics(path),
+                diagnostics: corpus.document_diagnostics(path, doc),
             },
         }
     }

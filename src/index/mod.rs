@@ -889,7 +889,16 @@ impl Corpus {
     /// Diagnostics of a document, including the corpus-level ones of source
     /// files (definitions nobody cites, keys defined twice).
     pub fn diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
-        let Some(doc) = self.docs.get(path) else { return Vec::new() };
+        match self.docs.get(path) {
+            Some(doc) => self.document_diagnostics(path, doc),
+            None => Vec::new(),
+        }
+    }
+
+    /// [`Corpus::diagnostics`] of `doc`, the document at `path`, when the
+    /// caller holds it already (`check` goes through every document: a
+    /// lookup in the map compares paths a dozen times).
+    pub fn document_diagnostics(&self, path: &Path, doc: &Document) -> Vec<Diagnostic> {
         let mut out = doc.analysis.diagnostics(doc.text(), &self.config, &self.lexicon);
         if self.is_source_file(path) {
             // A source file's own definitions are corpus-wide: drop the
