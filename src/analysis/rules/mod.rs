@@ -221,8 +221,9 @@ pub(crate) fn push_matches(re: &WordRegex, input: &RuleInput, group: usize, out:
 /// exact variant, which the lazy DFA cannot run past the first non-ASCII
 /// byte (a curly quote, often), so the slow engines scan the paragraph. A
 /// pattern that can match no non-ASCII word character and no `_`
-/// ([`WordRegex::matching_no_letters`]) instead runs its ASCII variant on
-/// the paragraph's [`ascii_twin`].
+/// ([`WordRegex::matching_no_letters`]), or one that sees them only as
+/// word characters ([`WordRegex::matching_words_by_class`]), instead runs
+/// its ASCII variant on the paragraph's [`ascii_twin`].
 pub struct WordRegex {
     /// The pattern as written, compiled on first use: most paragraphs
     /// need only the ASCII variant.
@@ -233,6 +234,9 @@ pub struct WordRegex {
     /// Whether the pattern can match no non-ASCII word character (other
     /// than through `\d` or Unicode case folding) and no `_`.
     no_letters: bool,
+    /// Whether the pattern tells a non-ASCII word character from `_` in
+    /// no class (see [`WordRegex::matching_words_by_class`]).
+    words_by_class: bool,
 }
 
 /// `paragraph` with each non-ASCII word character replaced by as many
@@ -320,6 +324,7 @@ impl WordRegex {
             ascii,
             required: None,
             no_letters: false,
+            words_by_class: false,
         })
     }
 
@@ -336,12 +341,28 @@ impl WordRegex {
         self
     }
 
+    /// Declares that the pattern sees a non-ASCII word character only
+    /// through classes that hold `_` alike (`\w`, `\W`, `\s`, `\S`, ASCII
+    /// letters and digits), never through `.` or a counted repetition, and
+    /// matches no non-ASCII character through `\d` or case folding but
+    /// those [`ascii_twin`] refuses. On the twin, whose replaced characters
+    /// are as many `_` bytes, every class then answers as on the paragraph
+    /// and every `\b` agrees (the ASCII one sees `_` as a word character),
+    /// so its matches lie at the same offsets; unlike
+    /// [`WordRegex::matching_no_letters`]'s, a match may cover replaced
+    /// characters (`ranked number één`), so its ranges are what to read,
+    /// not its text.
+    pub fn matching_words_by_class(mut self) -> WordRegex {
+        self.words_by_class = true;
+        self
+    }
+
     /// The haystack and variant to run on `input`'s paragraph: its ASCII
     /// twin and the ASCII variant where that is exact, else the paragraph
     /// and [`WordRegex::pick`].
     pub fn pick_for<'h>(&self, input: &RuleInput<'h>) -> (&'h str, &Regex) {
         match input.ascii_twin {
-            Some(twin) if self.no_letters && input.unicode_words => (twin, &self.ascii),
+            Some(twin) if (self.no_letters || self.words_by_class) && input.unicode_words => (twin, &self.ascii),
             _ => (&input.text[input.paragraph.clone()], self.pick(input.unicode_words)),
         }
     }

@@ -40,6 +40,8 @@ static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::new(
         r"(?i)\b(?:(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))[- ](?:largest|biggest|highest|lowest|most|best|worst|richest|poorest|oldest|busiest|deadliest|smallest|fastest)|ranked\s+(?:No\.\s?\d+|number\s+\w+|first|second|third|last|\d+(?:st|nd|rd|th)|top|among)|(?:No\.|number)\s?(?:1|one)\s+(?:in|among|on)\b|top[- ](?:\d+|five|ten|twenty|fifty|hundred)\b)",
     )
+    // Ranges only: `number\s+\w+` may cover a replaced word.
+    .map(WordRegex::matching_words_by_class)
     .expect("ranking regex")
 });
 
@@ -60,4 +62,61 @@ mod tests {
         );
         assert!(run(&RULE, "The first time he spoke, on the second floor.").is_empty());
     }
+
+    #[test]
+    fn ranks_next_to_non_ascii_words() {
+        // `run` also finds them on the paragraph's ASCII twin and compares.
+        assert_eq!(
+            run(
+                &RULE,
+                "Gascón’s office ranked number één, ranked No. 1 among São Paulo’s, ranked number ñandú-ish; \
+                 Zürich’s third-largest, the top-ten, ranked numberé and top-five."
+            ),
+            vec!["ranked number één", "ranked No. 1", "ranked number ñandú", "third-largest", "top-ten", "top-five"]
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        /// The matches on the ASCII twin are the exact variant's (`run`
+        /// asserts it), in text of the pattern's words, non-ASCII letters,
+        /// marks and digits, glued or spaced.
+        #[test]
+        fn the_twin_finds_the_exact_matches(words in proptest::collection::vec(proptest::sample::select(VOCAB), 0..14)) {
+            let text: String = words.concat();
+            run(&RULE, &text);
+        }
+    }
+
+    const VOCAB: &[&str] = &[
+        "ranked number ",
+        "ranked ",
+        "No. ",
+        "number ",
+        "top",
+        "-",
+        " ",
+        "\u{a0}",
+        "1",
+        "one ",
+        "among ",
+        "third",
+        "largest",
+        "2nd",
+        "é",
+        "één",
+        "ó",
+        "e\u{301}",
+        "ß",
+        "_",
+        "ǅ",
+        "Ⅷ",
+        "٣",
+        "’",
+        "“",
+        ".",
+        "ſ",
+        "x",
+    ];
 }
