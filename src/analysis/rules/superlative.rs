@@ -58,6 +58,9 @@ static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::new(
         r"(?i)\b(?:the|its|their|his|her|our)\s+(?:single\s+|very\s+)?(?:(?:most|least)\s+(?P<adj>[a-z]+)|(?:largest|biggest|smallest|greatest|highest|lowest|best|worst|richest|poorest|oldest|youngest|fastest|slowest|strongest|weakest|longest|shortest|deadliest|safest|wealthiest|cheapest|costliest|tallest|busiest|heaviest|hottest|coldest))\b",
     )
+    // Its classes are ASCII letters and `\s`: exact on the ASCII twin,
+    // and a match holds no replaced character.
+    .map(WordRegex::matching_no_letters)
     .expect("superlative regex")
 });
 
@@ -96,12 +99,25 @@ const ASPIRATIONS: &[&str] = &[
     "things",
 ];
 
+/// Whether [`ASSERTED`] matches `before`, asked of its end only: a match
+/// is a verb of at most 9 characters (at most 3 bytes each, case folding
+/// included) and the whitespace after it, and the character before the
+/// verb decides its `\b`. Asking the whole text before a superlative
+/// cost a scan of the paragraph's start for each one.
+fn asserted(before: &str) -> bool {
+    const VERB_BYTES: usize = 9 * 3 + 4;
+    let verb_end = before.trim_end().len();
+    let from = crate::analysis::text::floor_char_boundary(before, verb_end.saturating_sub(VERB_BYTES));
+    ASSERTED.is_match(&before[from..])
+}
+
 fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
     let base = input.paragraph.start;
     let para = &input.text[input.paragraph.clone()];
-    let re = PATTERN.pick(input.unicode_words);
-    for m in re.find_iter(para) {
-        let Some(c) = re.captures_at(para, m.start()) else { continue };
+    // Matches at the same offsets and with the same text on the twin.
+    let (haystack, re) = PATTERN.pick_for(input);
+    for m in re.find_iter(haystack) {
+        let Some(c) = re.captures_at(haystack, m.start()) else { continue };
         if c.name("adj").is_some_and(|a| NOT_CLAIMS.contains(&a.as_str().to_lowercase().as_str())) {
             continue;
         }
@@ -112,7 +128,7 @@ fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
         }
         let window_end = crate::analysis::text::floor_char_boundary(after, 80);
         let window = &after[..after[..window_end].find(['.', ';', '!', '?']).unwrap_or(window_end)];
-        if !(ASSERTED.is_match(&para[..m.start()]) || SCOPED.is_match(window)) {
+        if !(asserted(&para[..m.start()]) || SCOPED.is_match(window)) {
             continue;
         }
         out.push(base + m.start()..base + m.end());
@@ -145,4 +161,34 @@ mod tests {
         );
         assert!(run(&RULE, "Keep the Navy at the highest point of efficiency.").is_empty());
     }
+
+    #[test]
+    fn superlatives_next_to_non_ascii_words() {
+        // `run` also finds them on the paragraph's ASCII twin and compares.
+        assert_eq!(
+            run(
+                &RULE,
+                "Gascón’s is the largest office. São Paulo became the most populous city in the world. Zürich’s \
+                 the best. Él es the worst."
+            ),
+            vec!["the largest", "the most populous", "the best"]
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 1024, ..Default::default() })]
+
+        /// The end of the text before a superlative tells what the whole
+        /// of it tells.
+        #[test]
+        fn asserted_reads_the_end_of_the_text_before(words in proptest::collection::vec(proptest::sample::select(BEFORE), 0..16)) {
+            let before: String = words.concat();
+            proptest::prop_assert_eq!(asserted(&before), ASSERTED.is_match(&before), "{:?}", before);
+        }
+    }
+
+    const BEFORE: &[&str] = &[
+        "is", "was", "ranks as", "ranked", " as", "remained", "’s", "'s", "ſ", "K", "REMAINS", " ", "  ", "\n",
+        "\u{a0}", "\u{2003}", "é", "x", "_", "“", "-", "Gascón", "this", "1",
+    ];
 }
