@@ -51,8 +51,11 @@ static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
     WordRegex::new(&format!(r"(?:{LINKED_TO}|[\p{{L}}][\p{{L}}\p{{M}}’']*{GLUED})")).expect("vague linkage regex")
 });
 
-static FIRST: LazyLock<WordRegex> = LazyLock::new(|| WordRegex::new(LINKED_TO).expect("linked-to regex"));
-static SECOND: LazyLock<WordRegex> = LazyLock::new(|| WordRegex::new(GLUED).expect("glued link regex"));
+// Both are ASCII letters, `\s` and `-`: exact on the ASCII twin.
+static FIRST: LazyLock<WordRegex> =
+    LazyLock::new(|| WordRegex::new(LINKED_TO).map(WordRegex::matching_no_letters).expect("linked-to regex"));
+static SECOND: LazyLock<WordRegex> =
+    LazyLock::new(|| WordRegex::new(GLUED).map(WordRegex::matching_no_letters).expect("glued link regex"));
 
 /// The matches of [`PATTERN`] in the paragraph, as its `find_iter` finds
 /// them: left to right, each at the leftmost position where either
@@ -67,11 +70,13 @@ static SECOND: LazyLock<WordRegex> = LazyLock::new(|| WordRegex::new(GLUED).expe
 fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
     let base = input.paragraph.start;
     let haystack = &input.text[input.paragraph.clone()];
-    let first = FIRST.pick(input.unicode_words);
-    let second = SECOND.pick(input.unicode_words);
+    // The regexes search the twin where that is exact (same offsets);
+    // the letters before `-backed` are read from the paragraph.
+    let (searched, first) = FIRST.pick_for(input);
+    let (_, second) = SECOND.pick_for(input);
     // Each alternative's next match, searched again once passed.
-    let mut one = first.find_at(haystack, 0).map(|m| (m.start(), m.end()));
-    let mut two = glued_from(second, haystack, 0);
+    let mut one = first.find_at(searched, 0).map(|m| (m.start(), m.end()));
+    let mut two = glued_from(second, searched, haystack, 0);
     loop {
         let (start, end) = match (one, two) {
             (Some(a), Some(b)) if b.0 < a.0 => b,
@@ -81,17 +86,19 @@ fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
         };
         out.push(base + start..base + end);
         if one.is_some_and(|(start, _)| start < end) {
-            one = first.find_at(haystack, end).map(|m| (m.start(), m.end()));
+            one = first.find_at(searched, end).map(|m| (m.start(), m.end()));
         }
         if two.is_some_and(|(start, _)| start < end) {
-            two = glued_from(second, haystack, end);
+            two = glued_from(second, searched, haystack, end);
         }
     }
 }
 
-/// The leftmost match of the second alternative at or after `at`.
-fn glued_from(glued: &regex::Regex, haystack: &str, mut at: usize) -> Option<(usize, usize)> {
-    while let Some(m) = glued.find_at(haystack, at) {
+/// The leftmost match of the second alternative at or after `at`:
+/// [`GLUED`] searched in `searched` (the paragraph or its ASCII twin),
+/// the letters before it read in `haystack`, the paragraph.
+fn glued_from(glued: &regex::Regex, searched: &str, haystack: &str, mut at: usize) -> Option<(usize, usize)> {
+    while let Some(m) = glued.find_at(searched, at) {
         // Back over the run of letters, marks and apostrophes before the
         // hyphen, not past `at`; the match starts at its first letter.
         let mut letter = None;
