@@ -541,8 +541,8 @@ const SOURCE_NOUNS: &[&str] = &[
     "ruling",
 ];
 
-/// The speaker cues: [`REPORTING_VERBS`] (word `i` is verb `i`), then
-/// [`SOURCE_NOUNS`].
+/// The speaker cues: the reporting verbs (word `i` is verb `i`), then
+/// the source nouns.
 pub fn cue_words() -> impl Iterator<Item = &'static str> {
     REPORTING_VERBS.iter().chain(SOURCE_NOUNS).copied()
 }

@@ -14,7 +14,9 @@
 //!
 //! Cost: building is one pass over the bytes. A lookup is a binary search
 //! plus a scan of at most `CHECKPOINT` bytes, so a 10 MB single line does not
-//! make conversions quadratic.
+//! make conversions quadratic. A [`LineCursor`] converts offsets that come
+//! in order (a document's mentions, its diagnostics) counting on from the
+//! one before on the same line.
 
 use std::ops::Range;
 

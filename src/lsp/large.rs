@@ -9,7 +9,8 @@
 //! - [`output`]: one thread writes every message to stdout, in the order
 //!   they were handed over: what tower-lsp writes (its codec hands over
 //!   whole frames, one buffer at a time) and the frames [`LargeAnswers`]
-//!   makes;
+//!   makes, as [`Pieces`] (a long answer's parts are never copied into
+//!   one buffer);
 //! - [`LargeAnswers`]: a service in front of tower-lsp's that answers
 //!   `textDocument/references` itself, through the same backend method,
 //!   once the server is initialized and until it shuts down (before and

@@ -7,7 +7,7 @@
 //! over discovered ones; two discovered names that would share a learned
 //! alias (two people called Smith) both lose it. Forms with an apostrophe
 //! match with either `’` or `'`. A mention is an occurrence of a form as
-//! whole words ([`whole_word`]); the index finds exactly the occurrences
+//! whole words ([`whole_word`](super::forms::whole_word)); the index finds exactly the occurrences
 //! an Aho-Corasick search of every form would (a proptest compares them).
 
 use std::borrow::Cow;

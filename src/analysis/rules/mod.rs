@@ -69,7 +69,7 @@ pub struct Rule {
     /// allegations).
     pub attributable: bool,
     /// Literals one of which every match of the rule contains, compared
-    /// ASCII-case-insensitively (see [`trigger_mask`]); empty: the rule
+    /// ASCII-case-insensitively (see [`trigger_mask_and_cues`]); empty: the rule
     /// always runs.
     pub triggers: &'static [&'static str],
     pub find: fn(&RuleInput, &mut Vec<TextRange>),
