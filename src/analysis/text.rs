@@ -201,29 +201,6 @@ impl LineIndex {
         LineCursor { index: self, text, enc, last: None }
     }
 
-    /// Both ends of a range as [`LineIndex::line_col`] gives them, the end
-    /// counted on from the start when both lie on one line (most ranges:
-    /// a name, a claim), instead of from the line's start again.
-    pub fn range_line_col(&self, text: &str, range: &TextRange, enc: Encoding) -> (LineCol, LineCol) {
-        let start = self.line_col(text, range.start, enc);
-        let line = start.line as usize;
-        let content = self.line_content(line);
-        let (from, to) = (range.start.min(self.len), range.end.min(self.len));
-        let more = if self.ascii(line) {
-            // Every byte of the line is a character boundary.
-            let from = from.min(content.end);
-            (from <= to && to <= content.end).then(|| to - from)
-        } else {
-            let from = floor_char_boundary(text, from).min(content.end);
-            let to = floor_char_boundary(text, to);
-            (from <= to && to <= content.end).then(|| units(&text[from..to], enc))
-        };
-        match more {
-            Some(more) => (start, LineCol { line: start.line, col: start.col + more as u32 }),
-            None => (start, self.line_col(text, range.end, enc)),
-        }
-    }
-
     /// Line/column in `enc` → byte offset, clamped as the module header says.
     pub fn offset(&self, text: &str, pos: LineCol, enc: Encoding) -> usize {
         let line = pos.line as usize;
@@ -329,7 +306,8 @@ impl LineCursor<'_> {
     }
 
     /// Both ends of a range (the end moved to the start if before it), as
-    /// [`LineIndex::line_col`] gives them.
+    /// [`LineIndex::line_col`] gives them: the end counted on from the start
+    /// when both lie on one line (most ranges: a name, a claim).
     pub fn range(&mut self, range: &TextRange) -> (LineCol, LineCol) {
         let start = self.line_col(range.start);
         (start, self.line_col(range.end.max(range.start)))

@@ -203,28 +203,16 @@ pub fn read_document(path: &Path) -> Result<String, Problem> {
 fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() && !meta.is_dir() {
         return Ok(None);
     }
-    // Read into a buffer of the size just learned (`read_to_end` would
-    // ask the file's size and position again), one byte more to see the
-    // end, grown if the file has grown since.
-    let mut bytes = vec![0; usize::try_from(meta.len()).unwrap_or(0).saturating_add(1)];
-    let mut filled = 0;
-    loop {
-        if filled == bytes.len() {
-            bytes.resize(bytes.len().saturating_mul(2), 0);
-        }
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    bytes.truncate(filled);
+    // Into a buffer of the size just learned, one byte more to see the
+    // end; through `Take`, whose `read_to_end` does not ask the file its
+    // size and position again as `File`'s does.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    file.take(u64::MAX).read_to_end(&mut bytes)?;
     Ok(Some(bytes))
 }
 

@@ -32,8 +32,7 @@ fn lsp_position(lc: LineCol) -> lsp::Position {
 }
 
 pub fn range(src: &SourceText, r: &TextRange, enc: Encoding) -> lsp::Range {
-    let (start, end) = src.lines.range_line_col(&src.text, &(r.start..r.end.max(r.start)), enc);
-    lsp::Range { start: lsp_position(start), end: lsp_position(end) }
+    Ranges::new(src, enc).range(r)
 }
 
 /// [`range`] for many ranges of one document, quicker when they come in

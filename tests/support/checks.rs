@@ -307,14 +307,15 @@ pub fn positions(text: &str, offsets: &[usize], positions: &[LineCol]) {
         let (a, b) = (a.min(b), a.max(b));
         for enc in ENCODINGS {
             assert_eq!(
-                index.range_line_col(text, &(a..b), enc),
+                index.cursor(text, enc).range(&(a..b)),
                 (index.line_col(text, a, enc), index.line_col(text, b, enc)),
-                "range_line_col({a}..{b}, {enc:?})"
+                "range({a}..{b}, {enc:?})"
             );
         }
     }
     // A cursor gives what `line_col` gives: offsets in increasing order
-    // (what it is quick for), then as they come, and ranges.
+    // (what it is quick for), then as they come, and ranges one after the
+    // other.
     let mut sorted: Vec<usize> = boundaries.iter().copied().step_by(stride).chain(arbitrary.clone()).collect();
     sorted.sort_unstable();
     let unsorted = arbitrary.clone().chain([usize::MAX, 0, text.len() + 1]).chain(sorted.iter().rev().copied());
@@ -325,7 +326,7 @@ pub fn positions(text: &str, offsets: &[usize], positions: &[LineCol]) {
         }
         let mut cursor = index.cursor(text, enc);
         for (a, b) in ends.windows(2).map(|p| (p[0], p[1])).chain(sorted.windows(2).map(|p| (p[0], p[1]))) {
-            let expected = index.range_line_col(text, &(a..b.max(a)), enc);
+            let expected = (index.line_col(text, a, enc), index.line_col(text, b.max(a), enc));
             assert_eq!(cursor.range(&(a..b)), expected, "cursor over {a}..{b} ({enc:?})");
         }
     }
