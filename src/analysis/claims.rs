@@ -304,12 +304,15 @@ fn is_cue_in_its_sentence(text: &str, sentences: &[Sentence], range: &TextRange,
     })
 }
 
-/// What [`find`] finds: the rule hits, sorted, and the speaker cues, by
-/// end.
+/// What [`find`] finds: the rule hits, sorted, the speaker cues, by end,
+/// and for each paragraph searched, in order, whether it holds a
+/// non-ASCII word character ([`rules::has_non_ascii_word`]; the
+/// attribution of claims asks again).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Found {
     pub hits: Vec<RuleHit>,
     pub cues: Vec<Cue>,
+    pub unicode_words: Vec<bool>,
 }
 
 /// Quotations in a paragraph: curly `“…”` pairs (an unclosed one runs to
@@ -378,6 +381,7 @@ fn find_split(
     // the second's (their paragraphs do): together they are sorted too.
     first.hits.extend(second.hits);
     first.cues.extend(second.cues);
+    first.unicode_words.extend(second.unicode_words);
     Some(first)
 }
 
@@ -392,6 +396,7 @@ pub(crate) fn find_in(
     let builtin = rules::builtin();
     let mut hits = Vec::new();
     let mut cues = Vec::new();
+    let mut paragraph_words = Vec::with_capacity(range.len());
     let mut paragraph_cues = Vec::new();
     let mut ranges = Vec::new();
     let enabled: Vec<bool> =
@@ -399,6 +404,7 @@ pub(crate) fn find_in(
     for (p, paragraph) in segments.paragraphs.iter().enumerate().skip(range.start).take(range.len()) {
         let para = &text[paragraph.clone()];
         let unicode_words = rules::has_non_ascii_word(para);
+        paragraph_words.push(unicode_words);
         let twin = if unicode_words { rules::ascii_twin(para) } else { None };
         let input = RuleInput {
             text,
@@ -441,7 +447,7 @@ pub(crate) fn find_in(
         }
     }
     hits.sort_by_key(|h| (h.start, h.rule));
-    Found { hits, cues }
+    Found { hits, cues, unicode_words: paragraph_words }
 }
 
 /// What a claim's status depends on besides the text.
@@ -457,6 +463,9 @@ pub struct ClaimContext<'a> {
     /// Citation ranges whose key resolves, with the key.
     pub resolved_citations: &'a [(TextRange, String)],
     pub urls: &'a [TextRange],
+    /// Per paragraph, whether it holds a non-ASCII word character
+    /// ([`Scan::unicode_words`](super::Scan::unicode_words)).
+    pub unicode_words: &'a [bool],
 }
 
 /// The reporting verbs, matched case-sensitively as whole words.
@@ -766,7 +775,10 @@ impl Speakers {
                 Some(p) => {
                     if paragraph_seen != Some(sentence.paragraph) {
                         paragraph_seen = Some(sentence.paragraph);
-                        paragraph_words = rules::has_non_ascii_word(&ctx.text[p.clone()]);
+                        paragraph_words = match ctx.unicode_words.get(sentence.paragraph) {
+                            Some(&known) => known,
+                            None => rules::has_non_ascii_word(&ctx.text[p.clone()]),
+                        };
                     }
                     let unicode_words = paragraph_words && rules::has_non_ascii_word(sentence_text);
                     // The prefilter found the cues of the paragraph, so of

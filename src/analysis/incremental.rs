@@ -72,7 +72,7 @@ pub fn analyze_after(
         })
         .collect();
     let found = hits(text, &scan, &reuse, old, config);
-    (scan.hits, scan.cues) = (found.hits, found.cues);
+    (scan.hits, scan.cues, scan.unicode_words) = (found.hits, found.cues, found.unicode_words);
     scan.discovery = discovery(text, &scan, &reuse, old, kb_forms);
     let mentions = mentions(text, &scan, &reuse, previous.analysis, lexicon);
     super::resolve_with_mentions(text, scan, mentions, lexicon, sources, config)
@@ -143,8 +143,8 @@ fn same_sentences(new: &Segments, i: usize, start: usize, old: &Segments, j: usi
         })
 }
 
-/// Rule hits and speaker cues: those of reused paragraphs shifted, the
-/// others found.
+/// Rule hits, speaker cues and which paragraphs hold non-ASCII word
+/// characters: those of reused paragraphs shifted, the others found.
 fn hits(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, config: &Config) -> claims::Found {
     let mut fresh = reuse.fresh_runs().into_iter().peekable();
     let mut out = claims::Found::default();
@@ -165,6 +165,10 @@ fn hits(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, config: &Config) -> 
                 out.cues.extend(
                     old.cues[lo..hi].iter().filter_map(|c| claims::Cue::new(moved(&c.range(), shift), c.word())),
                 );
+                let words = old.unicode_words.get(j).copied();
+                let new_paragraph = &text[scan.segments.paragraphs[i].clone()];
+                out.unicode_words
+                    .push(words.unwrap_or_else(|| crate::analysis::rules::has_non_ascii_word(new_paragraph)));
                 i += 1;
             }
             None => {
@@ -172,6 +176,7 @@ fn hits(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, config: &Config) -> 
                 let found = claims::find_in(text, &scan.segments, &scan.quotes, config, run.clone());
                 out.hits.extend(found.hits);
                 out.cues.extend(found.cues);
+                out.unicode_words.extend(found.unicode_words);
                 i = run.end;
             }
         }

@@ -58,6 +58,9 @@ pub struct Scan {
     pub hits: Vec<RuleHit>,
     /// Where the speaker cues occur, found with the rule hits.
     pub cues: Vec<Cue>,
+    /// Per paragraph, whether it holds a non-ASCII word character: found
+    /// with the rule hits, asked again when claims are attributed.
+    pub unicode_words: Vec<bool>,
     pub suppressions: Vec<Suppression>,
 }
 
@@ -127,7 +130,7 @@ pub fn scan_structure(text: &str, config: &Config) -> Scan {
     let mut scan = structure(text);
     scan.quotes = scan.segments.paragraphs.iter().map(|p| claims::quotes(text, p.clone())).collect();
     let found = claims::find(text, &scan.segments, &scan.quotes, config);
-    (scan.hits, scan.cues) = (found.hits, found.cues);
+    (scan.hits, scan.cues, scan.unicode_words) = (found.hits, found.cues, found.unicode_words);
     scan
 }
 
@@ -158,6 +161,7 @@ pub(crate) fn structure(text: &str) -> Scan {
         quotes: Vec::new(),
         hits: Vec::new(),
         cues: Vec::new(),
+        unicode_words: Vec::new(),
         suppressions,
     }
 }
@@ -218,6 +222,7 @@ pub(crate) fn resolve_with_mentions(
         config,
         resolved_citations: &resolved,
         urls: &scan.urls,
+        unicode_words: &scan.unicode_words,
     };
     let mut claims = claims::resolve(&ctx, &scan.hits);
     for claim in &mut claims {

@@ -155,9 +155,13 @@ pub fn json<T: Sync>(
     let (counts, written) = stream(files, report, out, ("\n", ",\n"), |r| {
         // Pieces pushed one by one (no formatting machinery, no string per
         // field): a large corpus has hundreds of thousands of diagnostics.
-        let mut part: Vec<u8> = Vec::with_capacity(r.diagnostics.len() * 320);
         let mut file = Vec::new();
         push_json_string(&mut file, &r.path);
+        // Sized for what is written below (keys, punctuation, four
+        // numbers and the severity: at most 200 bytes), so that the part
+        // of a file with many diagnostics is not copied as it grows.
+        let size = r.diagnostics.iter().map(|d| 200 + file.len() + d.message.len() + d.code.len()).sum();
+        let mut part: Vec<u8> = Vec::with_capacity(size);
         let mut number = itoa::Buffer::new();
         let mut positions = r.positions();
         for d in &r.diagnostics {

@@ -29,6 +29,12 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
+/// At most this many documents are analysed in one piece of parallel work. Rayon
+/// otherwise splits a list only as far as it sees threads idle at the start, so
+/// one thread could be left with a quarter of the corpus while the other,
+/// back from parsing the knowledge base, had nothing left to take.
+const LEAF: usize = 8;
+
 use crate::analysis::citations::Sources;
 use crate::analysis::config::Config;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -280,6 +286,7 @@ impl Corpus {
                 tracing::debug!(elapsed = ?started.elapsed(), documents = paths.len(), "documents found");
                 let read: Vec<Result<Scanned, Problem>> = paths
                     .par_iter()
+                    .with_max_len(LEAF)
                     .map(|p| {
                         let text = walk::read_document(p)?;
                         let source = SourceText::new(text);
@@ -297,6 +304,7 @@ impl Corpus {
         corpus.aux = Arc::new(aux);
         let read: Vec<Result<Scanned, Problem>> = read
             .into_par_iter()
+            .with_max_len(LEAF)
             .map(|r| {
                 let (path, source, mut scan) = r?;
                 analysis::discover_names(&source.text, &mut scan, corpus.kb.forms());
@@ -535,6 +543,7 @@ impl Corpus {
         self.sources = Arc::new(self.source_index(scanned.iter().map(|(p, _, s)| (p, s))));
         let docs: Vec<(Arc<Path>, Arc<Document>)> = scanned
             .into_par_iter()
+            .with_max_len(LEAF)
             .map(|(path, source, scan)| {
                 let analysis =
                     analysis::resolve(&source.text, scan, &self.lexicon, self.sources.as_ref(), &self.config);

@@ -615,10 +615,11 @@ fn word_spans(slice: &str, out: &mut Vec<(usize, usize)>) {
 }
 
 /// The spans of [`word_spans`] that can be words of a name's run: every
-/// capitalised one, and each lowercase one (a connector, maybe) that
-/// follows one of these after a single space or no-break space. The
-/// others (lowercase words elsewhere) are never connectors inside a run:
-/// [`runs`] joins words only across such gaps.
+/// capitalised one, and the connectors that follow one of these, each
+/// after a single space or no-break space. The others (lowercase words
+/// elsewhere, connectors after any other lowercase word) are never
+/// connectors inside a run: [`runs`] joins words only across such gaps,
+/// and [`words_by`] drops every lowercase word that is no connector.
 ///
 /// Exact: a match of [`WORD`] holding an uppercase letter starts with one,
 /// and a lowercase or other character never holds one, so the next
@@ -647,7 +648,13 @@ fn name_spans(slice: &str, out: &mut Vec<(usize, usize)>) {
             if class & chars::LL == 0 && c != '&' {
                 break;
             }
-            end = lowercase_end(slice, at + len);
+            let word_end = lowercase_end(slice, at + len);
+            // Any other lowercase word is dropped ([`words_by`]), and the
+            // gap it leaves breaks the run: nothing after it joins this one.
+            if !is_connector(&slice[at..word_end]) {
+                break;
+            }
+            end = word_end;
             out.push((at, end));
         }
         i = end;
