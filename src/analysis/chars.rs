@@ -136,6 +136,19 @@ pub fn char_at(s: &str, k: usize) -> (char, u8, usize) {
     }
 }
 
+/// Whether one of the eight bytes of `x` is an ASCII capital or not ASCII:
+/// scanners for capitalised words skip eight bytes at a time past the
+/// others.
+pub fn maybe_capital(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // With each byte's high bit set, subtracting borrows from no other
+    // byte: a byte keeps its high bit where it was at least the constant.
+    let at_least_a = (x | HIGH) - ONES * u64::from(b'A');
+    let past_z = (x | HIGH) - ONES * u64::from(b'Z' + 1);
+    (at_least_a & !past_z & HIGH) | (x & HIGH) != 0
+}
+
 /// Whether `c` is in any of the classes of `mask`.
 #[inline]
 pub fn is(c: char, mask: u8) -> bool {
@@ -148,6 +161,21 @@ mod tests {
 
     /// Every character below U+3000 (the scripts prose uses), and both
     /// sides of every range boundary of every class beyond.
+    #[test]
+    fn eight_bytes_may_hold_a_capital_exactly_when_one_is_ascii_capital_or_not_ascii() {
+        for b in 0..=255u8 {
+            let want = b.is_ascii_uppercase() || b >= 0x80;
+            for at in 0..8 {
+                let mut bytes = [b'a'; 8];
+                bytes[at] = b;
+                assert_eq!(maybe_capital(u64::from_le_bytes(bytes)), want, "{b:#x} at {at}");
+                let mut bytes = [b'Z' + 1; 8];
+                bytes[at] = b;
+                assert_eq!(maybe_capital(u64::from_le_bytes(bytes)), want, "{b:#x} at {at} among `[`");
+            }
+        }
+    }
+
     #[test]
     fn every_class_is_the_regex_class() {
         let mut probes: Vec<u32> = (0..0x3000).collect();

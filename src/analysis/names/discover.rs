@@ -682,23 +682,12 @@ fn capital_or_lead_byte(b: &[u8], mut i: usize) -> Option<usize> {
     while let Some(chunk) = b.get(i..i + 8) {
         let mut eight = [0u8; 8];
         eight.copy_from_slice(chunk);
-        if maybe_capital(u64::from_le_bytes(eight)) {
+        if chars::maybe_capital(u64::from_le_bytes(eight)) {
             break;
         }
         i += 8;
     }
     b.get(i..)?.iter().position(|&c| c.is_ascii_uppercase() || c >= 0xC0).map(|k| i + k)
-}
-
-/// Whether one of the eight bytes of `x` is an ASCII capital or not ASCII.
-fn maybe_capital(x: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // With each byte's high bit set, subtracting borrows from no other
-    // byte: a byte keeps its high bit where it was at least the constant.
-    let at_least_a = (x | HIGH) - ONES * u64::from(b'A');
-    let past_z = (x | HIGH) - ONES * u64::from(b'Z' + 1);
-    (at_least_a & !past_z & HIGH) | (x & HIGH) != 0
 }
 
 /// The end of [`WORD`]'s capitalised alternatives at `i`, an uppercase
@@ -1139,21 +1128,6 @@ mod word_scanner_tests {
 
     fn party_by_regex(text: &str, at: usize) -> usize {
         PARTY.find(&text[at..]).map(|m| at + m.end()).unwrap_or(at)
-    }
-
-    #[test]
-    fn eight_bytes_may_hold_a_capital_exactly_when_one_is_ascii_capital_or_not_ascii() {
-        for b in 0..=255u8 {
-            let want = b.is_ascii_uppercase() || b >= 0x80;
-            for at in 0..8 {
-                let mut bytes = [b'a'; 8];
-                bytes[at] = b;
-                assert_eq!(maybe_capital(u64::from_le_bytes(bytes)), want, "{b:#x} at {at}");
-                let mut bytes = [b'Z' + 1; 8];
-                bytes[at] = b;
-                assert_eq!(maybe_capital(u64::from_le_bytes(bytes)), want, "{b:#x} at {at} among `[`");
-            }
-        }
     }
 
     #[test]

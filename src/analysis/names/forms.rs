@@ -37,6 +37,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use foldhash::fast::RandomState;
 use rayon::prelude::*;
 
+use crate::analysis::chars;
 use crate::analysis::text::TextRange;
 
 /// The forms, as a trie of their words.
@@ -46,6 +47,8 @@ pub struct FormIndex {
     ends: Vec<u32>,
     /// The bytes first words start with.
     first: [bool; 256],
+    /// Whether each of them is an ASCII capital or not ASCII.
+    capitals_first: bool,
     /// Bit `b0 << 8 | b1` is set when some first word starts with the
     /// bytes `b0 b1` (`b1` is 0 for a one-byte word).
     starts: Box<[u64]>,
@@ -223,10 +226,12 @@ impl FormIndex {
             })
             .flatten();
         drop(cut);
+        let capitals_first = (0..=255u8).all(|b| !trie.first[b as usize] || b.is_ascii_uppercase() || b >= 0x80);
         FormIndex {
             bytes,
             ends,
             first: trie.first,
+            capitals_first,
             starts: trie.starts,
             hasher,
             slots: trie.slots,
@@ -283,8 +288,7 @@ impl FormIndex {
         // words (lowercase ones) are never looked at. Such a byte starts a
         // character; where a letter or digit stands before it, it starts
         // no word.
-        while let Some(k) = bytes.get(i..end).and_then(|rest| rest.iter().position(|&b| self.first[b as usize])) {
-            let start = i + k;
+        while let Some(start) = self.next_first_byte(bytes, i, end) {
             i = start + 1;
             if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
                 continue;
@@ -318,6 +322,33 @@ impl FormIndex {
             hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         }
         hits
+    }
+
+    /// The first byte of `bytes[i..end]` that can start a first word.
+    /// When every such byte is an ASCII capital or not ASCII (first words
+    /// are capitalised: names), eight bytes at a time are ruled out at once.
+    fn next_first_byte(&self, bytes: &[u8], mut i: usize, end: usize) -> Option<usize> {
+        let end = end.min(bytes.len());
+        loop {
+            if self.capitals_first {
+                while i + 8 <= end {
+                    let Ok(eight) = <[u8; 8]>::try_from(&bytes[i..i + 8]) else { break };
+                    if chars::maybe_capital(u64::from_le_bytes(eight)) {
+                        break;
+                    }
+                    i += 8;
+                }
+            }
+            // The eight bytes that may hold one (or the rest, byte by byte).
+            let stop = if self.capitals_first { (i + 8).min(end) } else { end };
+            if let Some(k) = bytes.get(i..stop)?.iter().position(|&b| self.first[b as usize]) {
+                return Some(i + k);
+            }
+            if stop >= end {
+                return None;
+            }
+            i = stop;
+        }
     }
 
     /// The forms found from the word `start..at` of `text` (a word start
