@@ -134,6 +134,28 @@ pub fn non_prose(text: &str) -> Vec<TextRange> {
     for m in CODE_SPAN.find_iter(text) {
         out.push(m.range());
     }
+    // Fences are rare: the text is searched for one (with SIMD) before it
+    // is read line by line.
+    if memchr::memmem::find(text.as_bytes(), b"```").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"~~~").is_some()
+    {
+        out.extend(fenced_blocks(text));
+    }
+    out.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<TextRange> = Vec::new();
+    for r in out {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+/// Fenced code blocks (```` ``` ```` or `~~~` lines); an unclosed one runs
+/// to the end.
+fn fenced_blocks(text: &str) -> Vec<TextRange> {
+    let mut out = Vec::new();
     let mut offset = 0;
     let mut fence: Option<usize> = None;
     for line in text.split_inclusive('\n') {
@@ -148,15 +170,7 @@ pub fn non_prose(text: &str) -> Vec<TextRange> {
     if let Some(start) = fence {
         out.push(start..text.len());
     }
-    out.sort_by_key(|r| (r.start, r.end));
-    let mut merged: Vec<TextRange> = Vec::new();
-    for r in out {
-        match merged.last_mut() {
-            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-            _ => merged.push(r),
-        }
-    }
-    merged
+    out
 }
 
 #[cfg(test)]
@@ -168,6 +182,19 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBFabc".to_vec()), Ok("abc".to_string()));
         assert_eq!(decode(b"ab\0c".to_vec()), Err(DecodeError::Binary { offset: 2 }));
         assert_eq!(decode(b"ab\xFFc".to_vec()), Err(DecodeError::InvalidUtf8 { offset: 2 }));
+    }
+
+    #[test]
+    fn fenced_blocks_are_not_prose_and_an_unclosed_one_runs_to_the_end() {
+        let text = "Prose.\n  ```rust\nlet x = 1;\n```\nMore ``` inline.\n~~~\nopen";
+        let fence = text.find("  ```").expect("fence");
+        let close = text.find("```\nMore").expect("close") + 4;
+        let open = text.find("~~~").expect("tilde");
+        // Backticks inside a line neither open a fence nor make a code span.
+        let spans: Vec<&str> = non_prose(text).iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(non_prose(text), vec![fence..close, open..text.len()], "{spans:?}");
+        assert_eq!(non_prose("No fence here, `code` only."), vec![15..21]);
+        assert_eq!(non_prose("a\n~~~\nb\n~~~\nc"), vec![2..12]);
     }
 
     #[test]
