@@ -1211,5 +1211,14 @@ mod tests {
         fn a_plain_excerpt_is_the_collected_one(s in "[a-z$%,.]{1,9}( [a-z0-9]{1,9}){0,10}") {
             proptest::prop_assert_eq!(excerpt(&s), excerpt_by_collecting(&s));
         }
+
+        /// Around the 49th character, where an excerpt is cut or not.
+        #[test]
+        fn an_excerpt_past_49_bytes_is_the_collected_one(
+            head in "[a-z]{44}[a-z ]{4}", at_49 in "[a-z ]", tail in "[a-z \t\u{a0}é’]{0,6}"
+        ) {
+            let s = format!("{head}{at_49}{tail}");
+            proptest::prop_assert_eq!(excerpt(&s), excerpt_by_collecting(&s));
+        }
     }
 }
