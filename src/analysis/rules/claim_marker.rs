@@ -22,12 +22,14 @@ fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
     let bytes = para.as_bytes();
     // The bytes markers start with, in both cases: the default markers
     // start with `[` or `{`, so one memchr pass finds every place where
-    // one may stand.
+    // one may stand (with more than three such bytes, a table of them).
+    let mut is_first = [false; 256];
     let mut firsts = [0u8; 3];
     let mut count = 0;
     for first in input.markers.iter().filter_map(|m| m.as_bytes().first()) {
         for b in [first.to_ascii_lowercase(), first.to_ascii_uppercase()] {
-            if !firsts[..count.min(3)].contains(&b) {
+            if !is_first[b as usize] {
+                is_first[b as usize] = true;
                 if count < 3 {
                     firsts[count] = b;
                 }
@@ -55,7 +57,7 @@ fn find(input: &RuleInput, out: &mut Vec<TextRange>) {
     // paragraph would be), without copying it; at one place, in the
     // markers' order.
     match firsts[..count.min(3)] {
-        _ if count > 3 => (0..bytes.len()).for_each(|at| at_place(at, out)),
+        _ if count > 3 => (0..bytes.len()).filter(|&at| is_first[bytes[at] as usize]).for_each(|at| at_place(at, out)),
         [] => {}
         [a] => memchr::memchr_iter(a, bytes).for_each(|at| at_place(at, out)),
         [a, b] => memchr::memchr2_iter(a, b, bytes).for_each(|at| at_place(at, out)),
