@@ -306,8 +306,8 @@ fn is_cue_in_its_sentence(text: &str, sentences: &[Sentence], range: &TextRange,
 
 /// What [`find`] finds: the rule hits, sorted, the speaker cues, by end,
 /// and for each paragraph searched, in order, whether it holds a
-/// non-ASCII word character ([`rules::has_non_ascii_word`]; the
-/// attribution of claims asks again).
+/// non-ASCII word character ([`rules::has_non_ascii_word`]; kept, so
+/// that the attribution of claims need not ask again).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Found {
     pub hits: Vec<RuleHit>,

@@ -59,7 +59,7 @@ pub struct Scan {
     /// Where the speaker cues occur, found with the rule hits.
     pub cues: Vec<Cue>,
     /// Per paragraph, whether it holds a non-ASCII word character: found
-    /// with the rule hits, asked again when claims are attributed.
+    /// with the rule hits, read again when claims are attributed.
     pub unicode_words: Vec<bool>,
     pub suppressions: Vec<Suppression>,
 }
