@@ -136,10 +136,27 @@ pub fn char_at(s: &str, k: usize) -> (char, u8, usize) {
     }
 }
 
-/// Whether one of the eight bytes of `x` is an ASCII capital or not ASCII:
-/// scanners for capitalised words skip eight bytes at a time past the
-/// others.
-pub fn maybe_capital(x: u64) -> bool {
+/// The first `i` from `from` on where the eight bytes `b[i..i + 8]` may
+/// hold an ASCII capital or a non-ASCII byte, or where fewer than eight
+/// bytes are left before `end`: scanners for capitalised words skip the
+/// others eight at a time.
+#[inline]
+pub fn skip_to_maybe_capital(b: &[u8], from: usize, end: usize) -> usize {
+    let end = end.min(b.len());
+    let mut i = from;
+    while i + 8 <= end {
+        let Ok(eight) = <[u8; 8]>::try_from(&b[i..i + 8]) else { break };
+        if maybe_capital(u64::from_le_bytes(eight)) {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
+/// Whether one of the eight bytes of `x` is an ASCII capital or not ASCII.
+#[inline]
+fn maybe_capital(x: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // With each byte's high bit set, subtracting borrows from no other
@@ -159,8 +176,6 @@ pub fn is(c: char, mask: u8) -> bool {
 mod tests {
     use super::*;
 
-    /// Every character below U+3000 (the scripts prose uses), and both
-    /// sides of every range boundary of every class beyond.
     #[test]
     fn eight_bytes_may_hold_a_capital_exactly_when_one_is_ascii_capital_or_not_ascii() {
         for b in 0..=255u8 {
@@ -176,6 +191,18 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_skip_stops_at_the_eight_bytes_that_may_hold_a_capital() {
+        let b = b"abcdefgh ijklmno pqrsTuvw xyz";
+        assert_eq!(skip_to_maybe_capital(b, 0, b.len()), 16);
+        assert_eq!(skip_to_maybe_capital(b, 3, b.len()), 19);
+        // Fewer than eight bytes before the end: left to the caller.
+        assert_eq!(skip_to_maybe_capital(b, 0, 12), 8);
+        assert_eq!(skip_to_maybe_capital("abcdefgh é".as_bytes(), 2, 11), 2);
+    }
+
+    /// Every character below U+3000 (the scripts prose uses), and both
+    /// sides of every range boundary of every class beyond.
     #[test]
     fn every_class_is_the_regex_class() {
         let mut probes: Vec<u32> = (0..0x3000).collect();

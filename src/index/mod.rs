@@ -29,12 +29,6 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
-/// At most this many documents are analysed in one piece of parallel work. Rayon
-/// otherwise splits a list only as far as it sees threads idle at the start, so
-/// one thread could be left with a quarter of the corpus while the other,
-/// back from parsing the knowledge base, had nothing left to take.
-const LEAF: usize = 8;
-
 use crate::analysis::citations::Sources;
 use crate::analysis::config::Config;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -44,7 +38,15 @@ use crate::analysis::names::lexicon::Lexicon;
 use crate::analysis::source::Definition;
 use crate::analysis::text::TextRange;
 use crate::analysis::{self, Analysis, Scan, SourceText};
+
 pub use walk::Problem;
+
+/// At most this many documents are analysed in one piece of parallel
+/// work. Rayon otherwise splits a list only as far as it sees threads idle
+/// at the start, so one thread could be left with a quarter of the corpus
+/// while the other, back from parsing the knowledge base, had nothing
+/// left to take.
+const LEAF: usize = 8;
 
 /// One document of the corpus, analysed.
 #[derive(Debug)]

@@ -678,15 +678,8 @@ fn next_upper(slice: &str, from: usize) -> Option<(usize, usize)> {
 
 /// The first ASCII capital or lead byte of a non-ASCII character in
 /// `b` from `i`; eight bytes at a time past the others.
-fn capital_or_lead_byte(b: &[u8], mut i: usize) -> Option<usize> {
-    while let Some(chunk) = b.get(i..i + 8) {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        if chars::maybe_capital(u64::from_le_bytes(eight)) {
-            break;
-        }
-        i += 8;
-    }
+fn capital_or_lead_byte(b: &[u8], i: usize) -> Option<usize> {
+    let i = chars::skip_to_maybe_capital(b, i, b.len());
     b.get(i..)?.iter().position(|&c| c.is_ascii_uppercase() || c >= 0xC0).map(|k| i + k)
 }
 

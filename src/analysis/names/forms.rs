@@ -331,13 +331,7 @@ impl FormIndex {
         let end = end.min(bytes.len());
         loop {
             if self.capitals_first {
-                while i + 8 <= end {
-                    let Ok(eight) = <[u8; 8]>::try_from(&bytes[i..i + 8]) else { break };
-                    if chars::maybe_capital(u64::from_le_bytes(eight)) {
-                        break;
-                    }
-                    i += 8;
-                }
+                i = chars::skip_to_maybe_capital(bytes, i, end);
             }
             // The eight bytes that may hold one (or the rest, byte by byte).
             let stop = if self.capitals_first { (i + 8).min(end) } else { end };
