@@ -28,7 +28,7 @@ use super::config::{Config, RuleLevel};
 use super::diagnostic::Severity;
 use super::kb::EntityKind;
 use super::literals::LiteralSet;
-use super::names::lexicon::Lexicon;
+use super::names::lexicon::{Lexicon, MentionsOnDemand};
 use super::names::{EntityRef, Mention};
 use super::rules::{self, Quote, RuleInput, WordRegex, quotation::SCARE_QUOTE_WORDS};
 use super::sentences::{Segments, Sentence};
@@ -457,7 +457,6 @@ pub struct ClaimContext<'a> {
     pub quotes: &'a [Vec<Quote>],
     /// The speaker cues, by end ([`find`]).
     pub cues: &'a [Cue],
-    pub mentions: &'a [Mention],
     pub lexicon: &'a Lexicon,
     pub config: &'a Config,
     /// Citation ranges whose key resolves, with the key.
@@ -684,9 +683,9 @@ fn noun_window_start(bytes: &[u8], at: usize) -> usize {
 }
 
 /// Computes every claim's status and severity.
-pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
+pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit], mentions: &mut SentenceMentions) -> Vec<Claim> {
     let builtin = rules::builtin();
-    let speakers = Speakers::find(ctx);
+    let speakers = Speakers::find(ctx, mentions);
     let mut claims = Vec::with_capacity(hits.len());
     for hit in hits {
         let range = hit.range();
@@ -732,6 +731,26 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit]) -> Vec<Claim> {
     claims
 }
 
+/// The mentions the speaker search reads, a sentence at a time.
+pub enum SentenceMentions<'m, 'a> {
+    /// Every mention of the document, in text order.
+    All(&'m [Mention]),
+    /// Searched as the sentences ask (`factls check`, which keeps no
+    /// other).
+    OnDemand(&'m mut MentionsOnDemand<'a>),
+}
+
+impl SentenceMentions<'_, '_> {
+    /// Mentions in text order, among them every one that starts in
+    /// `sentence` (sentences are asked for in text order).
+    fn around(&mut self, sentence: &TextRange) -> &[Mention] {
+        match self {
+            SentenceMentions::All(all) => all,
+            SentenceMentions::OnDemand(search) => search.cover(sentence.clone()),
+        }
+    }
+}
+
 /// Speakers found per sentence and per quotation.
 struct Speakers {
     /// (reporting-verb range, speaker), in text order.
@@ -741,12 +760,12 @@ struct Speakers {
 }
 
 impl Speakers {
-    fn find(ctx: &ClaimContext) -> Speakers {
+    fn find(ctx: &ClaimContext, sentence_mentions: &mut SentenceMentions) -> Speakers {
         let mut verbs = Vec::new();
         let mut nouns: HashMap<String, EntityRef> = HashMap::new();
         let all_quotes: Vec<&Quote> = ctx.quotes.iter().flatten().collect();
         // Buffers reused from sentence to sentence.
-        let mut mentions: Vec<&Mention> = Vec::new();
+        let mut mentions: Vec<Mention> = Vec::new();
         let mut found = Cues::default();
         let mut noun_matches = Vec::new();
         // The paragraph last seen: its index, and whether it holds a
@@ -798,11 +817,12 @@ impl Speakers {
             // Mentions are in text order (`Lexicon::mentions`), so a
             // sentence's are one slice: no scan of the whole document per
             // sentence (quadratic on a 10 MB document).
-            let lo = ctx.mentions.partition_point(|m| m.start() < range.start);
-            let hi = lo + ctx.mentions[lo..].partition_point(|m| m.start() < range.end);
+            let around = sentence_mentions.around(&range);
+            let lo = around.partition_point(|m| m.start() < range.start);
+            let hi = lo + around[lo..].partition_point(|m| m.start() < range.end);
             mentions.clear();
             mentions.extend(
-                ctx.mentions[lo..hi]
+                around[lo..hi]
                     .iter()
                     .filter(|m| m.end() <= range.end && !in_quote(m.start()))
                     .filter(|m| speaker_kind(m.entity())),
@@ -918,7 +938,7 @@ fn subject_before(
     text: &str,
     sentence_start: usize,
     verb: usize,
-    mentions: &[&Mention],
+    mentions: &[Mention],
     quotes: &[&Quote],
 ) -> Option<EntityRef> {
     // The nearest mention before the verb; an earlier one could only be
@@ -942,7 +962,7 @@ fn subject_after(
     text: &str,
     verb_end: usize,
     sentence_end: usize,
-    mentions: &[&Mention],
+    mentions: &[Mention],
     verb: &str,
 ) -> Option<EntityRef> {
     let reach = if verb == "according to" { 6 } else { 3 };

@@ -32,7 +32,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use citations::{CitationUse, Sources};
-use claims::{Claim, ClaimContext, ClaimStatus, Cue, RuleHit};
+use claims::{Claim, ClaimContext, ClaimStatus, Cue, RuleHit, SentenceMentions};
 use config::{Config, RuleLevel};
 use diagnostic::{Diagnostic, DiagnosticData, Severity};
 use names::Mention;
@@ -192,9 +192,44 @@ pub fn discover_names(text: &str, scan: &mut Scan, kb_forms: &names::lexicon::Kb
     };
 }
 
+/// Which mentions a resolution keeps ([`resolve_in_scope`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MentionScope {
+    /// Every mention of the document: what hover, references and
+    /// `factls names` read.
+    #[default]
+    All,
+    /// Only the mentions of the sentences where claims look for a speaker,
+    /// the only ones the claims and diagnostics read: `factls check`,
+    /// which reports diagnostics and nothing else.
+    Claims,
+}
+
 /// Step two: mentions, claim statuses and diagnostics, given the corpus's
 /// lexicon and source files.
 pub fn resolve(text: &str, scan: Scan, lexicon: &Lexicon, sources: &dyn Sources, config: &Config) -> Analysis {
+    resolve_in_scope(text, scan, lexicon, sources, config, MentionScope::All)
+}
+
+/// [`resolve`], keeping the mentions of `scope`: with
+/// [`MentionScope::Claims`] the claims and diagnostics are the same, and
+/// [`Analysis::mentions`] holds only the mentions of the sentences where a
+/// speaker was looked for.
+pub fn resolve_in_scope(
+    text: &str,
+    scan: Scan,
+    lexicon: &Lexicon,
+    sources: &dyn Sources,
+    config: &Config,
+    scope: MentionScope,
+) -> Analysis {
+    if scope == MentionScope::Claims {
+        let mut search = lexicon.mentions_on_demand(text, &scan.non_prose);
+        let claims =
+            resolve_claims(text, &scan, &mut SentenceMentions::OnDemand(&mut search), lexicon, sources, config);
+        let mentions = search.into_found();
+        return finish(scan, mentions, claims, lexicon, sources, config);
+    }
     let mentions = mentions(text, &scan, lexicon);
     resolve_with_mentions(text, scan, mentions, lexicon, sources, config)
 }
@@ -208,26 +243,68 @@ pub(crate) fn resolve_with_mentions(
     sources: &dyn Sources,
     config: &Config,
 ) -> Analysis {
-    let local: HashSet<&str> = scan.definitions.iter().map(|d| d.key.as_str()).collect();
-    let resolves = |key: &str| local.contains(key) || sources.is_defined(key);
+    let claims = resolve_claims(text, &scan, &mut SentenceMentions::All(&mentions), lexicon, sources, config);
+    finish(scan, mentions, claims, lexicon, sources, config)
+}
+
+/// Whether a citation key is defined, in the document or in a sources
+/// file.
+struct Keys<'a> {
+    local: HashSet<&'a str>,
+    sources: &'a dyn Sources,
+}
+
+impl<'a> Keys<'a> {
+    fn new(scan: &'a Scan, sources: &'a dyn Sources) -> Keys<'a> {
+        Keys { local: scan.definitions.iter().map(|d| d.key.as_str()).collect(), sources }
+    }
+
+    fn resolves(&self, key: &str) -> bool {
+        self.local.contains(key) || self.sources.is_defined(key)
+    }
+}
+
+/// The claims of a scan, with their status and suppression.
+fn resolve_claims(
+    text: &str,
+    scan: &Scan,
+    mentions: &mut SentenceMentions,
+    lexicon: &Lexicon,
+    sources: &dyn Sources,
+    config: &Config,
+) -> Vec<Claim> {
+    let keys = Keys::new(scan, sources);
     let resolved: Vec<(TextRange, String)> =
-        scan.citations.iter().filter(|c| resolves(&c.key)).map(|c| (c.range.clone(), c.key.clone())).collect();
+        scan.citations.iter().filter(|c| keys.resolves(&c.key)).map(|c| (c.range.clone(), c.key.clone())).collect();
     let ctx = ClaimContext {
         text,
         segments: &scan.segments,
         quotes: &scan.quotes,
         cues: &scan.cues,
-        mentions: &mentions,
         lexicon,
         config,
         resolved_citations: &resolved,
         urls: &scan.urls,
         unicode_words: &scan.unicode_words,
     };
-    let mut claims = claims::resolve(&ctx, &scan.hits);
+    let mut claims = claims::resolve(&ctx, &scan.hits, mentions);
     for claim in &mut claims {
         claim.suppressed = suppress::is_suppressed(&scan.suppressions, &claim.rule, &claim.range());
     }
+    claims
+}
+
+/// The checks of citations and source definitions, and the analysis.
+fn finish(
+    scan: Scan,
+    mentions: Vec<Mention>,
+    claims: Vec<Claim>,
+    lexicon: &Lexicon,
+    sources: &dyn Sources,
+    config: &Config,
+) -> Analysis {
+    let keys = Keys::new(&scan, sources);
+    let resolves = |key: &str| keys.resolves(key);
     let mut diagnostics = Vec::new();
     let push = |diagnostics: &mut Vec<Diagnostic>,
                 range: TextRange,

@@ -11,7 +11,7 @@ use crate::index::{AuxFile, Corpus, Document};
 
 pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
     let started = std::time::Instant::now();
-    let selection = select(paths);
+    let selection = select(paths, Corpus::load_for_check);
     let relative = Relative::to_current_dir();
     let mut files: Vec<File> = Vec::new();
     for (corpus, chosen) in &selection.corpora {

@@ -103,7 +103,9 @@ pub(crate) struct Selection {
     pub io_error: bool,
 }
 
-pub(crate) fn select(paths: &[PathBuf]) -> Selection {
+/// `load` loads a corpus from its root ([`Corpus::load`], or
+/// [`Corpus::load_for_check`]).
+pub(crate) fn select(paths: &[PathBuf], load: fn(&Path) -> Corpus) -> Selection {
     let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     let mut corpora: Vec<(Corpus, Vec<PathBuf>)> = Vec::new();
     let mut io_error = false;
@@ -119,7 +121,7 @@ pub(crate) fn select(paths: &[PathBuf]) -> Selection {
         let root = find_root(&abs);
         match corpora.iter_mut().find(|(c, _)| c.root == root) {
             Some((_, list)) => list.push(abs),
-            None => corpora.push((Corpus::load(&root), vec![abs])),
+            None => corpora.push((load(&root), vec![abs])),
         }
     }
     for (corpus, _) in &corpora {

@@ -22,7 +22,7 @@ struct Row {
 }
 
 pub fn run(paths: &[PathBuf], format: NamesFormat) -> i32 {
-    let selection = select(paths);
+    let selection = select(paths, Corpus::load);
     let mut rows = Vec::new();
     for (corpus, chosen) in &selection.corpora {
         rows.extend(collect(corpus, chosen));

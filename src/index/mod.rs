@@ -37,7 +37,7 @@ use crate::analysis::names::EntityRef;
 use crate::analysis::names::lexicon::Lexicon;
 use crate::analysis::source::Definition;
 use crate::analysis::text::TextRange;
-use crate::analysis::{self, Analysis, Scan, SourceText};
+use crate::analysis::{self, Analysis, MentionScope, Scan, SourceText};
 
 pub use walk::Problem;
 
@@ -151,6 +151,10 @@ pub struct Corpus {
     /// hover need it, a one-shot command does not (`mentions_of` then reads
     /// every document).
     keep_mention_index: bool,
+    /// Which mentions each document keeps when every document is resolved:
+    /// all of them, but for `factls check` ([`Corpus::load_for_check`]),
+    /// which reports diagnostics only.
+    scope: MentionScope,
 }
 
 /// The inverted index of mentions: entity → (document, range) in path
@@ -239,6 +243,7 @@ impl Corpus {
             mentions: Arc::new(MentionIndex::default()),
             changed: Arc::new(BTreeSet::new()),
             keep_mention_index: true,
+            scope: MentionScope::All,
         }
     }
 
@@ -246,7 +251,14 @@ impl Corpus {
     /// command: without the inverted mention index of the server (see
     /// [`Corpus::mentions_of`]).
     pub fn load(root: &Path) -> Corpus {
-        Corpus::load_inner(root, None, None, false, |_, _| {})
+        Corpus::load_inner(root, None, None, false, MentionScope::All, |_, _| {})
+    }
+
+    /// [`Corpus::load`] for `factls check`: the same diagnostics, but each
+    /// document keeps only the mentions its claims read
+    /// ([`MentionScope::Claims`]), which are found only there.
+    pub fn load_for_check(root: &Path) -> Corpus {
+        Corpus::load_inner(root, None, None, false, MentionScope::Claims, |_, _| {})
     }
 
     /// Like [`Corpus::load`], with editor settings, a progress callback
@@ -259,7 +271,7 @@ impl Corpus {
         previous: Option<&Corpus>,
         progress: impl Fn(usize, usize) + Sync,
     ) -> Corpus {
-        Corpus::load_inner(root, settings, previous, true, progress)
+        Corpus::load_inner(root, settings, previous, true, MentionScope::All, progress)
     }
 
     fn load_inner(
@@ -267,6 +279,7 @@ impl Corpus {
         settings: Option<&serde_json::Value>,
         previous: Option<&Corpus>,
         index_mentions: bool,
+        scope: MentionScope,
         progress: impl Fn(usize, usize) + Sync,
     ) -> Corpus {
         // The config decides which files are documents; the knowledge base
@@ -275,6 +288,7 @@ impl Corpus {
         let started = std::time::Instant::now();
         let mut corpus = Corpus::bare(root);
         corpus.keep_mention_index = index_mentions;
+        corpus.scope = scope;
         if let Some(previous) = previous.filter(|p| p.root == root) {
             corpus.kb = previous.kb.clone();
             corpus.aux = previous.aux.clone();
@@ -547,8 +561,14 @@ impl Corpus {
             .into_par_iter()
             .with_max_len(LEAF)
             .map(|(path, source, scan)| {
-                let analysis =
-                    analysis::resolve(&source.text, scan, &self.lexicon, self.sources.as_ref(), &self.config);
+                let analysis = analysis::resolve_in_scope(
+                    &source.text,
+                    scan,
+                    &self.lexicon,
+                    self.sources.as_ref(),
+                    &self.config,
+                    self.scope,
+                );
                 (path.clone(), Arc::new(Document { path, source, analysis }))
             })
             .collect();
@@ -747,12 +767,13 @@ impl Corpus {
                 if stop() {
                     return None;
                 }
-                let analysis = analysis::resolve(
+                let analysis = analysis::resolve_in_scope(
                     &d.source.text,
                     d.analysis.scan.clone(),
                     &lexicon,
                     sources.as_ref(),
                     &self.config,
+                    self.scope,
                 );
                 Some((path.clone(), Arc::new(Document { path: path.clone(), source: d.source.clone(), analysis })))
             })

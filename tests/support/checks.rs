@@ -20,7 +20,7 @@ use factls::analysis::diagnostic::{Diagnostic, DiagnosticData};
 use factls::analysis::kb::{self, KnowledgeBase};
 use factls::analysis::names::lexicon::Lexicon;
 use factls::analysis::text::{CharCounter, Encoding, LineCol, LineIndex};
-use factls::analysis::{Analysis, analyze, source};
+use factls::analysis::{Analysis, MentionScope, analyze, resolve_in_scope, source};
 use factls::index::editable::EditableText;
 
 pub const ENCODINGS: [Encoding; 3] = [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32];
@@ -70,9 +70,24 @@ pub fn analysis(text: &str) -> Analysis {
 /// [`analysis`] with the lexicon it was resolved with (which diagnostics
 /// name speakers from).
 pub fn analysis_and_lexicon(text: &str) -> (Analysis, Lexicon) {
-    let (analysis, lexicon) = analyze(text, Arc::new(KnowledgeBase::default()), &NoSources, &Config::default());
+    let config = Config::default();
+    let (analysis, lexicon) = analyze(text, Arc::new(KnowledgeBase::default()), &NoSources, &config);
     check_analysis(text, &analysis, &lexicon);
+    same_claims_with_mentions_on_demand(text, &analysis, &lexicon, &config);
     (analysis, lexicon)
+}
+
+/// `a` resolved again as `factls check` resolves, keeping only the
+/// mentions its claims read (found on demand): the same claims and checks,
+/// and mentions that are the document's.
+pub fn same_claims_with_mentions_on_demand(text: &str, a: &Analysis, lexicon: &Lexicon, config: &Config) {
+    let narrow = resolve_in_scope(text, a.scan.clone(), lexicon, &NoSources, config, MentionScope::Claims);
+    assert!(narrow.claims == a.claims, "claims differ when mentions are found on demand in {text:?}");
+    assert!(narrow.checks == a.checks, "checks differ when mentions are found on demand in {text:?}");
+    assert!(
+        narrow.mentions.iter().all(|m| a.mentions.contains(m)),
+        "a mention found on demand is not one of the document's in {text:?}"
+    );
 }
 
 /// Every range of `a` lies within `text` on char boundaries, and the lists
@@ -189,6 +204,7 @@ pub fn knowledge_base(text: &str) {
     let prose = format!("{} said “it cost $1.7 million.”", names.join(" and "));
     let (a, lexicon) = analyze(&prose, Arc::new(kb), &NoSources, &Config::default());
     check_analysis(&prose, &a, &lexicon);
+    same_claims_with_mentions_on_demand(&prose, &a, &lexicon, &Config::default());
 }
 
 /// `text` as `factls.toml`: parsed, every diagnostic checked, and a
@@ -200,6 +216,7 @@ pub fn config(text: &str) {
             let prose = "Some say it cost $1.7 million, “a record.” [claim]\n";
             let (a, lexicon) = analyze(prose, Arc::new(KnowledgeBase::default()), &NoSources, &config);
             check_analysis(prose, &a, &lexicon);
+            same_claims_with_mentions_on_demand(prose, &a, &lexicon, &config);
         }
         Err(diagnostics) => {
             assert!(!diagnostics.is_empty(), "a refused config says why");

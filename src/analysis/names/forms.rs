@@ -66,6 +66,8 @@ pub struct FormIndex {
     /// Forms that begin with neither a letter nor a digit, with their
     /// indices.
     odd: Option<(AhoCorasick, Vec<u32>)>,
+    /// See [`FormIndex::longest`].
+    longest: usize,
 }
 
 /// A node of the trie: eight bytes, so that the table of a 20,000-form
@@ -227,6 +229,7 @@ impl FormIndex {
             .flatten();
         drop(cut);
         let capitals_first = (0..=255u8).all(|b| !trie.first[b as usize] || b.is_ascii_uppercase() || b >= 0x80);
+        let longest = (0..count).map(|i| form(i).len()).max().unwrap_or(0);
         FormIndex {
             bytes,
             ends,
@@ -238,6 +241,7 @@ impl FormIndex {
             tails: trie.tails,
             longest_gap: trie.longest_gap,
             odd,
+            longest,
         }
     }
 
@@ -263,6 +267,12 @@ impl FormIndex {
         self.ends.len()
     }
 
+    /// The length in bytes of the longest form (0 with none): an
+    /// occurrence that holds an offset lies within this many bytes of it.
+    pub fn longest(&self) -> usize {
+        self.longest
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
@@ -280,15 +290,23 @@ impl FormIndex {
     /// of `text` (whole words judged on the whole text): `(start, end,
     /// form index)`, by start, then longest first.
     pub fn hits(&self, text: &str, span: TextRange) -> Vec<(usize, usize, usize)> {
+        self.hits_starting_in(text, span.clone(), span.end)
+    }
+
+    /// [`FormIndex::hits`] that start within `starts` and end by `limit`
+    /// (at or after `starts.end`): those of a span, and the ones that
+    /// reach past its end.
+    pub fn hits_starting_in(&self, text: &str, starts: TextRange, limit: usize) -> Vec<(usize, usize, usize)> {
         let mut hits = Vec::new();
-        let end = span.end.min(text.len());
-        let mut i = span.start.min(end);
+        let end = limit.min(text.len());
+        let starts_end = starts.end.min(end);
+        let mut i = starts.start.min(starts_end);
         let bytes = text.as_bytes();
         // From one byte that can start a first word to the next: most
         // words (lowercase ones) are never looked at. Such a byte starts a
         // character; where a letter or digit stands before it, it starts
         // no word.
-        while let Some(start) = self.next_first_byte(bytes, i, end) {
+        while let Some(start) = self.next_first_byte(bytes, i, starts_end) {
             i = start + 1;
             if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
                 continue;
@@ -315,8 +333,8 @@ impl FormIndex {
         }
         if let Some((ac, odd)) = &self.odd {
             hits.extend(
-                ac.find_overlapping_iter(aho_corasick::Input::new(text).span(span.start.min(end)..end))
-                    .filter(|m| whole_word(text, m.start(), m.end()))
+                ac.find_overlapping_iter(aho_corasick::Input::new(text).span(starts.start.min(starts_end)..end))
+                    .filter(|m| m.start() < starts_end && whole_word(text, m.start(), m.end()))
                     .map(|m| (m.start(), m.end(), odd[m.pattern().as_usize()] as usize)),
             );
             hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
