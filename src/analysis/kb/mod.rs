@@ -1,6 +1,8 @@
 //! The knowledge base: `[[entity]]` tables from one or more TOML files,
 //! parsed with spans so every entity knows where its entry, id and name
-//! are, and every problem is reported at its place.
+//! are, and every problem is reported at its place. A file in the form
+//! nearly all are written in is read by [`plain`], the rest by `toml`
+//! (which also reports every syntax error).
 //!
 //! Invariants:
 //! - ids are unique across all files (a duplicate is an error at the second
@@ -14,6 +16,8 @@
 //! Learned aliases: a person's surname (`Krasner` for `Larry Krasner`).
 //! Acronyms (`IRLI` for `Immigration Reform Law Institute (IRLI)`) are
 //! learned from the corpus text, in `names::lexicon`.
+
+mod plain;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -168,8 +172,8 @@ pub fn parse_file_in_chunks(text: &str, file: usize, chunk_bytes: usize) -> Resu
         let parsed: Option<Vec<ParsedKbFile>> = chunks
             .par_iter()
             .map(|(bytes, tables)| {
-                let raw: RawKb = toml::from_str(&text[bytes.clone()]).ok()?;
-                let raws = raw.entity.unwrap_or_default().into_iter().map(|r| r.shifted(bytes.start)).collect();
+                let raws =
+                    raw_entities(&text[bytes.clone()]).ok()?.into_iter().map(|r| r.shifted(bytes.start)).collect();
                 Some(convert(text, raws, &headers[tables.clone()], file))
             })
             .collect();
@@ -182,8 +186,18 @@ pub fn parse_file_in_chunks(text: &str, file: usize, chunk_bytes: usize) -> Resu
             return Ok(all);
         }
     }
-    let raw: RawKb = toml::from_str(text).map_err(|e| vec![toml_error("kb-syntax", text, &e)])?;
-    Ok(convert(text, raw.entity.unwrap_or_default(), &headers, file))
+    let raws = raw_entities(text).map_err(|e| vec![toml_error("kb-syntax", text, &e)])?;
+    Ok(convert(text, raws, &headers, file))
+}
+
+/// The `[[entity]]` tables of `text`: read by [`plain`] where the file is
+/// in the form nearly every knowledge base has, else by `toml`.
+fn raw_entities(text: &str) -> Result<Vec<RawEntity>, toml::de::Error> {
+    if let Some(entities) = plain::entities(text) {
+        return Ok(entities);
+    }
+    let raw: RawKb = toml::from_str(text)?;
+    Ok(raw.entity.unwrap_or_default())
 }
 
 /// Byte ranges of the chunks, each with the range of its entries in
