@@ -1,7 +1,7 @@
 //! The knowledge base: `[[entity]]` tables from one or more TOML files,
 //! parsed with spans so every entity knows where its entry, id and name
 //! are, and every problem is reported at its place. A file in the form
-//! nearly all are written in is read by [`plain`], the rest by `toml`
+//! nearly all are written in is read by `plain.rs`, the rest by `toml`
 //! (which also reports every syntax error).
 //!
 //! Invariants:
