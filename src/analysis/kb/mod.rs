@@ -164,6 +164,20 @@ pub fn parse_file(text: &str, file: usize) -> Result<ParsedKbFile, Vec<Diagnosti
 /// failing chunk sends the whole file through one parse, which reports the
 /// error where the whole file has it.
 pub fn parse_file_in_chunks(text: &str, file: usize, chunk_bytes: usize) -> Result<ParsedKbFile, Vec<Diagnostic>> {
+    parse_with(text, file, chunk_bytes, Reader::PlainFirst)
+}
+
+/// Which reader reads a file's tables.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// `plain.rs`, and `toml` where it gives up.
+    PlainFirst,
+    /// `toml` alone (what the plain reader is compared with in tests).
+    #[cfg(test)]
+    Toml,
+}
+
+fn parse_with(text: &str, file: usize, chunk_bytes: usize, reader: Reader) -> Result<ParsedKbFile, Vec<Diagnostic>> {
     use rayon::prelude::*;
     let tables = table_lines(text);
     let headers = entity_tables(text, &tables);
@@ -172,8 +186,11 @@ pub fn parse_file_in_chunks(text: &str, file: usize, chunk_bytes: usize) -> Resu
         let parsed: Option<Vec<ParsedKbFile>> = chunks
             .par_iter()
             .map(|(bytes, tables)| {
-                let raws =
-                    raw_entities(&text[bytes.clone()]).ok()?.into_iter().map(|r| r.shifted(bytes.start)).collect();
+                let raws = raw_entities(&text[bytes.clone()], tables.len(), reader)
+                    .ok()?
+                    .into_iter()
+                    .map(|r| r.shifted(bytes.start))
+                    .collect();
                 Some(convert(text, raws, &headers[tables.clone()], file))
             })
             .collect();
@@ -186,14 +203,17 @@ pub fn parse_file_in_chunks(text: &str, file: usize, chunk_bytes: usize) -> Resu
             return Ok(all);
         }
     }
-    let raws = raw_entities(text).map_err(|e| vec![toml_error("kb-syntax", text, &e)])?;
+    let raws = raw_entities(text, headers.len(), reader).map_err(|e| vec![toml_error("kb-syntax", text, &e)])?;
     Ok(convert(text, raws, &headers, file))
 }
 
-/// The `[[entity]]` tables of `text`: read by [`plain`] where the file is
-/// in the form nearly every knowledge base has, else by `toml`.
-fn raw_entities(text: &str) -> Result<Vec<RawEntity>, toml::de::Error> {
-    if let Some(entities) = plain::entities(text) {
+/// The `[[entity]]` tables of `text` (about `tables` of them): read by
+/// `plain.rs` where the file is in the form nearly every knowledge base
+/// has, else by `toml`.
+fn raw_entities(text: &str, tables: usize, reader: Reader) -> Result<Vec<RawEntity>, toml::de::Error> {
+    if reader == Reader::PlainFirst
+        && let Some(entities) = plain::entities(text, tables)
+    {
         return Ok(entities);
     }
     let raw: RawKb = toml::from_str(text)?;
@@ -236,7 +256,13 @@ fn convert(text: &str, raws: Vec<RawEntity>, headers: &[TextRange], file: usize)
             let at = raw.id.as_ref().map(|s| s.span()).unwrap_or(0..0);
             line_around(text, at)
         };
-        diagnostics.extend(unknown_fields(text, entry.clone()));
+        match raw.unknown.as_deref() {
+            // Keys outside the table's lines are not its own.
+            Some(keys) if use_headers => {
+                diagnostics.extend(keys.iter().map(|k| unknown_field(&text[k.clone()], k.clone())))
+            }
+            _ => diagnostics.extend(unknown_fields(text, entry.clone())),
+        }
         let header = entry.start..line_end(text, entry.start);
         let (Some(id), Some(name)) = (raw.id, raw.name) else {
             diagnostics.push(Diagnostic::new(
@@ -466,6 +492,16 @@ fn line_around(text: &str, at: TextRange) -> TextRange {
     start..line_end(text, at.start)
 }
 
+/// The warning for a key of an entity's table that is no field.
+fn unknown_field(key: &str, range: TextRange) -> Diagnostic {
+    Diagnostic::new(
+        range,
+        Severity::Warning,
+        "kb-unknown-field",
+        format!("unknown field `{key}` (expected one of {})", FIELDS.join(", ")),
+    )
+}
+
 /// Keys in an entity's table that factls does not know.
 fn unknown_fields(text: &str, entry: TextRange) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -478,12 +514,7 @@ fn unknown_fields(text: &str, entry: TextRange) -> Vec<Diagnostic> {
             let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if plain && !FIELDS.contains(&key) {
                 let start = offset + indent;
-                out.push(Diagnostic::new(
-                    start..start + key.len(),
-                    Severity::Warning,
-                    "kb-unknown-field",
-                    format!("unknown field `{key}` (expected one of {})", FIELDS.join(", ")),
-                ));
+                out.push(unknown_field(key, start..start + key.len()));
             }
         }
         offset += line.len();
@@ -518,6 +549,11 @@ struct RawEntity {
     aliases: Option<Vec<Spanned<String>>>,
     description: Option<String>,
     sources: Option<Vec<String>>,
+    /// The ranges of the table's keys that are no field, where the reader
+    /// knows them ([`plain`] does; `toml` does not, and the table's lines
+    /// are read for them instead, [`unknown_fields`]).
+    #[serde(skip)]
+    unknown: Option<Vec<TextRange>>,
 }
 
 impl RawEntity {
@@ -533,6 +569,7 @@ impl RawEntity {
             name: self.name.map(shift),
             kind: self.kind.map(shift),
             aliases: self.aliases.map(|a| a.into_iter().map(shift).collect()),
+            unknown: self.unknown.map(|u| u.into_iter().map(|r| r.start + by..r.end + by).collect()),
             ..self
         }
     }

@@ -21,15 +21,17 @@
 
 use toml::Spanned;
 
-use super::RawEntity;
+use super::{FIELDS, RawEntity};
 
 /// The entity tables of `text`, in order, or `None` when it is not in the
-/// form this reader knows.
-pub(super) fn entities(text: &str) -> Option<Vec<RawEntity>> {
+/// form this reader knows; `tables` is about how many there are. Each
+/// entity comes with the ranges of its keys that are no field
+/// ([`RawEntity::unknown`]).
+pub(super) fn entities(text: &str, tables: usize) -> Option<Vec<RawEntity>> {
     let mut r = Reader { text, bytes: text.as_bytes(), at: 0 };
-    let mut out: Vec<RawEntity> = Vec::new();
-    // The table being read, and the keys it has (known ones as bits).
-    let mut table: Option<(RawEntity, u8, Vec<&str>)> = None;
+    let mut out: Vec<RawEntity> = Vec::with_capacity(tables);
+    // The table being read, and the keys it has (fields as bits).
+    let mut table: Option<(RawEntity, u8)> = None;
     loop {
         r.skip_blanks();
         match r.peek() {
@@ -40,26 +42,28 @@ pub(super) fn entities(text: &str) -> Option<Vec<RawEntity>> {
             Some(b'[') => {
                 r.header()?;
                 r.end_of_line()?;
-                if let Some((done, _, _)) = table.take() {
+                if let Some((done, _)) = table.take() {
                     out.push(done);
                 }
-                table = Some((empty_entity(), 0, Vec::new()));
+                table = Some((empty_entity(), 0));
             }
             Some(b) if is_key_byte(b) => {
-                let (entity, known, others) = table.as_mut()?;
+                let (entity, known) = table.as_mut()?;
+                let key_start = r.at;
                 let key = r.key()?;
                 r.skip_blanks();
                 r.expect(b'=')?;
                 r.skip_blanks();
                 let value = r.value()?;
                 r.end_of_line()?;
-                let bit = match FIELD_BITS.iter().position(|f| *f == key) {
+                let bit = match FIELDS.iter().position(|f| *f == key) {
                     Some(i) => 1u8 << i,
                     None => {
-                        if others.contains(&key) {
+                        let others = entity.unknown.get_or_insert_with(Vec::new);
+                        if others.iter().any(|k| &text[k.clone()] == key) {
                             return None; // defined twice
                         }
-                        others.push(key);
+                        others.push(key_start..key_start + key.len());
                         continue;
                     }
                 };
@@ -82,17 +86,22 @@ pub(super) fn entities(text: &str) -> Option<Vec<RawEntity>> {
             Some(_) => return None,
         }
     }
-    if let Some((done, _, _)) = table {
+    if let Some((done, _)) = table {
         out.push(done);
     }
     Some(out)
 }
 
-/// The fields of [`RawEntity`], in the order of their bits.
-const FIELD_BITS: [&str; 6] = ["id", "name", "kind", "aliases", "description", "sources"];
-
 fn empty_entity() -> RawEntity {
-    RawEntity { id: None, name: None, kind: None, aliases: None, description: None, sources: None }
+    RawEntity {
+        id: None,
+        name: None,
+        kind: None,
+        aliases: None,
+        description: None,
+        sources: None,
+        unknown: Some(Vec::new()),
+    }
 }
 
 enum Value {
@@ -241,24 +250,21 @@ impl<'a> Reader<'a> {
         }
         self.at += 1;
         let mut value = String::new();
-        let mut run = self.at;
         loop {
-            let b = self.peek()?;
-            if b == quote {
-                value.push_str(&self.text[run..self.at]);
+            // To the closing quote or (in a basic string) an escape; no
+            // line break or other control character on the way.
+            let rest = &self.bytes[self.at..];
+            let stop = if quote == b'"' { memchr::memchr2(quote, b'\\', rest) } else { memchr::memchr(quote, rest) }?;
+            if rest[..stop].iter().any(|&b| is_control(b)) {
+                return None;
+            }
+            value.push_str(&self.text[self.at..self.at + stop]);
+            self.at += stop;
+            if rest[stop] == quote {
                 self.at += 1;
                 return Some(Spanned::new(start..self.at, value));
             }
-            if is_control(b) {
-                return None; // a line break or another control character
-            }
-            if b == b'\\' && quote == b'"' {
-                value.push_str(&self.text[run..self.at]);
-                value.push(self.escape()?);
-                run = self.at;
-                continue;
-            }
-            self.at += 1;
+            value.push(self.escape()?);
         }
     }
 
@@ -331,7 +337,7 @@ mod tests {
     /// Where the reader reads a text, `toml` reads the same; returns
     /// whether the reader read it.
     fn same(text: &str) -> bool {
-        match entities(text) {
+        match entities(text, 0) {
             Some(e) => {
                 assert_eq!(Some(seen(e)), by_toml(text), "{text:?}");
                 true
@@ -346,7 +352,7 @@ mod tests {
                     aliases = [\"Krasner\", 'DA Krasner',]\ndescription = \"Philadelphia \\\"DA\\\" \\u00e9\\U0001F4F0\\t\"\n\
                     sources = []\nwebsite = \"x\"\n\r\n[[ entity ]]\r\nid=\"gascón\"\r\nname = \"George Gascón\"\r\naliases = [ ]";
         assert!(same(text));
-        let read = entities(text).expect("read");
+        let read = entities(text, 2).expect("read");
         assert_eq!(read.len(), 2);
         let id = read[0].id.as_ref().expect("id");
         assert_eq!((&text[id.span()], id.get_ref().as_str()), ("\"larry-krasner\"", "larry-krasner"));
@@ -379,7 +385,7 @@ mod tests {
             "\u{feff}[[entity]]\nid = \"a\"",        // a byte-order mark
             "[[entity]]\nid\u{a0}= \"a\"",           // a no-break space
         ] {
-            assert!(entities(text).is_none(), "{text:?}");
+            assert!(entities(text, 1).is_none(), "{text:?}");
         }
     }
 
@@ -437,6 +443,19 @@ mod tests {
         #[test]
         fn the_reader_reads_what_toml_reads(pieces in prop::collection::vec(piece(), 0..24)) {
             same(&pieces.concat());
+        }
+
+        /// And a file parses to the same entities and diagnostics (unknown
+        /// fields among them) either way, whole or in chunks.
+        #[test]
+        fn a_file_parses_alike_with_the_reader_or_toml_alone(
+            pieces in prop::collection::vec(piece(), 0..24),
+            chunk in prop_oneof![Just(usize::MAX), 1usize..64],
+        ) {
+            let text = pieces.concat();
+            let with_reader = super::super::parse_file_in_chunks(&text, 0, chunk);
+            let by_toml = super::super::parse_with(&text, 0, chunk, super::super::Reader::Toml);
+            prop_assert_eq!(with_reader, by_toml, "{:?}", text);
         }
     }
 }
