@@ -68,6 +68,9 @@ pub struct Scan {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Analysis {
     pub scan: Scan,
+    /// The document's mentions, in text order: every one, but where it was
+    /// resolved for `factls check` ([`MentionScope::Claims`]), which keeps
+    /// only those of the sentences where a speaker was looked for.
     pub mentions: Vec<Mention>,
     pub claims: Vec<Claim>,
     /// The diagnostics that are not claims (citations, source
