@@ -228,10 +228,10 @@ pub fn resolve_in_scope(
 ) -> Analysis {
     if scope == MentionScope::Claims {
         let mut search = lexicon.mentions_on_demand(text, &scan.non_prose);
-        let claims =
-            resolve_claims(text, &scan, &mut SentenceMentions::OnDemand(&mut search), lexicon, sources, config);
+        let (claims, checks) =
+            claims_and_checks(text, &scan, &mut SentenceMentions::OnDemand(&mut search), lexicon, sources, config);
         let mentions = search.into_found();
-        return finish(scan, mentions, claims, lexicon, sources, config);
+        return analysis(scan, mentions, claims, checks, lexicon);
     }
     let mentions = mentions(text, &scan, lexicon);
     resolve_with_mentions(text, scan, mentions, lexicon, sources, config)
@@ -246,39 +246,26 @@ pub(crate) fn resolve_with_mentions(
     sources: &dyn Sources,
     config: &Config,
 ) -> Analysis {
-    let claims = resolve_claims(text, &scan, &mut SentenceMentions::All(&mentions), lexicon, sources, config);
-    finish(scan, mentions, claims, lexicon, sources, config)
+    let (claims, checks) =
+        claims_and_checks(text, &scan, &mut SentenceMentions::All(&mentions), lexicon, sources, config);
+    analysis(scan, mentions, claims, checks, lexicon)
 }
 
-/// Whether a citation key is defined, in the document or in a sources
-/// file.
-struct Keys<'a> {
-    local: HashSet<&'a str>,
-    sources: &'a dyn Sources,
-}
-
-impl<'a> Keys<'a> {
-    fn new(scan: &'a Scan, sources: &'a dyn Sources) -> Keys<'a> {
-        Keys { local: scan.definitions.iter().map(|d| d.key.as_str()).collect(), sources }
-    }
-
-    fn resolves(&self, key: &str) -> bool {
-        self.local.contains(key) || self.sources.is_defined(key)
-    }
-}
-
-/// The claims of a scan, with their status and suppression.
-fn resolve_claims(
+/// The claims of a scan, with their status and suppression, and the
+/// checks of its citations and source definitions (the diagnostics that
+/// are no claims).
+fn claims_and_checks(
     text: &str,
     scan: &Scan,
     mentions: &mut SentenceMentions,
     lexicon: &Lexicon,
     sources: &dyn Sources,
     config: &Config,
-) -> Vec<Claim> {
-    let keys = Keys::new(scan, sources);
+) -> (Vec<Claim>, Vec<Diagnostic>) {
+    let local: HashSet<&str> = scan.definitions.iter().map(|d| d.key.as_str()).collect();
+    let resolves = |key: &str| local.contains(key) || sources.is_defined(key);
     let resolved: Vec<(TextRange, String)> =
-        scan.citations.iter().filter(|c| keys.resolves(&c.key)).map(|c| (c.range.clone(), c.key.clone())).collect();
+        scan.citations.iter().filter(|c| resolves(&c.key)).map(|c| (c.range.clone(), c.key.clone())).collect();
     let ctx = ClaimContext {
         text,
         segments: &scan.segments,
@@ -294,20 +281,6 @@ fn resolve_claims(
     for claim in &mut claims {
         claim.suppressed = suppress::is_suppressed(&scan.suppressions, &claim.rule, &claim.range());
     }
-    claims
-}
-
-/// The checks of citations and source definitions, and the analysis.
-fn finish(
-    scan: Scan,
-    mentions: Vec<Mention>,
-    claims: Vec<Claim>,
-    lexicon: &Lexicon,
-    sources: &dyn Sources,
-    config: &Config,
-) -> Analysis {
-    let keys = Keys::new(&scan, sources);
-    let resolves = |key: &str| keys.resolves(key);
     let mut diagnostics = Vec::new();
     let push = |diagnostics: &mut Vec<Diagnostic>,
                 range: TextRange,
@@ -371,8 +344,18 @@ fn finish(
             );
         }
     }
-    let forms = lexicon.generation();
-    let mut analysis = Analysis { scan, mentions, claims, checks: diagnostics, forms };
+    (claims, diagnostics)
+}
+
+/// The analysis of a resolved scan.
+fn analysis(
+    scan: Scan,
+    mentions: Vec<Mention>,
+    claims: Vec<Claim>,
+    checks: Vec<Diagnostic>,
+    lexicon: &Lexicon,
+) -> Analysis {
+    let mut analysis = Analysis { scan, mentions, claims, checks, forms: lexicon.generation() };
     analysis.shrink();
     analysis
 }

@@ -100,6 +100,8 @@ fn empty_entity() -> RawEntity {
         aliases: None,
         description: None,
         sources: None,
+        // The reader knows every key of its tables: an empty list, not
+        // `None`, which would send the table's lines to be read for them.
         unknown: Some(Vec::new()),
     }
 }
