@@ -29,7 +29,8 @@ pub struct LiteralSet {
     classes: [u8; 256],
     /// State × class → the next state's row (its index times the number
     /// of classes) shifted left once, the low bit set when literals end in
-    /// it: the search loop reads one table per byte.
+    /// it: the search loop reads one table per byte. Padded to a power of
+    /// two: [`LiteralSet::search`] masks its indexes (no bounds checks).
     next: Vec<u32>,
     stride: usize,
     /// State → the groups of the literals that end in it.
@@ -121,7 +122,7 @@ impl LiteralSet {
                 }
             }
         }
-        let next = next
+        let mut next = next
             .iter()
             .map(|&t| {
                 let t = t as usize;
@@ -132,6 +133,9 @@ impl LiteralSet {
         if next.len() >= 1 << 31 {
             return None;
         }
+        // A power of two long (the rest never read), so that the search
+        // indexes it through a mask the compiler sees is in bounds.
+        next.resize(next.len().next_power_of_two(), 0);
         let longest = literals.iter().map(|(l, _, _)| l.len()).max().unwrap_or(1);
         let mut ends_at = Vec::with_capacity(states + 1);
         ends_at.push(0);
@@ -190,10 +194,15 @@ impl LiteralSet {
         let n = haystack.len();
         let quarter = n / WAYS;
         let overlap = self.longest - 1;
+        // Every row plus class is below the table's length, a power of two:
+        // masked, an index is the same, and provably in bounds.
+        let mask = self.next.len() - 1;
+        let next = &self.next[..=mask];
+        let step = |row: usize, b: u8| next[(row + self.classes[b as usize] as usize) & mask];
         if quarter < 2 * self.longest + 8 {
             let mut row = 0usize;
             for (i, &b) in haystack.iter().enumerate() {
-                let entry = self.next[row + self.classes[b as usize] as usize];
+                let entry = step(row, b);
                 row = (entry >> 1) as usize;
                 if entry & 1 != 0 {
                     hit(i + 1, row / self.stride);
@@ -211,13 +220,14 @@ impl LiteralSet {
             *part = &haystack[starts[i]..end];
         }
         let common = parts.iter().map(|p| p.len()).min().unwrap_or(0);
-        let heads: [&[u8]; WAYS] = parts.map(|p| &p[..common]);
         let mut rows = [0usize; WAYS];
-        for k in 0..common {
+        // The four parts' bytes side by side (zipped: no bounds checks).
+        let columns = parts[0].iter().zip(parts[1]).zip(parts[2]).zip(parts[3]);
+        for (k, (((&b0, &b1), &b2), &b3)) in columns.enumerate() {
             // The four lookups first, then one test for an end among them
             // (rare): the walks do not wait on each other's branches.
-            let entries: [u32; WAYS] =
-                std::array::from_fn(|w| self.next[rows[w] + self.classes[heads[w][k] as usize] as usize]);
+            let bytes = [b0, b1, b2, b3];
+            let entries: [u32; WAYS] = std::array::from_fn(|w| step(rows[w], bytes[w]));
             for w in 0..WAYS {
                 rows[w] = (entries[w] >> 1) as usize;
             }
@@ -233,7 +243,7 @@ impl LiteralSet {
         for w in 0..WAYS {
             let mut row = rows[w];
             for (k, &b) in parts[w].iter().enumerate().skip(common) {
-                let entry = self.next[row + self.classes[b as usize] as usize];
+                let entry = step(row, b);
                 row = (entry >> 1) as usize;
                 if entry & 1 != 0 && k >= skip[w] {
                     hit(starts[w] + k + 1, row / self.stride);
