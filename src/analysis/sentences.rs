@@ -141,7 +141,9 @@ const CONNECTORS: &[&str] = &["and", "of", "for", "the", "de", "del", "la", "von
 /// Splits `text` into paragraphs and sentences, skipping `non_prose`
 /// ranges (sorted, as `source::non_prose` returns them).
 pub fn segment(text: &str, non_prose: &[TextRange]) -> Segments {
-    let mut segments = Segments { paragraphs: Vec::new(), sentences: Vec::new() };
+    // Sized for prose (sentences of 100–200 bytes): grown once at most,
+    // not from empty, copied at every doubling.
+    let mut segments = Segments { paragraphs: Vec::new(), sentences: Vec::with_capacity(text.len() / 160) };
     for block in blocks(text, non_prose) {
         let paragraph = segments.paragraphs.len();
         segments.paragraphs.push(block.clone());
