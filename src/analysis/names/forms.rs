@@ -298,6 +298,20 @@ impl FormIndex {
     /// reach past its end.
     pub fn hits_starting_in(&self, text: &str, starts: TextRange, limit: usize) -> Vec<(usize, usize, usize)> {
         let mut hits = Vec::new();
+        self.push_hits_starting_in(text, starts, limit, &mut hits);
+        hits
+    }
+
+    /// [`FormIndex::hits_starting_in`] appended to `hits` (what it held
+    /// stays as it was): a search a region at a time reuses one list.
+    pub fn push_hits_starting_in(
+        &self,
+        text: &str,
+        starts: TextRange,
+        limit: usize,
+        hits: &mut Vec<(usize, usize, usize)>,
+    ) {
+        let from = hits.len();
         let end = limit.min(text.len());
         let starts_end = starts.end.min(end);
         let mut i = starts.start.min(starts_end);
@@ -327,7 +341,7 @@ impl FormIndex {
                 continue;
             }
             let first = hits.len();
-            self.walk(text, start, i, end, root, &mut hits);
+            self.walk(text, start, i, end, root, hits);
             // Found shortest first.
             hits[first..].reverse();
         }
@@ -337,9 +351,8 @@ impl FormIndex {
                     .filter(|m| m.start() < starts_end && whole_word(text, m.start(), m.end()))
                     .map(|m| (m.start(), m.end(), odd[m.pattern().as_usize()] as usize)),
             );
-            hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            hits[from..].sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         }
-        hits
     }
 
     /// The first byte of `bytes[i..end]` that can start a first word.

@@ -282,8 +282,21 @@ impl Lexicon {
     /// longest first): the outer ones leftmost-longest outside
     /// `non_prose`, and the ones nested in them.
     fn select(&self, hits: &[(usize, usize, usize)], non_prose: &[TextRange]) -> Vec<Mention> {
+        let mut out = Vec::new();
+        self.push_selected(hits, non_prose, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// [`Lexicon::select`] appended to `out`, with `outer` as scratch.
+    fn push_selected(
+        &self,
+        hits: &[(usize, usize, usize)],
+        non_prose: &[TextRange],
+        outer: &mut Vec<usize>,
+        out: &mut Vec<Mention>,
+    ) {
         // Outer mentions: leftmost-longest, outside non-prose.
-        let mut outer: Vec<usize> = Vec::new();
+        outer.clear();
         let mut last_end = 0;
         let mut skip = hits.first().map_or(0, |h| non_prose.partition_point(|r| r.end <= h.0));
         for (i, &(start, end, _)) in hits.iter().enumerate() {
@@ -301,7 +314,7 @@ impl Lexicon {
         }
         // Nested mentions of other entities inside an outer one:
         // `Los Angeles` in `Los Angeles District Attorney`.
-        let mut out = Vec::with_capacity(outer.len());
+        out.reserve(outer.len());
         for (k, &i) in outer.iter().enumerate() {
             let (start, end, pattern) = hits[i];
             let entity = self.owners[pattern];
@@ -316,13 +329,20 @@ impl Lexicon {
                 }
             }
         }
-        out
     }
 
     /// A search of `text`'s mentions a region at a time (see
     /// [`MentionsOnDemand`]).
     pub fn mentions_on_demand<'a>(&'a self, text: &'a str, non_prose: &'a [TextRange]) -> MentionsOnDemand<'a> {
-        MentionsOnDemand { lexicon: self, text, non_prose, found: Vec::new(), searched_to: 0 }
+        MentionsOnDemand {
+            lexicon: self,
+            text,
+            non_prose,
+            found: Vec::new(),
+            searched_to: 0,
+            hits: Vec::new(),
+            outer: Vec::new(),
+        }
     }
 
     pub fn name(&self, e: EntityRef) -> &str {
@@ -421,6 +441,10 @@ pub struct MentionsOnDemand<'a> {
     /// Every region before this point has been searched; no occurrence
     /// straddles it.
     searched_to: usize,
+    /// Scratch lists, reused from region to region: the occurrences, and
+    /// the outer ones among them.
+    hits: Vec<(usize, usize, usize)>,
+    outer: Vec<usize>,
 }
 
 impl MentionsOnDemand<'_> {
@@ -452,31 +476,30 @@ impl MentionsOnDemand<'_> {
         // Forward to the end of an occurrence that straddles it, until none
         // does: the region's own occurrences tell, and then those that
         // start in what it took in.
-        let mut hits = index.hits_starting_in(text, start..end, end.saturating_add(longest));
+        let hits = &mut self.hits;
+        hits.clear();
+        index.push_hits_starting_in(text, start..end, end.saturating_add(longest), hits);
         loop {
             let reach = hits.iter().map(|h| h.1).max().unwrap_or(0);
             if reach <= end {
                 break;
             }
-            hits.extend(index.hits_starting_in(text, end..reach, reach.saturating_add(longest)));
+            index.push_hits_starting_in(text, end..reach, reach.saturating_add(longest), hits);
             end = reach;
         }
-        let found = self.lexicon.select(&hits, self.non_prose);
-        self.found.extend(found);
+        self.lexicon.push_selected(hits, self.non_prose, &mut self.outer, &mut self.found);
         self.searched_to = end;
         &self.found
     }
 
     /// The earliest start of an occurrence that straddles `at`, if one
     /// does.
-    fn straddling(&self, at: usize) -> Option<usize> {
+    fn straddling(&mut self, at: usize) -> Option<usize> {
         let (text, index) = (self.text, &self.lexicon.index);
         let from = floor_char_boundary(text, at.saturating_sub(index.longest()));
-        index
-            .hits_starting_in(text, from..at, at.saturating_add(index.longest()))
-            .iter()
-            .find(|h| h.1 > at)
-            .map(|h| h.0)
+        self.hits.clear();
+        index.push_hits_starting_in(text, from..at, at.saturating_add(index.longest()), &mut self.hits);
+        self.hits.iter().find(|h| h.1 > at).map(|h| h.0)
     }
 
     /// The mentions found, in text order.
