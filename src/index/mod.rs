@@ -295,7 +295,7 @@ impl Corpus {
         }
         let config_aux = corpus.reload_config(settings);
         let done = std::sync::atomic::AtomicUsize::new(0);
-        let (kb, (read, mut problems)) = rayon::join(
+        let (kb, (mut read, mut problems)) = rayon::join(
             || corpus.read_kb(),
             || {
                 let (paths, problems) = walk::documents(root, &corpus.config);
@@ -321,7 +321,6 @@ impl Corpus {
         // In place, and into a list made at its size: at 50,000 documents
         // each list of scans is about 25 MB, and a new one (or one grown by
         // doubling) is that many fresh pages to fault in.
-        let mut read = read;
         read.par_iter_mut().with_max_len(LEAF).for_each(|r| {
             if let Ok((_, source, scan)) = r {
                 analysis::discover_names(&source.text, scan, corpus.kb.forms());

@@ -511,8 +511,8 @@ fn unknown_fields(text: &str, entry: TextRange) -> Vec<Diagnostic> {
         let indent = line.len() - t.len();
         if let Some(eq) = t.find('=') {
             let key = t[..eq].trim();
-            let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if plain && !FIELDS.contains(&key) {
+            let bare = !key.is_empty() && key.bytes().all(plain::is_key_byte);
+            if bare && !FIELDS.contains(&key) {
                 let start = offset + indent;
                 out.push(unknown_field(key, start..start + key.len()));
             }

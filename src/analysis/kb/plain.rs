@@ -111,7 +111,8 @@ enum Value {
     Array(Vec<Spanned<String>>),
 }
 
-fn is_key_byte(b: u8) -> bool {
+/// A byte of a bare key (`A-Za-z0-9_-`).
+pub(super) fn is_key_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 

@@ -290,20 +290,15 @@ impl FormIndex {
     /// of `text` (whole words judged on the whole text): `(start, end,
     /// form index)`, by start, then longest first.
     pub fn hits(&self, text: &str, span: TextRange) -> Vec<(usize, usize, usize)> {
-        self.hits_starting_in(text, span.clone(), span.end)
+        let mut hits = Vec::new();
+        self.push_hits_starting_in(text, span.clone(), span.end, &mut hits);
+        hits
     }
 
     /// [`FormIndex::hits`] that start within `starts` and end by `limit`
     /// (at or after `starts.end`): those of a span, and the ones that
-    /// reach past its end.
-    pub fn hits_starting_in(&self, text: &str, starts: TextRange, limit: usize) -> Vec<(usize, usize, usize)> {
-        let mut hits = Vec::new();
-        self.push_hits_starting_in(text, starts, limit, &mut hits);
-        hits
-    }
-
-    /// [`FormIndex::hits_starting_in`] appended to `hits` (what it held
-    /// stays as it was): a search a region at a time reuses one list.
+    /// reach past its end; appended to `hits` (what it held stays as it
+    /// was), so that a search a region at a time reuses one list.
     pub fn push_hits_starting_in(
         &self,
         text: &str,

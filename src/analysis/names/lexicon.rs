@@ -275,19 +275,15 @@ impl Lexicon {
     /// the whole text), so that a long document can be searched in parts
     /// that no form can straddle (see [`Lexicon::multiline_forms`]).
     pub fn mentions_in(&self, text: &str, span: TextRange, non_prose: &[TextRange]) -> Vec<Mention> {
-        self.select(&self.index.hits(text, span), non_prose)
-    }
-
-    /// The mentions among `hits` (occurrences of forms, by start, then
-    /// longest first): the outer ones leftmost-longest outside
-    /// `non_prose`, and the ones nested in them.
-    fn select(&self, hits: &[(usize, usize, usize)], non_prose: &[TextRange]) -> Vec<Mention> {
         let mut out = Vec::new();
-        self.push_selected(hits, non_prose, &mut Vec::new(), &mut out);
+        self.push_selected(&self.index.hits(text, span), non_prose, &mut Vec::new(), &mut out);
         out
     }
 
-    /// [`Lexicon::select`] appended to `out`, with `outer` as scratch.
+    /// The mentions among `hits` (occurrences of forms, by start, then
+    /// longest first), appended to `out`: the outer ones leftmost-longest
+    /// outside `non_prose`, and the ones nested in them; `outer` is
+    /// scratch.
     fn push_selected(
         &self,
         hits: &[(usize, usize, usize)],
