@@ -20,9 +20,10 @@
 //! or an acronym after it, a few dozen bytes); whole words read a
 //! character or two. A paragraph is taken over only when it lies, with
 //! that margin, in the text before the edit or in the text after it, and
-//! its mentions only when the lexicon is the one they were found with and
-//! no form spans a line. A proptest compares every re-analysis with a
-//! fresh one.
+//! its mentions only when the lexicon is the one they were found with (or
+//! was rebuilt from it, every document that holds a form it changed then
+//! resolved again: `Lexicon::finds_as`) and no form spans a line. A
+//! proptest compares every re-analysis with a fresh one.
 //!
 //! Start reading at [`analyze_after`].
 
@@ -221,7 +222,7 @@ fn discovery(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, kb_forms: &KbFo
 /// Mentions: those of reused paragraphs shifted when the lexicon is the
 /// one they were found with, the rest of the text searched.
 fn mentions(text: &str, scan: &Scan, reuse: &Reuse, old: &Analysis, lexicon: &Lexicon) -> Vec<Mention> {
-    if old.forms != lexicon.generation() || lexicon.multiline_forms() {
+    if !lexicon.finds_as(old.forms) || lexicon.multiline_forms() {
         return super::mentions(text, scan, lexicon);
     }
     let mut out = Vec::new();
@@ -313,6 +314,32 @@ mod tests {
     fn article() -> String {
         let seed = include_str!("../../seeds/000_16a33d4f32bdc8d1.txt");
         format!("{seed}\n\n{seed}")
+    }
+
+    #[test]
+    fn mentions_are_not_reused_from_another_lexicon() {
+        let (kb, config) = (kb(), Config::default());
+        // Paragraphs longer than the margin, so the first is taken over.
+        let filler = "The council met on Monday and talked about roads. ".repeat(8);
+        let old_text = format!("Roe spoke. {filler}\n\n{filler}\n\nMore.\n");
+        let text = format!("Roe spoke. {filler}\n\n{filler}\n\nMore here.\n");
+        let (old_text, text) = (old_text.as_str(), text.as_str());
+        // Found with a lexicon that does not know Jane Roe; the edit is
+        // read with one that does (the first paragraph is taken over).
+        let (old, _) = crate::analysis::analyze(old_text, kb.clone(), &NoSources, &config);
+        let (_, lexicon) = crate::analysis::analyze("Mayor Jane Roe said so.\n", kb.clone(), &NoSources, &config);
+        let fresh = crate::analysis::resolve(
+            text,
+            crate::analysis::scan(text, kb.forms(), &config),
+            &lexicon,
+            &NoSources,
+            &config,
+        );
+        let previous = Previous { text: old_text, analysis: &old };
+        assert!(Reuse::new(&previous, text, &fresh.scan.segments).map[0].is_some(), "the first paragraph taken over");
+        let after = analyze_after(text, &previous, kb.forms(), &lexicon, &NoSources, &config);
+        assert_eq!(after.mentions.len(), 1, "Roe, Jane Roe's surname");
+        assert_eq!(after, fresh);
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub fn run(paths: &[PathBuf], format: NamesFormat) -> i32 {
 
 fn collect(corpus: &Corpus, chosen: &[PathBuf]) -> Vec<Row> {
     let lex = &corpus.lexicon;
-    let mut mentions: Vec<Vec<serde_json::Value>> = vec![Vec::new(); lex.kb.entities.len() + lex.discovered.len()];
+    let mut mentions: Vec<Vec<serde_json::Value>> = vec![Vec::new(); lex.kb.entities.len() + lex.discovered_ids()];
     let slot = |e: EntityRef| match e {
         EntityRef::Kb(i) => i,
         EntityRef::Discovered(i) => lex.kb.entities.len() + i,
@@ -89,7 +89,7 @@ fn collect(corpus: &Corpus, chosen: &[PathBuf]) -> Vec<Row> {
                 (entity.id.clone(), "knowledge-base", file.unwrap_or_default())
             }
             EntityRef::Discovered(i) => {
-                let d = &lex.discovered[i];
+                let Some(d) = lex.discovered(i) else { continue };
                 let at = corpus
                     .document(&d.intro.doc)
                     .map(|doc| {

@@ -183,7 +183,7 @@ fn toml_string(s: &str) -> String {
 }
 
 fn add_entity(corpus: &Corpus, index: usize) -> Option<Action> {
-    let d = corpus.lexicon.discovered.get(index)?;
+    let d = corpus.lexicon.discovered(index)?;
     let rel = corpus.config.knowledge_base.first().map(String::as_str).unwrap_or("entities.toml");
     let path: Arc<Path> = Arc::from(corpus.root.join(rel));
     let text = corpus

@@ -87,7 +87,7 @@ fn names(corpus: &Corpus, typed: &str, replace: TextRange) -> Vec<Item> {
                 let documentation = match e {
                     EntityRef::Kb(i) => corpus.kb.entities.get(i).and_then(|x| x.description.clone()),
                     EntityRef::Discovered(i) => {
-                        lex.discovered.get(i).map(|d| format!("Introduced as “{}”", d.intro.context))
+                        lex.discovered(i).map(|d| format!("Introduced as “{}”", d.intro.context))
                     }
                 };
                 let detail =

@@ -88,7 +88,7 @@ pub fn entity_card(corpus: &Corpus, entity: EntityRef) -> String {
             }
         }
         EntityRef::Discovered(i) => {
-            let Some(d) = lex.discovered.get(i) else { return out };
+            let Some(d) = lex.discovered(i) else { return out };
             let _ = writeln!(out, "**{}** · {kind} (guessed) · not in the knowledge base", d.name);
             let _ = write!(
                 out,

@@ -94,7 +94,7 @@ pub fn declaration(corpus: &Corpus, entity: EntityRef) -> Option<FileRange> {
             Some(FileRange { path: Arc::from(corpus.root.join(&file.path)), range: e.spans.entry.clone() })
         }
         EntityRef::Discovered(i) => {
-            let d = corpus.lexicon.discovered.get(i)?;
+            let d = corpus.lexicon.discovered(i)?;
             Some(FileRange { path: d.intro.doc.clone(), range: d.intro.range.clone() })
         }
     }

@@ -4,14 +4,22 @@
 //! Invariants:
 //! - documents are kept in path order (`BTreeMap`), which is the order in
 //!   which names are "first introduced";
-//! - every document's `Analysis` was resolved against `self.lexicon`; when a
-//!   change alters the lexicon (a new name, a new acronym) all documents are
-//!   resolved again, in parallel; otherwise only the changed one is (an
-//!   edit that only moves a document's names moves their introductions in
-//!   the lexicon, which nothing else depends on);
-//! - `mentions_of` answers from an inverted index (entity → mentions) built
-//!   with every full resolution, overlaid with the documents changed since
-//!   (one-shot commands load without it and read every document);
+//! - every document's `Analysis` reads as if resolved against
+//!   `self.lexicon`. When a change alters the lexicon (a new name, a new
+//!   acronym), the lexicon is rebuilt keeping every name's id
+//!   (`Lexicon::rebuilt`), and only the documents whose text holds a form
+//!   it now matches differently (`Lexicon::changed_forms`) are resolved
+//!   again, in parallel; the others keep their analyses, which are the
+//!   same with either lexicon. When that is most of the corpus, or the
+//!   source definitions changed, every document is resolved again and the
+//!   names numbered afresh. An edit that only moves a document's names
+//!   moves their introductions in the lexicon, which nothing else depends
+//!   on;
+//! - `mentions_of` answers from an inverted index (entity → mentions),
+//!   overlaid with the documents changed since it was built (one-shot
+//!   commands load without it and read every document). It is built again
+//!   with every full resolution, and when the overlay grows past one
+//!   document in [`OVERLAID`];
 //! - the knowledge base, the config and the source definitions are always a
 //!   *last good* state: a broken file leaves diagnostics in
 //!   `file_diagnostics` and the previous state in place.
@@ -47,6 +55,11 @@ pub use walk::Problem;
 /// while the other, back from parsing the knowledge base, had nothing
 /// left to take.
 const LEAF: usize = 8;
+
+/// The mention index is built again when more than one document in this
+/// many (and this many more) have changed since it was: references read
+/// those documents one by one.
+const OVERLAID: usize = 16;
 
 /// One document of the corpus, analysed.
 #[derive(Debug)]
@@ -213,8 +226,9 @@ type Scanned = (Arc<Path>, SourceText, Scan);
 pub enum Change {
     /// Only this document's analysis changed.
     Local,
-    /// The lexicon or source definitions changed: every document was
-    /// resolved again.
+    /// The lexicon or source definitions changed: the documents they
+    /// reach were resolved again (any document's diagnostics may read
+    /// differently: a name's spelling is the lexicon's).
     Global,
 }
 
@@ -745,7 +759,7 @@ impl Corpus {
     fn reresolve_unless(&mut self, sources_changed: bool, stop: &(dyn Fn() -> bool + Sync)) -> Option<Change> {
         let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
             self.docs.iter().map(|(p, d)| (p.clone(), &d.analysis.scan.discovery)).collect();
-        let lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
+        let lexicon = self.lexicon.rebuilt(&discoveries);
         let same = lexicon.same_forms(&self.lexicon);
         let mut sources = None;
         if sources_changed {
@@ -755,33 +769,85 @@ impl Corpus {
             }
         }
         if same && sources.is_none() {
-            self.lexicon = lexicon;
+            self.lexicon = Arc::new(lexicon);
             return Some(Change::Local);
         }
-        let sources = sources.unwrap_or_else(|| self.sources.clone());
+        // New sources may be cited anywhere; new names only where their
+        // forms are written.
+        let reached = match sources {
+            Some(_) => None,
+            None => lexicon.changed_forms(&self.lexicon).and_then(|forms| self.documents_holding(&forms)),
+        };
+        match reached {
+            Some(paths) if paths.len() <= self.docs.len() / 2 => {
+                let lexicon = Arc::new(lexicon);
+                let docs = self.resolve_again(&paths, &lexicon, &self.sources, stop)?;
+                self.lexicon = lexicon;
+                let changed = Arc::make_mut(&mut self.changed);
+                for (path, doc) in docs {
+                    changed.insert(path.clone());
+                    self.docs.insert(path, doc);
+                }
+                if self.keep_mention_index && self.changed.len() > self.docs.len() / OVERLAID + OVERLAID {
+                    self.index_mentions();
+                }
+            }
+            // Most of the corpus: numbered afresh, and the mention index
+            // built again.
+            _ => {
+                let lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
+                let sources = sources.unwrap_or_else(|| self.sources.clone());
+                let paths: Vec<Arc<Path>> = self.docs.keys().cloned().collect();
+                let docs = self.resolve_again(&paths, &lexicon, &sources, stop)?;
+                self.lexicon = lexicon;
+                self.sources = sources;
+                self.docs = docs.into_iter().collect();
+                self.index_mentions();
+            }
+        }
+        Some(Change::Global)
+    }
+
+    /// The documents whose text holds any of `forms` (as any bytes, not
+    /// only as whole words: a superset of those that mention them), in
+    /// path order. `None` when the forms are too many to search for.
+    fn documents_holding(&self, forms: &[&str]) -> Option<Vec<Arc<Path>>> {
+        if forms.is_empty() {
+            return Some(Vec::new());
+        }
+        let search = aho_corasick::AhoCorasick::new(forms).ok()?;
         let docs: Vec<(&Arc<Path>, &Arc<Document>)> = self.docs.iter().collect();
-        let docs: Vec<(Arc<Path>, Arc<Document>)> = docs
+        Some(docs.par_iter().filter(|(_, d)| search.is_match(d.text())).map(|(p, _)| (*p).clone()).collect())
+    }
+
+    /// The documents at `paths` resolved again against `lexicon` and
+    /// `sources`, in parallel; `None` as soon as `stop` says so.
+    fn resolve_again(
+        &self,
+        paths: &[Arc<Path>],
+        lexicon: &Lexicon,
+        sources: &SourceIndex,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Vec<(Arc<Path>, Arc<Document>)>> {
+        paths
             .par_iter()
-            .map(|&(path, d)| {
+            .with_max_len(LEAF)
+            .filter_map(|path| Some((path, self.docs.get(path)?)))
+            .map(|(path, d)| {
                 if stop() {
                     return None;
                 }
                 let analysis = analysis::resolve_in_scope(
                     &d.source.text,
                     d.analysis.scan.clone(),
-                    &lexicon,
-                    sources.as_ref(),
+                    lexicon,
+                    sources,
                     &self.config,
                     self.scope,
                 );
                 Some((path.clone(), Arc::new(Document { path: path.clone(), source: d.source.clone(), analysis })))
             })
-            .collect::<Option<_>>()?;
-        self.lexicon = lexicon;
-        self.sources = sources;
-        self.docs = docs.into_iter().collect();
-        self.index_mentions();
-        Some(Change::Global)
+            .collect()
     }
 
     pub fn document(&self, path: &Path) -> Option<&Arc<Document>> {
@@ -1046,23 +1112,69 @@ mod tests {
         let root = Path::new("/corpus");
         let text = "Acme Widgets chief executive Jane Roe said so.\n\nRoe said more.\n";
         let mut corpus = Corpus::from_texts(root, &[("a.txt", text), ("b.txt", "Jane Roe again.\n")]);
-        let jane = corpus.lexicon.discovered.iter().position(|d| d.name == "Jane Roe").expect("discovered");
-        let before = corpus.lexicon.discovered[jane].intro.range.clone();
+        let jane = corpus.lexicon.discovered_names().find(|(_, d)| d.name == "Jane Roe").expect("discovered").0;
+        let before = corpus.lexicon.discovered(jane).expect("discovered").intro.range.clone();
         let path = root.join("a.txt");
         let edited = format!("So. {text}");
         let doc = corpus.analyze_alone(&path, SourceText::new(edited.as_str()));
         assert!(!corpus.insert_deferred(doc), "the same names: no corpus-wide re-resolution");
-        let moved = &corpus.lexicon.discovered[jane];
+        let moved = corpus.lexicon.discovered(jane).expect("still there");
         assert_eq!(moved.intro.range, before.start + 4..before.end + 4);
         assert_eq!(&edited[moved.intro.range.clone()], "Jane Roe");
         assert_eq!(&edited[moved.intro.context_range.clone()], moved.intro.context);
         // What a corpus built from the edited text from scratch has.
         let fresh = Corpus::from_texts(root, &[("a.txt", edited.as_str()), ("b.txt", "Jane Roe again.\n")]);
-        assert_eq!(corpus.lexicon.discovered, fresh.lexicon.discovered);
+        let names = |c: &Corpus| c.lexicon.discovered_names().map(|(i, d)| (i, d.clone())).collect::<Vec<_>>();
+        assert_eq!(names(&corpus), names(&fresh));
         assert!(corpus.lexicon.same_forms(&fresh.lexicon));
         // A new name is a change for the whole corpus.
         let doc = corpus.analyze_alone(&path, SourceText::new(format!("Mary Major said. {edited}")));
         assert!(corpus.insert_deferred(doc));
+    }
+
+    #[test]
+    fn a_new_name_resolves_again_only_the_documents_that_write_its_forms() {
+        let root = Path::new("/corpus");
+        let files = [
+            ("a.txt", "Nobody here.\n"),
+            ("b.txt", "Quixmann wrote.\n"),
+            ("c.txt", "Mayor Jane Roe said so.\n"),
+            ("d.txt", "Roe said.\n"),
+            ("e.txt", "Nothing.\n"),
+        ];
+        let mut corpus = Corpus::from_texts(root, &files);
+        let docs = |c: &Corpus| -> Vec<Arc<Document>> { c.docs.values().cloned().collect() };
+        let before = docs(&corpus);
+        let change =
+            corpus.update_document(&root.join("a.txt"), SourceText::new("Professor Zorblat Quixmann said so.\n"));
+        assert_eq!(change, Change::Global);
+        let after = docs(&corpus);
+        let kept: Vec<bool> = before.iter().zip(&after).map(|(x, y)| Arc::ptr_eq(x, y)).collect();
+        assert_eq!(kept, [false, false, true, true, true], "only a.txt and b.txt write the name's forms");
+        let quixmann = corpus.lexicon.discovered_names().find(|(_, d)| d.name == "Zorblat Quixmann").expect("new").0;
+        assert_eq!(quixmann, 1, "the next id: Jane Roe keeps 0");
+        let places: Vec<String> = corpus
+            .mentions_of(EntityRef::Discovered(quixmann))
+            .iter()
+            .map(|(p, r)| format!("{} {r:?}", corpus.display_path(p)))
+            .collect();
+        assert_eq!(places, ["a.txt 10..26", "b.txt 0..8"]);
+        let changed: Vec<String> = corpus.changed.iter().map(|p| corpus.display_path(p)).collect();
+        assert_eq!(changed, ["a.txt", "b.txt"], "overlaid on the mention index");
+
+        // When more than one document in `OVERLAID` (and `OVERLAID` more)
+        // have changed, the mention index is built again: 19 of 40 here.
+        const { assert!(19 > 40 / OVERLAID + OVERLAID && 19 <= 40 / 2) };
+        let many: Vec<(String, &str)> =
+            (0..40).map(|i| (format!("{i:03}.txt"), if i < 18 { "Quixmann.\n" } else { "No.\n" })).collect();
+        let files: Vec<(&str, &str)> = many.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        let mut corpus = Corpus::from_texts(root, &files);
+        let before = docs(&corpus);
+        corpus.update_document(&root.join("039.txt"), SourceText::new("Professor Zorblat Quixmann said so.\n"));
+        let kept = before.iter().zip(&docs(&corpus)).filter(|(x, y)| Arc::ptr_eq(x, y)).count();
+        assert_eq!(kept, 21, "resolved again: the 18 that write Quixmann and 039.txt");
+        assert!(corpus.changed.is_empty(), "the index built again");
+        assert_eq!(corpus.mention_counts(EntityRef::Discovered(0), 0).total, 19);
     }
 
     #[test]
@@ -1109,6 +1221,6 @@ mod tests {
         assert_eq!(corpus.rebuild_global_unless(&|| true).map(|_| ()), None);
         assert!(Arc::ptr_eq(&lexicon, &corpus.lexicon), "stopped: nothing replaced");
         assert!(matches!(corpus.rebuild_global_unless(&|| false), Some(Change::Global)));
-        assert!(corpus.lexicon.discovered.iter().any(|d| d.name == "Mary Major"));
+        assert!(corpus.lexicon.discovered_names().any(|(_, d)| d.name == "Mary Major"));
     }
 }

@@ -41,9 +41,16 @@ pub struct DiscoveredName {
 
 pub struct Lexicon {
     pub kb: Arc<KnowledgeBase>,
-    /// Shared one by one: a lexicon whose introductions moved copies the
-    /// list, not the names.
-    pub discovered: Vec<Arc<DiscoveredName>>,
+    /// Discovered names by id (the index of [`EntityRef::Discovered`]);
+    /// `None` for the id of a name that is gone. A fresh build numbers
+    /// them in `order`; [`Lexicon::rebuilt`] keeps each name's id and
+    /// gives new names new ones, so that a document that holds none of
+    /// the forms a change touched keeps its analysis. Shared one by one: a
+    /// lexicon whose introductions moved copies the list, not the names.
+    discovered: Vec<Option<Arc<DiscoveredName>>>,
+    /// The ids of the discovered names in the order a fresh build numbers
+    /// them: multi-word names first, each in document order.
+    order: Arc<Vec<usize>>,
     /// Acronyms the corpus defines for knowledge-base entities.
     pub kb_acronyms: Vec<(usize, String)>,
     /// Form index (of `index`) → entity. Shared: a lexicon whose
@@ -59,6 +66,10 @@ pub struct Lexicon {
     index: Arc<FormIndex>,
     /// Which set of forms this is (see [`Lexicon::generation`]).
     generation: u64,
+    /// The generations this one was rebuilt from ([`Lexicon::rebuilt`]),
+    /// whose mentions stand for this one's in a text that holds none of
+    /// the forms changed since (see [`Lexicon::finds_as`]).
+    ancestors: Arc<Vec<u64>>,
 }
 
 /// Lexicons built so far in this process: each build a new generation.
@@ -68,7 +79,7 @@ impl std::fmt::Debug for Lexicon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Lexicon")
             .field("entities", &self.kb.entities.len())
-            .field("discovered", &self.discovered.len())
+            .field("discovered", &self.order.len())
             .finish()
     }
 }
@@ -95,6 +106,18 @@ impl Lexicon {
     /// Builds the lexicon from the knowledge base and each document's
     /// discovery, given in document (path) order.
     pub fn build(kb: Arc<KnowledgeBase>, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
+        Lexicon::build_after(None, kb, docs)
+    }
+
+    /// [`Lexicon::build`] over the same knowledge base as this lexicon,
+    /// keeping the id of every discovered name this one has (new names
+    /// get ids no name had): what [`Lexicon::changed_forms`] does not
+    /// name finds the same entities in any text as before.
+    pub fn rebuilt(&self, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
+        Lexicon::build_after(Some(self), self.kb.clone(), docs)
+    }
+
+    fn build_after(previous: Option<&Lexicon>, kb: Arc<KnowledgeBase>, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
         // The knowledge base's forms are settled (the first entity to name
         // a form keeps it: `KnowledgeBase::forms`); what the documents bring is
         // claimed beside them, in `more`. (Claiming the 20,000 forms of a
@@ -191,12 +214,21 @@ impl Lexicon {
         for (i, d) in discovered.iter_mut().enumerate() {
             d.aliases.retain(|a| owner(&fold_apostrophes(a), &more) == Some(Some(EntityRef::Discovered(i))));
         }
+        // Ids: the build's numbers, or the previous lexicon's ids.
+        let ids = match previous {
+            Some(p) => p.ids_for(&discovered),
+            None => (0..discovered.len()).collect(),
+        };
+        let id = |who: EntityRef| match who {
+            EntityRef::Discovered(i) => EntityRef::Discovered(ids[i]),
+            kb => kb,
+        };
         // Each form once (`claim` puts none of the knowledge base's in
         // `more`), so by form is the order of (form, owner).
         let mut forms: Vec<(&str, EntityRef)> = kb_forms
             .iter()
             .map(|(form, &i)| (form.as_str(), EntityRef::Kb(i)))
-            .chain(more.iter().filter_map(|(form, who)| who.map(|w| (form.as_str(), w))))
+            .chain(more.iter().filter_map(|(form, who)| who.map(|w| (form.as_str(), id(w)))))
             .collect();
         {
             use rayon::slice::ParallelSliceMut;
@@ -213,20 +245,96 @@ impl Lexicon {
         let multiline = patterns.iter().any(|(p, _)| p.contains('\n'));
         let owners = patterns.into_iter().map(|(_, who)| who).collect();
         let mut introduced_in: HashMap<Arc<Path>, Vec<usize>> = HashMap::new();
-        for (i, d) in discovered.iter().enumerate() {
+        for (d, &i) in discovered.iter().zip(&ids) {
             introduced_in.entry(d.intro.doc.clone()).or_default().push(i);
         }
-        let discovered = discovered.into_iter().map(Arc::new).collect();
+        let mut by_id = vec![None; ids.iter().max().map_or(0, |&i| i + 1)];
+        for (d, &i) in discovered.into_iter().zip(&ids) {
+            by_id[i] = Some(Arc::new(d));
+        }
+        let ancestors = match previous {
+            Some(p) => Arc::new(p.ancestors.iter().copied().chain([p.generation]).collect()),
+            None => Arc::default(),
+        };
         Lexicon {
             kb,
-            discovered,
+            discovered: by_id,
+            order: Arc::new(ids),
             kb_acronyms,
             owners: Arc::new(owners),
             multiline,
             introduced_in: Arc::new(introduced_in),
             index,
             generation: GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ancestors,
         }
+    }
+
+    /// The ids of `names` (a build's discovered names, in its order):
+    /// this lexicon's id of the same name, or one this lexicon never gave.
+    fn ids_for(&self, names: &[DiscoveredName]) -> Vec<usize> {
+        let known: HashMap<String, usize, foldhash::fast::RandomState> =
+            self.discovered_names().map(|(i, d)| (fold_apostrophes(&d.name), i)).collect();
+        let mut next = self.discovered.len();
+        names
+            .iter()
+            .map(|d| {
+                known.get(&fold_apostrophes(&d.name)).copied().unwrap_or_else(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect()
+    }
+
+    /// The surface forms that `self`, rebuilt from `old`
+    /// ([`Lexicon::rebuilt`]), matches to another entity than `old` did (or
+    /// to an entity of another kind), or that only one of them matches: a
+    /// text that holds none of them has the same mentions, and the same
+    /// claims, with either. `None` when any text may read differently (not
+    /// the same knowledge base, or forms over line breaks came or went).
+    pub fn changed_forms<'a>(&'a self, old: &'a Lexicon) -> Option<Vec<&'a str>> {
+        if !Arc::ptr_eq(&self.kb, &old.kb) || self.multiline != old.multiline {
+            return None;
+        }
+        let owner = |lex: &Lexicon, i: usize| {
+            let e = lex.owners[i];
+            (e, lex.kind(e))
+        };
+        let mut before: HashMap<&str, (EntityRef, EntityKind), foldhash::fast::RandomState> =
+            (0..old.owners.len()).map(|i| (old.index.form(i), owner(old, i))).collect();
+        let mut changed = Vec::new();
+        for i in 0..self.owners.len() {
+            let form = self.index.form(i);
+            if before.remove(form) != Some(owner(self, i)) {
+                changed.push(form);
+            }
+        }
+        changed.extend(before.into_keys());
+        Some(changed)
+    }
+
+    /// Whether mentions found with the lexicon of generation `g` stand for
+    /// this one's: it is this lexicon's, or one it was rebuilt from. (For
+    /// the documents of a corpus: those that hold a form changed since
+    /// were resolved again, with this lexicon.)
+    pub fn finds_as(&self, g: u64) -> bool {
+        g == self.generation || self.ancestors.contains(&g)
+    }
+
+    /// The discovered name with id `i`.
+    pub fn discovered(&self, i: usize) -> Option<&DiscoveredName> {
+        self.discovered.get(i)?.as_deref()
+    }
+
+    /// The discovered names with their ids, in the order of a fresh build.
+    pub fn discovered_names(&self) -> impl Iterator<Item = (usize, &DiscoveredName)> + '_ {
+        self.order.iter().filter_map(|&i| Some((i, self.discovered(i)?)))
+    }
+
+    /// One past the largest id of a discovered name.
+    pub fn discovered_ids(&self) -> usize {
+        self.discovered.len()
     }
 
     /// This lexicon with the introductions in `doc` moved where `new` has
@@ -242,7 +350,7 @@ impl Lexicon {
             .get(doc)?
             .iter()
             .filter_map(|&i| {
-                let intro = &self.discovered.get(i)?.intro;
+                let intro = &self.discovered(i)?.intro;
                 let j = old.candidates.iter().position(|c| c.range == intro.range)?;
                 Some((i, new.candidates.get(j)?))
             })
@@ -250,19 +358,23 @@ impl Lexicon {
         let moved = !moves.is_empty();
         let mut discovered = if moved { self.discovered.clone() } else { Vec::new() };
         for (i, c) in moves {
-            let d = Arc::make_mut(&mut discovered[i]);
-            d.intro.range = c.range.clone();
-            d.intro.context_range = c.context_range.clone();
+            if let Some(d) = discovered[i].as_mut() {
+                let d = Arc::make_mut(d);
+                d.intro.range = c.range.clone();
+                d.intro.context_range = c.context_range.clone();
+            }
         }
         moved.then(|| Lexicon {
             kb: self.kb.clone(),
             discovered,
+            order: self.order.clone(),
             kb_acronyms: self.kb_acronyms.clone(),
             owners: self.owners.clone(),
             multiline: self.multiline,
             introduced_in: self.introduced_in.clone(),
             index: self.index.clone(),
             generation: self.generation,
+            ancestors: self.ancestors.clone(),
         })
     }
 
@@ -344,14 +456,14 @@ impl Lexicon {
     pub fn name(&self, e: EntityRef) -> &str {
         match e {
             EntityRef::Kb(i) => self.kb.entities.get(i).map_or("", |e| e.name.as_str()),
-            EntityRef::Discovered(i) => self.discovered.get(i).map_or("", |d| d.name.as_str()),
+            EntityRef::Discovered(i) => self.discovered(i).map_or("", |d| d.name.as_str()),
         }
     }
 
     pub fn kind(&self, e: EntityRef) -> EntityKind {
         match e {
             EntityRef::Kb(i) => self.kb.entities.get(i).map_or(EntityKind::Other, |e| e.kind),
-            EntityRef::Discovered(i) => self.discovered.get(i).map_or(EntityKind::Other, |d| d.kind),
+            EntityRef::Discovered(i) => self.discovered(i).map_or(EntityKind::Other, |d| d.kind),
         }
     }
 
@@ -369,13 +481,16 @@ impl Lexicon {
                 v.extend(self.kb_acronyms.iter().filter(|(j, _)| *j == i).map(|(_, a)| a.clone()));
                 v
             }
-            EntityRef::Discovered(i) => self.discovered.get(i).map(|d| d.aliases.clone()).unwrap_or_default(),
+            EntityRef::Discovered(i) => self.discovered(i).map(|d| d.aliases.clone()).unwrap_or_default(),
         }
     }
 
-    /// Every entity: knowledge base first, then discovered.
+    /// Every entity: knowledge base first, then discovered (in the order
+    /// of a fresh build).
     pub fn entities(&self) -> impl Iterator<Item = EntityRef> + '_ {
-        (0..self.kb.entities.len()).map(EntityRef::Kb).chain((0..self.discovered.len()).map(EntityRef::Discovered))
+        (0..self.kb.entities.len())
+            .map(EntityRef::Kb)
+            .chain(self.discovered_names().map(|(i, _)| EntityRef::Discovered(i)))
     }
 
     /// Whether a form spans a line break (a knowledge-base name written
@@ -407,7 +522,7 @@ impl Lexicon {
                     && match (x, y) {
                         (EntityRef::Kb(i), EntityRef::Kb(j)) => i == j,
                         (EntityRef::Discovered(i), EntityRef::Discovered(j)) => {
-                            self.discovered[*i].name == other.discovered[*j].name
+                            self.discovered(*i).map(|d| &d.name) == other.discovered(*j).map(|d| &d.name)
                         }
                         _ => false,
                     }
@@ -571,9 +686,55 @@ mod tests {
             spans(&lex, text),
             vec![("Krasner", "Larry Krasner".to_string()), ("IRLI", "Immigration Reform Law Institute".to_string()),]
         );
-        let krasner = &lex.discovered[0];
+        let krasner = lex.discovered(0).expect("discovered first");
         assert_eq!(krasner.intro.context, "Philadelphia District Attorney Larry Krasner (D)");
         assert_eq!(krasner.intro.doc.as_ref(), Path::new("000.txt"));
+    }
+
+    #[test]
+    fn a_rebuilt_lexicon_keeps_ids_and_names_what_it_changed() {
+        let kb = kb("");
+        let a = "Mayor Jane Roe said so. Acme Widgets Inc. paid.";
+        let b = "Professor John Roe said so.";
+        let before = lexicon(kb.clone(), &[a]);
+        let docs = |texts: &[&str]| -> Vec<(Arc<Path>, Discovery)> {
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let mut d = Discovery::default();
+                    discover(t, 0..t.len(), kb.forms(), &mut d);
+                    (Arc::from(Path::new(&format!("{i:03}.txt"))), d)
+                })
+                .collect()
+        };
+        // John Roe is introduced before Jane Roe and Acme Widgets: they keep
+        // their ids, he gets a new one, and the surname they share is
+        // nobody's.
+        let found = docs(&[b, a]);
+        let refs: Vec<(Arc<Path>, &Discovery)> = found.iter().map(|(p, d)| (p.clone(), d)).collect();
+        let after = before.rebuilt(&refs);
+        let ids = |lex: &Lexicon| -> Vec<(usize, String)> {
+            lex.discovered_names().map(|(i, d)| (i, d.name.clone())).collect()
+        };
+        assert_eq!(ids(&before), vec![(0, "Jane Roe".to_string()), (1, "Acme Widgets Inc.".to_string())]);
+        assert_eq!(
+            ids(&after),
+            vec![(2, "John Roe".to_string()), (0, "Jane Roe".to_string()), (1, "Acme Widgets Inc.".to_string())]
+        );
+        let mut changed = after.changed_forms(&before).expect("the same knowledge base");
+        changed.sort_unstable();
+        assert_eq!(changed, vec!["John Roe", "Roe"]);
+        // Mentions found with `before` stand for `after`'s, and for those of
+        // a lexicon rebuilt from it in turn, where no changed form is
+        // written; a lexicon built afresh is not a descendant.
+        let again = after.rebuilt(&refs);
+        assert!(after.finds_as(before.generation()) && again.finds_as(before.generation()));
+        assert!(again.finds_as(after.generation()) && again.finds_as(again.generation()));
+        assert!(!lexicon(kb.clone(), &[b, a]).finds_as(before.generation()));
+        assert!(!before.finds_as(after.generation()));
+        // Another knowledge base: any text may read differently.
+        assert_eq!(lexicon(self::kb("[[entity]]\nname = \"Acme\"\n"), &[a]).changed_forms(&before), None);
     }
 
     #[test]
