@@ -121,14 +121,16 @@ impl MentionCounts {
     fn of<'a, T: 'a>(
         groups: impl Iterator<Item = &'a [T]>,
         first: usize,
-        path: impl Fn(&[T]) -> Arc<Path>,
+        path: impl Fn(&[T]) -> Option<Arc<Path>>,
     ) -> MentionCounts {
         let mut out = MentionCounts::default();
         for group in groups {
             out.total += group.len();
             out.documents += 1;
-            if out.first.len() < first {
-                out.first.push((path(group), group.len()));
+            if out.first.len() < first
+                && let Some(path) = path(group)
+            {
+                out.first.push((path, group.len()));
             }
         }
         out
@@ -172,9 +174,10 @@ pub struct Corpus {
 
 /// The inverted index of mentions: entity → (document, range) in path
 /// order, so that references and hover cost the size of the answer rather
-/// than of the corpus. Built whenever every document is resolved again;
-/// single-document changes are overlaid (`Corpus::changed`), so an edit
-/// never rebuilds it.
+/// than of the corpus. Built whenever every document is resolved again,
+/// or the overlay grows past one document in [`OVERLAID`]; the documents
+/// changed since (edited, or resolved again for a new name) are overlaid
+/// (`Corpus::changed`), so an edit never rebuilds it.
 #[derive(Debug, Default)]
 pub struct MentionIndex {
     /// Each indexed document's path (the corpus's own `Arc`) and text,
@@ -727,7 +730,7 @@ impl Corpus {
     }
 
     /// Rebuilds the lexicon and the source index from the documents, and
-    /// resolves every document again if either changed.
+    /// resolves again the documents a change of either reaches.
     pub fn rebuild_global(&mut self) -> Change {
         self.reresolve(true)
     }
@@ -776,8 +779,12 @@ impl Corpus {
         // forms are written.
         let reached = match sources {
             Some(_) => None,
-            None => lexicon.changed_forms(&self.lexicon).and_then(|forms| self.documents_holding(&forms)),
+            None => lexicon.changed_forms(&self.lexicon).and_then(|forms| {
+                tracing::debug!(forms = forms.len(), first = ?forms.iter().take(8).collect::<Vec<_>>(), "forms changed");
+                self.documents_holding(&forms)
+            }),
         };
+        tracing::debug!(reached = ?reached.as_ref().map(Vec::len), documents = self.docs.len(), "documents reached");
         match reached {
             Some(paths) if paths.len() <= self.docs.len() / 2 => {
                 let lexicon = Arc::new(lexicon);
@@ -881,23 +888,44 @@ impl Corpus {
             return self.docs.iter().flat_map(|(path, doc)| read(path, doc)).collect();
         }
         let index = &self.mentions;
-        let changed = !self.changed.is_empty();
-        let mut out: Vec<(Place, TextRange)> = index
-            .of(entity)
-            .iter()
-            .filter(|&&(d, _, _)| !changed || !self.changed_since_index(&index.docs[d as usize].0))
-            .map(|&(d, s, e)| (Place::Indexed(d), s as usize..e as usize))
-            .collect();
-        if !changed {
-            return out;
+        let indexed = index.of(entity);
+        if self.changed.is_empty() {
+            return indexed.iter().map(|&(d, s, e)| (Place::Indexed(d), s as usize..e as usize)).collect();
         }
-        for path in self.changed.iter() {
-            if let Some(doc) = self.docs.get(path) {
-                out.extend(read(path, doc));
+        // The documents changed since the index was built, in path order
+        // like the index: by their numbers there (stale), and their
+        // mentions of `entity` now.
+        let stale: Vec<u32> = self
+            .changed
+            .iter()
+            .filter_map(|p| index.docs.binary_search_by(|(q, _)| q.as_ref().cmp(p.as_ref())).ok())
+            .map(|d| d as u32)
+            .collect();
+        let mut fresh = self
+            .changed
+            .iter()
+            .filter_map(|path| Some(read(path, self.docs.get(path)?)))
+            .filter(|group| !group.is_empty())
+            .peekable();
+        // Merged in path order: a path compared where a document starts,
+        // not for every mention.
+        let mut out = Vec::with_capacity(indexed.len());
+        let mut skip = stale.iter().peekable();
+        let mut last = None;
+        for &(d, s, e) in indexed {
+            if last != Some(d) {
+                last = Some(d);
+                while skip.next_if(|&&x| x < d).is_some() {}
+                let path = &index.docs[d as usize].0;
+                while let Some(group) = fresh.next_if(|g| self.place_path(&g[0].0).is_some_and(|p| p < path)) {
+                    out.extend(group);
+                }
+            }
+            if skip.peek() != Some(&&d) {
+                out.push((Place::Indexed(d), s as usize..e as usize));
             }
         }
-        // Stable: a document's mentions keep their order.
-        out.sort_by(|a, b| self.place_path(&a.0).cmp(&self.place_path(&b.0)));
+        out.extend(fresh.flatten());
         out
     }
 
@@ -952,13 +980,17 @@ impl Corpus {
             // path).
             let index = &self.mentions;
             let groups = index.of(entity).chunk_by(|a, b| a.0 == b.0);
-            return MentionCounts::of(groups, first, |g| index.docs[g[0].0 as usize].0.clone());
+            return MentionCounts::of(groups, first, |g| Some(index.docs.get(g[0].0 as usize)?.0.clone()));
         }
-        let mentions = self.mentions_of(entity);
-        // One document's mentions share one path: a pointer comparison,
-        // and a path comparison only where they change.
-        let groups = mentions.chunk_by(|a, b| Arc::ptr_eq(&a.0, &b.0) || a.0 == b.0);
-        MentionCounts::of(groups, first, |g| g[0].0.clone())
+        // Grouped by place: a number compared for the indexed documents,
+        // a path (the same `Arc` within a document) for the others.
+        let places = self.mention_places(entity);
+        let same = |a: &Place, b: &Place| match (a, b) {
+            (Place::File(x), Place::File(y)) => Arc::ptr_eq(x, y) || x == y,
+            (x, y) => x == y,
+        };
+        let groups = places.chunk_by(|a, b| same(&a.0, &b.0));
+        MentionCounts::of(groups, first, |g| self.place_path(&g[0].0).cloned())
     }
 
     /// Where a citation key is defined: in `doc` itself first, then in the

@@ -484,8 +484,9 @@ impl State {
         Some((slot.snapshot(), path, version))
     }
 
-    /// Re-resolves the whole corpus of a slot in the background, after a
-    /// change to names or sources. It starts once no edit has landed for
+    /// Re-resolves the corpus of a slot (the documents the change reaches,
+    /// `Corpus::rebuild_global`) in the background, after a change to
+    /// names or sources. It starts once no edit has landed for
     /// 150 ms and runs on a snapshot without any lock; an edit landing
     /// meanwhile stops it (its result would be stale) and it starts again
     /// at the next pause. Edits never wait for it, nor share the cores

@@ -459,32 +459,41 @@ impl Trie {
             longest_gap: 0,
             odd: Vec::new(),
         };
-        let mut nodes: HashMap<(u32, &str), u32, RandomState> =
-            HashMap::with_capacity_and_hasher(total, RandomState::default());
-        'forms: for (form, words, tail) in cut {
+        // What each slot holds while the trie is built: its parent and its
+        // piece (by form and place among the form's pieces), to tell the
+        // piece a key finds. (A map of (parent, piece) → slot took three
+        // times the table, at every rebuild of the lexicon.)
+        let mut held: Vec<(u32, u32, u32)> = vec![(0, 0, 0); size];
+        let piece_of = |(_, c, p): (u32, u32, u32)| cut[c as usize].1[p as usize];
+        'forms: for (c, (form, words, tail)) in cut.iter().enumerate() {
             let mut parent = ROOT;
-            for piece in words {
-                if let Some(&slot) = nodes.get(&(parent, *piece)) {
-                    parent = slot;
-                    continue;
-                }
-                // A piece whose key stands on its way to a free slot would
-                // find that slot instead of its own: left to the automaton.
+            'pieces: for (p, piece) in words.iter().enumerate() {
+                // Linear probing and no removal: the slots from a piece's
+                // home to its node were all taken when the node was made,
+                // by pieces of other keys (or the form would have gone to
+                // the automaton), so the first slot with its key is its
+                // node if it has one. A slot with its key that holds
+                // another piece would be found instead of the piece's own:
+                // the form goes to the automaton.
                 let (home, key) = key(hasher, parent, piece.as_bytes());
                 let mut i = home & (size - 1);
                 while trie.slots[i].key != 0 {
                     if trie.slots[i].key == key {
+                        if held[i].0 == parent && piece_of(held[i]) == *piece {
+                            parent = i as u32;
+                            continue 'pieces;
+                        }
                         trie.odd.push(*form);
                         continue 'forms;
                     }
                     i = (i + 1) & (size - 1);
                 }
                 trie.slots[i].key = key;
+                held[i] = (parent, c as u32, p as u32);
                 if parent != ROOT {
                     trie.slots[parent as usize].form |= HAS_CHILDREN;
                 }
                 trie.longest_gap = trie.longest_gap.max(word_start(piece));
-                nodes.insert((parent, piece), i as u32);
                 parent = i as u32;
             }
             let bit = start_bit(words[0].as_bytes());

@@ -158,7 +158,9 @@ impl Lexicon {
         }
         // Multi-word names first, so an acronym defined anywhere in the
         // corpus is an alias rather than a name of its own.
-        let mut discovered: Vec<DiscoveredName> = Vec::new();
+        // Shared from the start: the lexicon keeps them so, and copying
+        // them into `Arc`s at the end would hold every name twice.
+        let mut discovered: Vec<Arc<DiscoveredName>> = Vec::new();
         let mut by_name: HashMap<String, usize, foldhash::fast::RandomState> = HashMap::default();
         let single = |c: &Candidate| !c.name.contains(' ');
         for pass in [false, true] {
@@ -169,7 +171,7 @@ impl Lexicon {
                         if let Some(acr) = &c.acronym
                             && !discovered[i].aliases.contains(acr)
                         {
-                            discovered[i].aliases.push(acr.clone());
+                            Arc::make_mut(&mut discovered[i]).aliases.push(acr.clone());
                         }
                         continue;
                     }
@@ -188,7 +190,7 @@ impl Lexicon {
                     {
                         aliases.push(s);
                     }
-                    discovered.push(DiscoveredName {
+                    discovered.push(Arc::new(DiscoveredName {
                         name: c.name.clone(),
                         kind: c.kind,
                         aliases,
@@ -198,7 +200,7 @@ impl Lexicon {
                             context: c.context.clone(),
                             context_range: c.context_range.clone(),
                         },
-                    });
+                    }));
                     claim(&c.name, EntityRef::Discovered(index), &mut more);
                 }
             }
@@ -212,11 +214,13 @@ impl Lexicon {
         }
         // Drop aliases that ended up owned by someone else, or by nobody.
         for (i, d) in discovered.iter_mut().enumerate() {
-            d.aliases.retain(|a| owner(&fold_apostrophes(a), &more) == Some(Some(EntityRef::Discovered(i))));
+            Arc::make_mut(d)
+                .aliases
+                .retain(|a| owner(&fold_apostrophes(a), &more) == Some(Some(EntityRef::Discovered(i))));
         }
         // Ids: the build's numbers, or the previous lexicon's ids.
         let ids = match previous {
-            Some(p) => p.ids_for(&discovered),
+            Some(p) => p.ids_for(&by_name, discovered.len()),
             None => (0..discovered.len()).collect(),
         };
         let id = |who: EntityRef| match who {
@@ -250,7 +254,7 @@ impl Lexicon {
         }
         let mut by_id = vec![None; ids.iter().max().map_or(0, |&i| i + 1)];
         for (d, &i) in discovered.into_iter().zip(&ids) {
-            by_id[i] = Some(Arc::new(d));
+            by_id[i] = Some(d);
         }
         let ancestors = match previous {
             Some(p) => Arc::new(p.ancestors.iter().copied().chain([p.generation]).collect()),
@@ -270,21 +274,22 @@ impl Lexicon {
         }
     }
 
-    /// The ids of `names` (a build's discovered names, in its order):
-    /// this lexicon's id of the same name, or one this lexicon never gave.
-    fn ids_for(&self, names: &[DiscoveredName]) -> Vec<usize> {
-        let known: HashMap<String, usize, foldhash::fast::RandomState> =
-            self.discovered_names().map(|(i, d)| (fold_apostrophes(&d.name), i)).collect();
-        let mut next = self.discovered.len();
-        names
-            .iter()
-            .map(|d| {
-                known.get(&fold_apostrophes(&d.name)).copied().unwrap_or_else(|| {
-                    next += 1;
-                    next - 1
-                })
-            })
-            .collect()
+    /// The ids of a build's `count` discovered names, given by (folded)
+    /// name in `by_name`: this lexicon's id of the same name, or one this
+    /// lexicon never gave.
+    fn ids_for(&self, by_name: &HashMap<String, usize, foldhash::fast::RandomState>, count: usize) -> Vec<usize> {
+        let mut ids = vec![usize::MAX; count];
+        for (id, d) in self.discovered_names() {
+            let key =
+                if d.name.contains('’') { Cow::Owned(fold_apostrophes(&d.name)) } else { Cow::Borrowed(&*d.name) };
+            if let Some(&i) = by_name.get(&*key) {
+                ids[i] = id;
+            }
+        }
+        for (next, id) in (self.discovered.len()..).zip(ids.iter_mut().filter(|id| **id == usize::MAX)) {
+            *id = next;
+        }
+        ids
     }
 
     /// The surface forms that `self`, rebuilt from `old`
