@@ -459,15 +459,24 @@ impl Trie {
             longest_gap: 0,
             odd: Vec::new(),
         };
-        // What each slot holds while the trie is built: its parent and its
-        // piece (by form and place among the form's pieces), to tell the
-        // piece a key finds. (A map of (parent, piece) → slot took three
-        // times the table, at every rebuild of the lexicon.)
-        let mut held: Vec<(u32, u32, u32)> = vec![(0, 0, 0); size];
-        let piece_of = |(_, c, p): (u32, u32, u32)| cut[c as usize].1[p as usize];
+        // What each slot holds while the trie is built: its parent and
+        // the form it was made for, to tell the piece a key finds (the
+        // piece at the node's depth in that form). A map of (parent,
+        // piece) → slot took three times the table, at every rebuild of
+        // the lexicon.
+        let mut held: Vec<(u32, u32)> = vec![(ROOT, 0); size];
+        let piece_of = |held: &[(u32, u32)], node: usize| {
+            let mut depth = 0;
+            let mut up = held[node].0;
+            while up != ROOT {
+                depth += 1;
+                up = held[up as usize].0;
+            }
+            cut[held[node].1 as usize].1[depth]
+        };
         'forms: for (c, (form, words, tail)) in cut.iter().enumerate() {
             let mut parent = ROOT;
-            'pieces: for (p, piece) in words.iter().enumerate() {
+            'pieces: for piece in words {
                 // Linear probing and no removal: the slots from a piece's
                 // home to its node were all taken when the node was made,
                 // by pieces of other keys (or the form would have gone to
@@ -479,7 +488,7 @@ impl Trie {
                 let mut i = home & (size - 1);
                 while trie.slots[i].key != 0 {
                     if trie.slots[i].key == key {
-                        if held[i].0 == parent && piece_of(held[i]) == *piece {
+                        if held[i].0 == parent && piece_of(&held, i) == *piece {
                             parent = i as u32;
                             continue 'pieces;
                         }
@@ -489,7 +498,7 @@ impl Trie {
                     i = (i + 1) & (size - 1);
                 }
                 trie.slots[i].key = key;
-                held[i] = (parent, c as u32, p as u32);
+                held[i] = (parent, c as u32);
                 if parent != ROOT {
                     trie.slots[parent as usize].form |= HAS_CHILDREN;
                 }

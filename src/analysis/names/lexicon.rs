@@ -39,6 +39,44 @@ pub struct DiscoveredName {
     pub intro: Introduction,
 }
 
+/// A discovered name while the lexicon is built: its introduction and
+/// its aliases so far.
+struct Named<'d> {
+    doc: &'d Arc<Path>,
+    candidate: &'d Candidate,
+    aliases: Vec<String>,
+}
+
+impl Named<'_> {
+    /// Whether `old` (the previous lexicon's name of the same key) is this
+    /// name, field for field: then the new lexicon shares it.
+    fn is(&self, old: &DiscoveredName) -> bool {
+        let c = self.candidate;
+        old.name == c.name
+            && old.kind == c.kind
+            && old.aliases == self.aliases
+            && old.intro.range == c.range
+            && old.intro.context_range == c.context_range
+            && old.intro.context == c.context
+            && (Arc::ptr_eq(&old.intro.doc, self.doc) || old.intro.doc == *self.doc)
+    }
+
+    fn into_name(self) -> DiscoveredName {
+        let c = self.candidate;
+        DiscoveredName {
+            name: c.name.clone(),
+            kind: c.kind,
+            aliases: self.aliases,
+            intro: Introduction {
+                doc: self.doc.clone(),
+                range: c.range.clone(),
+                context: c.context.clone(),
+                context_range: c.context_range.clone(),
+            },
+        }
+    }
+}
+
 pub struct Lexicon {
     pub kb: Arc<KnowledgeBase>,
     /// Discovered names by id (the index of [`EntityRef::Discovered`]);
@@ -157,10 +195,10 @@ impl Lexicon {
             }
         }
         // Multi-word names first, so an acronym defined anywhere in the
-        // corpus is an alias rather than a name of its own.
-        // Shared from the start: the lexicon keeps them so, and copying
-        // them into `Arc`s at the end would hold every name twice.
-        let mut discovered: Vec<Arc<DiscoveredName>> = Vec::new();
+        // corpus is an alias rather than a name of its own. Each name by
+        // its introduction, made at the end (or taken from the previous
+        // lexicon, when it has it as it is).
+        let mut discovered: Vec<Named> = Vec::new();
         let mut by_name: HashMap<String, usize, foldhash::fast::RandomState> = HashMap::default();
         let single = |c: &Candidate| !c.name.contains(' ');
         for pass in [false, true] {
@@ -171,7 +209,7 @@ impl Lexicon {
                         if let Some(acr) = &c.acronym
                             && !discovered[i].aliases.contains(acr)
                         {
-                            Arc::make_mut(&mut discovered[i]).aliases.push(acr.clone());
+                            discovered[i].aliases.push(acr.clone());
                         }
                         continue;
                     }
@@ -190,17 +228,7 @@ impl Lexicon {
                     {
                         aliases.push(s);
                     }
-                    discovered.push(Arc::new(DiscoveredName {
-                        name: c.name.clone(),
-                        kind: c.kind,
-                        aliases,
-                        intro: Introduction {
-                            doc: doc.clone(),
-                            range: c.range.clone(),
-                            context: c.context.clone(),
-                            context_range: c.context_range.clone(),
-                        },
-                    }));
+                    discovered.push(Named { doc, candidate: c, aliases });
                     claim(&c.name, EntityRef::Discovered(index), &mut more);
                 }
             }
@@ -214,9 +242,7 @@ impl Lexicon {
         }
         // Drop aliases that ended up owned by someone else, or by nobody.
         for (i, d) in discovered.iter_mut().enumerate() {
-            Arc::make_mut(d)
-                .aliases
-                .retain(|a| owner(&fold_apostrophes(a), &more) == Some(Some(EntityRef::Discovered(i))));
+            d.aliases.retain(|a| owner(&fold_apostrophes(a), &more) == Some(Some(EntityRef::Discovered(i))));
         }
         // Ids: the build's numbers, or the previous lexicon's ids.
         let ids = match previous {
@@ -250,8 +276,14 @@ impl Lexicon {
         let owners = patterns.into_iter().map(|(_, who)| who).collect();
         let mut introduced_in: HashMap<Arc<Path>, Vec<usize>> = HashMap::new();
         for (d, &i) in discovered.iter().zip(&ids) {
-            introduced_in.entry(d.intro.doc.clone()).or_default().push(i);
+            introduced_in.entry(d.doc.clone()).or_default().push(i);
         }
+        let discovered = discovered.into_iter().zip(&ids).map(|(d, &i)| {
+            match previous.and_then(|p| p.discovered.get(i)?.as_ref()).filter(|old| d.is(old)) {
+                Some(old) => old.clone(),
+                None => Arc::new(d.into_name()),
+            }
+        });
         let mut by_id = vec![None; ids.iter().max().map_or(0, |&i| i + 1)];
         for (d, &i) in discovered.into_iter().zip(&ids) {
             by_id[i] = Some(d);
@@ -734,6 +766,14 @@ mod tests {
         // a lexicon rebuilt from it in turn, where no changed form is
         // written; a lexicon built afresh is not a descendant.
         let again = after.rebuilt(&refs);
+        // A name that did not change is the previous lexicon's, shared;
+        // Jane Roe lost her surname, so she is new.
+        let shared = |x: &Lexicon, y: &Lexicon, i: usize| match (&x.discovered[i], &y.discovered[i]) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        assert!((0..3).all(|i| shared(&after, &again, i)));
+        assert!(!shared(&before, &after, 0));
         assert!(after.finds_as(before.generation()) && again.finds_as(before.generation()));
         assert!(again.finds_as(after.generation()) && again.finds_as(again.generation()));
         assert!(!lexicon(kb.clone(), &[b, a]).finds_as(before.generation()));
