@@ -762,7 +762,7 @@ impl Corpus {
     fn reresolve_unless(&mut self, sources_changed: bool, stop: &(dyn Fn() -> bool + Sync)) -> Option<Change> {
         let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
             self.docs.iter().map(|(p, d)| (p.clone(), &d.analysis.scan.discovery)).collect();
-        let lexicon = self.lexicon.rebuilt(&discoveries);
+        let lexicon = self.lexicon.rebuilt(self.kb.clone(), &discoveries);
         let same = lexicon.same_forms(&self.lexicon);
         let mut sources = None;
         if sources_changed {

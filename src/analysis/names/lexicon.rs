@@ -84,7 +84,8 @@ pub struct Lexicon {
     /// them in `order`; [`Lexicon::rebuilt`] keeps each name's id and
     /// gives new names new ones, so that a document that holds none of
     /// the forms a change touched keeps its analysis. Shared one by one: a
-    /// lexicon whose introductions moved copies the list, not the names.
+    /// lexicon whose introductions moved copies the list, not the names,
+    /// and a rebuilt one shares the names that did not change.
     discovered: Vec<Option<Arc<DiscoveredName>>>,
     /// The ids of the discovered names in the order a fresh build numbers
     /// them: multi-word names first, each in document order.
@@ -147,12 +148,15 @@ impl Lexicon {
         Lexicon::build_after(None, kb, docs)
     }
 
-    /// [`Lexicon::build`] over the same knowledge base as this lexicon,
-    /// keeping the id of every discovered name this one has (new names
-    /// get ids no name had): what [`Lexicon::changed_forms`] does not
-    /// name finds the same entities in any text as before.
-    pub fn rebuilt(&self, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
-        Lexicon::build_after(Some(self), self.kb.clone(), docs)
+    /// [`Lexicon::build`], keeping the id of every discovered name this
+    /// lexicon has (new names get ids no name had) and sharing the names
+    /// that did not change: what [`Lexicon::changed_forms`] does not name
+    /// finds the same entities in any text as before. Over another
+    /// knowledge base than this lexicon's, a fresh build (entities are
+    /// not the same).
+    pub fn rebuilt(&self, kb: Arc<KnowledgeBase>, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
+        let previous = Some(self).filter(|p| Arc::ptr_eq(&p.kb, &kb));
+        Lexicon::build_after(previous, kb, docs)
     }
 
     fn build_after(previous: Option<&Lexicon>, kb: Arc<KnowledgeBase>, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
@@ -750,7 +754,7 @@ mod tests {
         // nobody's.
         let found = docs(&[b, a]);
         let refs: Vec<(Arc<Path>, &Discovery)> = found.iter().map(|(p, d)| (p.clone(), d)).collect();
-        let after = before.rebuilt(&refs);
+        let after = before.rebuilt(kb.clone(), &refs);
         let ids = |lex: &Lexicon| -> Vec<(usize, String)> {
             lex.discovered_names().map(|(i, d)| (i, d.name.clone())).collect()
         };
@@ -765,7 +769,7 @@ mod tests {
         // Mentions found with `before` stand for `after`'s, and for those of
         // a lexicon rebuilt from it in turn, where no changed form is
         // written; a lexicon built afresh is not a descendant.
-        let again = after.rebuilt(&refs);
+        let again = after.rebuilt(kb.clone(), &refs);
         // A name that did not change is the previous lexicon's, shared;
         // Jane Roe lost her surname, so she is new.
         let shared = |x: &Lexicon, y: &Lexicon, i: usize| match (&x.discovered[i], &y.discovered[i]) {
@@ -778,8 +782,15 @@ mod tests {
         assert!(again.finds_as(after.generation()) && again.finds_as(again.generation()));
         assert!(!lexicon(kb.clone(), &[b, a]).finds_as(before.generation()));
         assert!(!before.finds_as(after.generation()));
-        // Another knowledge base: any text may read differently.
-        assert_eq!(lexicon(self::kb("[[entity]]\nname = \"Acme\"\n"), &[a]).changed_forms(&before), None);
+        // Another knowledge base: numbered afresh, and any text may read
+        // differently.
+        let other = before.rebuilt(self::kb("[[entity]]\nname = \"Acme\"\n"), &refs);
+        assert_eq!(
+            ids(&other),
+            vec![(0, "John Roe".to_string()), (1, "Jane Roe".to_string()), (2, "Acme Widgets Inc.".to_string())]
+        );
+        assert!(!other.finds_as(before.generation()));
+        assert_eq!(other.changed_forms(&before), None);
     }
 
     #[test]
