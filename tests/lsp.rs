@@ -843,3 +843,37 @@ fn references_and_counts_across_a_thousand_documents_in_path_order_after_the_dec
     assert!(md.contains(&counts), "{md}");
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn a_name_typed_in_a_large_corpus_reaches_the_documents_that_write_it() {
+    // Above the 200 documents re-resolved within the edit: the corpus is
+    // resolved again in the background, and only where the name is
+    // written (d0150.txt, never opened, and the edited d0000.txt).
+    let docs =
+        (0..300).map(|i| (format!("d{i:04}.txt"), if i == 150 { "Quixmann wrote.\n" } else { "Nobody here.\n" }));
+    let dir = written(docs);
+    let mut client = start(dir.path());
+    client.wait_indexed();
+    let a = client.open(&dir.path().join("d0000.txt"), 1);
+    let other = uri(&dir.path().join("d0150.txt"));
+    let hover = client.request("textDocument/hover", at(&other, (0, 2)));
+    assert_eq!(hover, Value::Null, "not a name yet");
+    client.change(&a, 2, json!([{"text": "Professor Zorblat Quixmann said so.\n"}]));
+    let mut card = String::new();
+    for _ in 0..200 {
+        let hover = client.request("textDocument/hover", at(&other, (0, 2)));
+        if let Some(md) = hover["contents"]["value"].as_str() {
+            card = md.to_string();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    assert!(card.starts_with("**Zorblat Quixmann** · person (guessed)"), "{card}");
+    assert!(card.contains("\nMentions: 2 in 2 documents\n- `d0000.txt`: 1\n- `d0150.txt`: 1\n"), "{card}");
+    let refs = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": other}, "position": {"line": 0, "character": 2}, "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(locations(&refs), vec![("d0000.txt".to_string(), 0, 10, 26), ("d0150.txt".to_string(), 0, 0, 8)]);
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}
