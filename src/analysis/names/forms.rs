@@ -461,9 +461,9 @@ impl Trie {
         };
         // What each slot holds while the trie is built: its parent and
         // the form it was made for, to tell the piece a key finds (the
-        // piece at the node's depth in that form). A map of (parent,
-        // piece) → slot took three times the table, at every rebuild of
-        // the lexicon.
+        // piece at the node's depth in that form): as much as the table.
+        // A map of (parent, piece) → slot took twice that, at every
+        // rebuild of the lexicon.
         let mut held: Vec<(u32, u32)> = vec![(ROOT, 0); size];
         let piece_of = |held: &[(u32, u32)], node: usize| {
             let mut depth = 0;
