@@ -35,7 +35,6 @@ use std::hash::{BuildHasher, Hasher};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use foldhash::fast::RandomState;
-use rayon::prelude::*;
 
 use crate::analysis::chars;
 use crate::analysis::text::TextRange;
@@ -149,27 +148,50 @@ fn start_bit(word: &[u8]) -> usize {
     (usize::from(word[0]) << 8) | usize::from(word.get(1).copied().unwrap_or(0))
 }
 
-/// A form cut into pieces: its first word, its segments, and its tail
-/// (empty if it ends with a word).
-fn pieces(form: &str) -> (Vec<&str>, &str) {
-    let mut out = Vec::new();
-    let mut at = word_end(form, 0);
-    out.push(&form[..at]);
-    while at < form.len() {
-        let gap = run_end(form, at, false, usize::MAX);
-        if gap == form.len() {
-            return (out, &form[at..]);
-        }
-        let next = word_end(form, gap);
-        out.push(&form[at..next]);
-        at = next;
-    }
-    (out, "")
+/// Every form cut into pieces (its first word, its segments), in one
+/// list: record `c` of `forms`, (form index, first, count), owns the
+/// piece ends `ends[first..first + count]`, offsets in the form; what
+/// follows its last piece is its tail (empty if it ends with a word). One
+/// list rather than one per form: the lexicon is rebuilt while the
+/// server serves, and tens of thousands of small lists took as much as
+/// the trie.
+#[derive(Default)]
+struct Cuts {
+    forms: Vec<(u32, u32, u32)>,
+    ends: Vec<u32>,
 }
 
-/// A form cut into pieces: its index, its first word and segments, its
-/// tail.
-type Cut<'f> = (u32, Vec<&'f str>, &'f str);
+impl Cuts {
+    /// Appends the pieces of `form`, the form with index `index`, which
+    /// begins with a word.
+    fn push(&mut self, index: u32, form: &str) {
+        let first = self.ends.len();
+        let mut at = word_end(form, 0);
+        self.ends.push(at as u32);
+        while at < form.len() {
+            let gap = run_end(form, at, false, usize::MAX);
+            if gap == form.len() {
+                break;
+            }
+            at = word_end(form, gap);
+            self.ends.push(at as u32);
+        }
+        self.forms.push((index, first as u32, (self.ends.len() - first) as u32));
+    }
+
+    /// The piece ends of record `c`.
+    fn ends(&self, c: usize) -> &[u32] {
+        let (_, first, count) = self.forms[c];
+        &self.ends[first as usize..(first + count) as usize]
+    }
+
+    /// Piece `k` of record `c`, whose form is `form`.
+    fn piece<'f>(&self, c: usize, k: usize, form: &'f str) -> &'f str {
+        let ends = self.ends(c);
+        let start = k.checked_sub(1).map_or(0, |j| ends[j] as usize);
+        &form[start..ends[k] as usize]
+    }
+}
 
 /// How pieces are keyed.
 enum Keys {
@@ -196,26 +218,22 @@ impl FormIndex {
         // left out.
         let count = ends.iter().take_while(|&&e| e != u32::MAX).count().min(NO_FORM as usize);
         let form = |i: usize| &bytes[i.checked_sub(1).map_or(0, |j| ends[j] as usize)..ends[i] as usize];
-        // Cut on all cores (tens of thousands of forms, a few allocations
-        // each); in order.
-        let cut: Vec<Result<Cut, u32>> = (0..count)
-            .into_par_iter()
-            .filter_map(|i| {
-                let form = form(i);
-                if form.is_empty() {
-                    return None; // names nothing (the knowledge base drops them)
-                }
-                if word_end(form, 0) == 0 {
-                    return Some(Err(i as u32));
-                }
-                let (words, tail) = pieces(form);
-                Some(Ok((i as u32, words, tail)))
-            })
-            .collect();
+        // Cut in one pass (no allocation per form), in order.
         let mut odd = Vec::new();
-        let cut: Vec<(u32, Vec<&str>, &str)> =
-            cut.into_iter().filter_map(|c| c.map_err(|i| odd.push(i)).ok()).collect();
-        let trie = Trie::build(&hasher, &cut);
+        let mut cut = Cuts::default();
+        for i in 0..count {
+            let f = form(i);
+            if f.is_empty() {
+                continue; // names nothing (the knowledge base drops them)
+            }
+            if word_end(f, 0) == 0 {
+                odd.push(i as u32);
+            } else {
+                cut.push(i as u32, f);
+            }
+        }
+        let trie = Trie::build(&hasher, &cut, &form);
+        drop(cut);
         odd.extend(trie.odd);
         odd.sort_unstable();
         let odd = (!odd.is_empty())
@@ -227,7 +245,6 @@ impl FormIndex {
                     .map(|ac| (ac, odd))
             })
             .flatten();
-        drop(cut);
         let capitals_first = (0..=255u8).all(|b| !trie.first[b as usize] || b.is_ascii_uppercase() || b >= 0x80);
         let longest = (0..count).map(|i| form(i).len()).max().unwrap_or(0);
         FormIndex {
@@ -444,10 +461,10 @@ struct Trie {
 }
 
 impl Trie {
-    /// `cut`: each form's index, words and tail; `ends`: where each form
-    /// ends in the index's bytes.
-    fn build(hasher: &Keys, cut: &[Cut]) -> Trie {
-        let total: usize = cut.iter().map(|(_, w, _)| w.len()).sum();
+    /// `cut`: each form's index and pieces; `form`: a form's text by its
+    /// index.
+    fn build<'f>(hasher: &Keys, cut: &Cuts, form: &dyn Fn(usize) -> &'f str) -> Trie {
+        let total = cut.ends.len();
         // At most two thirds full: linear probing stays short, and the
         // table small enough to stay in cache.
         let size = (total + total / 2).next_power_of_two().max(16);
@@ -460,10 +477,10 @@ impl Trie {
             odd: Vec::new(),
         };
         // What each slot holds while the trie is built: its parent and
-        // the form it was made for, to tell the piece a key finds (the
-        // piece at the node's depth in that form): as much as the table.
-        // A map of (parent, piece) → slot took twice that, at every
-        // rebuild of the lexicon.
+        // the record of the form it was made for, to tell the piece a key
+        // finds (the piece at the node's depth in that form): as much as
+        // the table. A map of (parent, piece) → slot took twice that, at
+        // every rebuild of the lexicon.
         let mut held: Vec<(u32, u32)> = vec![(ROOT, 0); size];
         let piece_of = |held: &[(u32, u32)], node: usize| {
             let mut depth = 0;
@@ -472,9 +489,14 @@ impl Trie {
                 depth += 1;
                 up = held[up as usize].0;
             }
-            cut[held[node].1 as usize].1[depth]
+            let c = held[node].1 as usize;
+            cut.piece(c, depth, form(cut.forms[c].0 as usize))
         };
-        'forms: for (c, (form, words, tail)) in cut.iter().enumerate() {
+        'forms: for (c, &(index, _, _)) in cut.forms.iter().enumerate() {
+            let text = form(index as usize);
+            let ends = cut.ends(c);
+            let words = (0..ends.len()).map(|k| cut.piece(c, k, text));
+            let tail = &text[ends.last().map_or(0, |&e| e as usize)..];
             let mut parent = ROOT;
             'pieces: for piece in words {
                 // Linear probing and no removal: the slots from a piece's
@@ -488,11 +510,11 @@ impl Trie {
                 let mut i = home & (size - 1);
                 while trie.slots[i].key != 0 {
                     if trie.slots[i].key == key {
-                        if held[i].0 == parent && piece_of(&held, i) == *piece {
+                        if held[i].0 == parent && piece_of(&held, i) == piece {
                             parent = i as u32;
                             continue 'pieces;
                         }
-                        trie.odd.push(*form);
+                        trie.odd.push(index);
                         continue 'forms;
                     }
                     i = (i + 1) & (size - 1);
@@ -505,15 +527,16 @@ impl Trie {
                 trie.longest_gap = trie.longest_gap.max(word_start(piece));
                 parent = i as u32;
             }
-            let bit = start_bit(words[0].as_bytes());
+            let first_word = cut.piece(c, 0, text);
+            let bit = start_bit(first_word.as_bytes());
             trie.starts[bit >> 6] |= 1 << (bit & 63);
-            trie.first[words[0].as_bytes()[0] as usize] = true;
+            trie.first[first_word.as_bytes()[0] as usize] = true;
             if tail.is_empty() {
                 let slot = &mut trie.slots[parent as usize];
-                slot.form = (slot.form & !NO_FORM) | *form;
+                slot.form = (slot.form & !NO_FORM) | index;
             } else {
                 trie.slots[parent as usize].form |= HAS_TAILS;
-                trie.tails.entry(parent).or_default().push(*form);
+                trie.tails.entry(parent).or_default().push(index);
             }
         }
         trie
