@@ -107,7 +107,10 @@ pub struct Lexicon {
     generation: u64,
     /// The generations this one was rebuilt from ([`Lexicon::rebuilt`]),
     /// whose mentions stand for this one's in a text that holds none of
-    /// the forms changed since (see [`Lexicon::finds_as`]).
+    /// the forms changed since (see [`Lexicon::finds_as`]). One a rebuild
+    /// since the last fresh build, as the gaps of `discovered` are one a
+    /// name gone since: a fresh build (a full re-resolution, a reload)
+    /// starts both anew.
     ancestors: Arc<Vec<u64>>,
 }
 
