@@ -44,6 +44,13 @@ fn at(uri: &str, (line, character): (u32, u32)) -> Value {
     json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
 }
 
+/// The parameters of a references request at a position.
+fn references_at(uri: &str, position: (u32, u32), include_declaration: bool) -> Value {
+    let mut params = at(uri, position);
+    params["context"] = json!({"includeDeclaration": include_declaration});
+    params
+}
+
 fn range(l1: u32, c1: u32, l2: u32, c2: u32) -> Value {
     json!({"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}})
 }
@@ -150,16 +157,10 @@ fn hover_definition_and_references_on_the_seed() {
     );
     assert_eq!(def[0]["range"]["start"], json!({"line": entry_line, "character": 0}));
 
-    let refs = client.request(
-        "textDocument/references",
-        json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 55}, "context": {"includeDeclaration": false}}),
-    );
+    let refs = client.request("textDocument/references", references_at(&u, (0, 55), false));
     let lines: Vec<u64> = locations(&refs).iter().map(|l| l.1).collect();
     assert_eq!(lines, vec![0, 2, 4, 8, 10, 14, 16, 18, 20]);
-    let with_decl = client.request(
-        "textDocument/references",
-        json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 55}, "context": {"includeDeclaration": true}}),
-    );
+    let with_decl = client.request("textDocument/references", references_at(&u, (0, 55), true));
     assert_eq!(with_decl.as_array().map(Vec::len), Some(10));
     assert_eq!(locations(&with_decl)[0].0, "entities.toml");
 }
@@ -219,10 +220,7 @@ fn definition_goes_to_the_first_introduction_in_another_document() {
     assert!(md.starts_with("**Jane Morrow** · person (guessed) · not in the knowledge base"), "{md}");
     assert!(md.contains("Introduced as “Pennsylvania Attorney General Jane Morrow” in `a.txt:1`"), "{md}");
     // References include a.txt, which was never opened.
-    let refs = client.request(
-        "textDocument/references",
-        json!({"textDocument": {"uri": b}, "position": {"line": 0, "character": 8}, "context": {"includeDeclaration": false}}),
-    );
+    let refs = client.request("textDocument/references", references_at(&b, (0, 8), false));
     assert_eq!(locations(&refs), vec![("a.txt".to_string(), 0, 30, 41), ("b.txt".to_string(), 0, 7, 13)]);
 }
 
@@ -232,10 +230,7 @@ fn references_include_documents_never_opened() {
     let mut client = start(dir.path());
     let u = client.open(&dir.path().join("000_seed.txt"), 1);
     client.wait_indexed();
-    let refs = client.request(
-        "textDocument/references",
-        json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 55}, "context": {"includeDeclaration": false}}),
-    );
+    let refs = client.request("textDocument/references", references_at(&u, (0, 55), false));
     let mut per_file = std::collections::BTreeMap::new();
     for l in locations(&refs) {
         *per_file.entry(l.0).or_insert(0) += 1;
@@ -577,10 +572,7 @@ fn unknown_documents_and_positions_past_the_end_get_empty_results() {
     assert_eq!(client.request("textDocument/hover", at(&ghost, (0, 0))), Value::Null);
     assert_eq!(client.request("textDocument/definition", at(&ghost, (3, 3))), Value::Null);
     assert_eq!(client.request("textDocument/hover", at(&u, (9999, 9999))), Value::Null);
-    let refs = client.request(
-        "textDocument/references",
-        json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 99999}, "context": {"includeDeclaration": true}}),
-    );
+    let refs = client.request("textDocument/references", references_at(&u, (0, 99999), true));
     assert_eq!(refs, json!([]));
     // didChange for a document never opened is ignored, the server lives on.
     client.change(&ghost, 2, json!([{"text": "x"}]));
@@ -632,15 +624,12 @@ fn two_workspace_folders_are_two_corpora() {
     let ub = client.open(&b.path().join("002_roundup.txt"), 1);
     client.wait_indexed();
     client.wait_indexed();
-    let ra = client.request(
-        "textDocument/references",
-        json!({"textDocument": {"uri": ua}, "position": {"line": 0, "character": 55}, "context": {"includeDeclaration": false}}),
-    );
+    let ra = client.request("textDocument/references", references_at(&ua, (0, 55), false));
     assert!(locations(&ra).iter().all(|l| l.0 == SEED));
     let text_b = read(b.path(), "002_roundup.txt");
     let rb = client.request(
         "textDocument/references",
-        json!({"textDocument": {"uri": ub}, "position": {"line": pos16(&text_b, "Larry Krasner", 0).0, "character": pos16(&text_b, "Larry Krasner", 0).1 + 1}, "context": {"includeDeclaration": false}}),
+        references_at(&ub, (pos16(&text_b, "Larry Krasner", 0).0, pos16(&text_b, "Larry Krasner", 0).1 + 1), false),
     );
     assert_eq!(locations(&rb).len(), 15);
     assert!(locations(&rb).iter().all(|l| l.0 != SEED));
@@ -812,10 +801,7 @@ fn references_and_counts_across_a_thousand_documents_in_path_order_after_the_dec
     let mut client = start(dir.path());
     let u = client.open(&dir.path().join("d0600.txt"), 1);
     client.wait_indexed();
-    let refs = client.request(
-        "textDocument/references",
-        json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 8}, "context": {"includeDeclaration": true}}),
-    );
+    let refs = client.request("textDocument/references", references_at(&u, (0, 8), true));
     let got = locations(&refs);
     // The declaration: the entity's table, lines 0-3, to column 21.
     let mut expected = vec![("entities.toml".to_string(), 0, 0, 21)];
@@ -830,10 +816,8 @@ fn references_and_counts_across_a_thousand_documents_in_path_order_after_the_dec
     assert_eq!(refs[0]["range"]["end"], json!({"line": 3, "character": 21}));
     // Asked again (from another document), the answer is the same: the
     // documents' URIs now come from the index's cache.
-    let again = client.request(
-        "textDocument/references",
-        json!({"textDocument": {"uri": uri(&dir.path().join("d1199.txt"))}, "position": {"line": 0, "character": 40}, "context": {"includeDeclaration": true}}),
-    );
+    let again =
+        client.request("textDocument/references", references_at(&uri(&dir.path().join("d1199.txt")), (0, 40), true));
     assert_eq!(again, refs);
     // The hover card counts them all and lists the first ten documents.
     let hover = client.request("textDocument/hover", at(&u, (0, 8)));
@@ -870,10 +854,7 @@ fn a_name_typed_in_a_large_corpus_reaches_the_documents_that_write_it() {
     }
     assert!(card.starts_with("**Zorblat Quixmann** · person (guessed)"), "{card}");
     assert!(card.contains("\nMentions: 2 in 2 documents\n- `d0000.txt`: 1\n- `d0150.txt`: 1\n"), "{card}");
-    let refs = client.request(
-        "textDocument/references",
-        json!({"textDocument": {"uri": other}, "position": {"line": 0, "character": 2}, "context": {"includeDeclaration": false}}),
-    );
+    let refs = client.request("textDocument/references", references_at(&other, (0, 2), false));
     assert_eq!(locations(&refs), vec![("d0000.txt".to_string(), 0, 10, 26), ("d0150.txt".to_string(), 0, 0, 8)]);
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }

@@ -11,8 +11,8 @@
 //!   it now matches differently (`Lexicon::changed_forms`) are resolved
 //!   again, in parallel; the others keep their analyses, which are the
 //!   same with either lexicon. When that is most of the corpus, or the
-//!   source definitions changed, every document is resolved again and the
-//!   names numbered afresh. An edit that only moves a document's names
+//!   source definitions changed, every document is resolved again (a
+//!   load or a reload numbers the names afresh). An edit that only moves a document's names
 //!   moves their introductions in the lexicon, which nothing else depends
 //!   on;
 //! - `mentions_of` answers from an inverted index (entity → mentions),
@@ -785,9 +785,9 @@ impl Corpus {
             }),
         };
         tracing::debug!(reached = ?reached.as_ref().map(Vec::len), documents = self.docs.len(), "documents reached");
+        let lexicon = Arc::new(lexicon);
         match reached {
             Some(paths) if paths.len() <= self.docs.len() / 2 => {
-                let lexicon = Arc::new(lexicon);
                 let docs = self.resolve_again(&paths, &lexicon, &self.sources, stop)?;
                 self.lexicon = lexicon;
                 let changed = Arc::make_mut(&mut self.changed);
@@ -799,10 +799,10 @@ impl Corpus {
                     self.index_mentions();
                 }
             }
-            // Most of the corpus: numbered afresh, and the mention index
-            // built again.
+            // Most of the corpus, and the mention index built again (the
+            // ids kept: a lexicon built afresh beside the rebuilt one would
+            // only renumber them).
             _ => {
-                let lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
                 let sources = sources.unwrap_or_else(|| self.sources.clone());
                 let paths: Vec<Arc<Path>> = self.docs.keys().cloned().collect();
                 let docs = self.resolve_again(&paths, &lexicon, &sources, stop)?;
@@ -958,16 +958,10 @@ impl Corpus {
     /// The documents as the mention index saw them, in path order: their
     /// paths (the corpus's own `Arc`s) and texts, to be walked alongside
     /// an answer in path order (references) instead of looking each
-    /// document up. A document in [`Corpus::changed_since_index`] has a
+    /// document up. A document changed since the index was built has a
     /// newer text in `docs`.
     pub fn indexed_documents(&self) -> &[(Arc<Path>, SourceText)] {
         &self.mentions.docs
-    }
-
-    /// Whether `path` was put in or removed since the mention index was
-    /// built.
-    pub fn changed_since_index(&self, path: &Path) -> bool {
-        self.changed.contains(path)
     }
 
     /// How often `entity` is mentioned: in all, in how many documents, and

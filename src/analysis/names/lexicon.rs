@@ -109,8 +109,8 @@ pub struct Lexicon {
     /// whose mentions stand for this one's in a text that holds none of
     /// the forms changed since (see [`Lexicon::finds_as`]). One a rebuild
     /// since the last fresh build, as the gaps of `discovered` are one a
-    /// name gone since: a fresh build (a full re-resolution, a reload)
-    /// starts both anew.
+    /// name gone since: a fresh build (a load, a reload of the knowledge
+    /// base or the config) starts both anew.
     ancestors: Arc<Vec<u64>>,
 }
 
