@@ -238,6 +238,32 @@ fn names_without_a_knowledge_base_are_discovered() {
     assert_eq!(krasner[6], (17, 163, 2173, 2180, "Krasner".to_string()), "`DA Krasner` without the KB alias");
 }
 
+/// Checking some files of a corpus still reads the others: a name they
+/// introduce attributes a quotation here, a source they cite is not
+/// "never cited" (`check` resolves only the files it reports).
+#[test]
+fn checking_some_files_reads_the_rest_of_the_corpus() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in [
+        ("profile.txt", "IRLI Executive Director Dale Wilcox called the plan “outrageous.”[^cited]\n"),
+        ("followup.txt", "“Nothing in this follow-up changes our conclusion,” Wilcox said.\n"),
+        (
+            "sources.md",
+            "[^cited]: https://example.org/cited \"Cited\", 2024-01-01\n[^unused]: https://example.org/unused \"Unused\", 2024-01-02\n",
+        ),
+    ] {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let run = factls_in(dir.path(), &["check", "sources.md", "followup.txt"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    expect![[r#"
+        followup.txt:1:1: information[quotation]: quotation `“Nothing in this follow-up changes our conclu…` is attributed to Dale Wilcox but has no source: cite where it was said with [^key]
+        sources.md:2:1: hint[unused-source]: source `[^unused]` is never cited in the corpus
+        0 errors, 0 warnings, 1 information, 1 hint in 2 files (2 documents checked)
+    "#]]
+    .assert_eq(&run.stdout);
+}
+
 // ------------------------------------------------------- fixtures corpus
 
 #[test]

@@ -1,36 +1,40 @@
 //! `factls check`: lint a corpus like a compiler.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use super::output::{self, FileReport};
 use super::{Format, Output, Relative, select, selected};
 use crate::analysis::SourceText;
 use crate::analysis::diagnostic::Severity;
-use crate::index::{AuxFile, Corpus, Document};
+use crate::index::{AuxFile, Corpus, Unresolved};
 
 pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
     let started = std::time::Instant::now();
-    let selection = select(paths, Corpus::load_for_check);
+    let mut selection = select(paths, Corpus::load_for_check);
     let relative = Relative::to_current_dir();
-    let mut files: Vec<File> = Vec::new();
-    for (corpus, chosen) in &selection.corpora {
+    // Made at its size: a document's scan is moved in whole, and a list
+    // of them grown by doubling would hold a few megabytes more.
+    let size = selection.corpora.iter().map(|(corpus, unresolved, _)| corpus.aux.len() + unresolved.len()).sum();
+    let mut files: Vec<File> = Vec::with_capacity(size);
+    for (corpus, unresolved, chosen) in &mut selection.corpora {
+        let corpus: &Corpus = corpus;
         files.extend(corpus.aux.iter().filter(|a| !a.diagnostics.is_empty()).map(File::Aux));
-        files.extend(
-            corpus
-                .docs
-                .iter()
-                .filter(|(path, _)| selected(path, chosen))
-                .map(|(path, doc)| File::Doc(corpus, path, doc)),
-        );
+        for doc in std::mem::take(unresolved) {
+            if selected(doc.path(), chosen) {
+                files.push(File::Doc(corpus, doc));
+            } else {
+                // Not reported, so not resolved; not freed either (below).
+                std::mem::forget(doc);
+            }
+        }
     }
     let documents = files.iter().filter(|f| matches!(f, File::Doc(..))).count();
-    let report = |f: &File| f.report(&relative);
+    let report = |f: File| f.report(&relative);
     let mut out = Output::stdout();
     let counts = match format {
-        Format::Human => output::human(&files, &report, documents, &mut out),
-        Format::Json => output::json(&files, &report, documents, &mut out),
-        Format::Sarif => output::sarif(&files, &report, &mut out),
+        Format::Human => output::human(files, &report, documents, &mut out),
+        Format::Json => output::json(files, &report, documents, &mut out),
+        Format::Sarif => output::sarif(files, &report, &mut out),
     };
     out.finish();
     tracing::debug!(elapsed = ?started.elapsed(), "report written");
@@ -41,22 +45,27 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
     } else {
         0
     };
-    // The process ends right after: freeing every document's analysis one
-    // by one would only cost time (a few percent of a large check).
-    std::mem::forget(files);
+    // The process ends right after: freeing the corpus would only cost
+    // time.
     std::mem::forget(selection);
     code
 }
 
 /// A file with something to report: a config or knowledge-base file with
-/// problems, or a selected document.
+/// problems, or a selected document, resolved when it is reported.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "nearly every file is a document: boxing its scan would only add an allocation each"
+)]
 enum File<'a> {
     Aux(&'a AuxFile),
-    Doc(&'a Corpus, &'a Arc<Path>, &'a Arc<Document>),
+    Doc(&'a Corpus, Unresolved),
 }
 
 impl File<'_> {
-    fn report(&self, relative: &Relative) -> FileReport {
+    /// The file's report. A document's analysis is dropped once its
+    /// diagnostics are made: the next documents reuse its memory.
+    fn report(self, relative: &Relative) -> FileReport {
         match self {
             File::Aux(aux) => {
                 // In file order, like a document's: the knowledge base
@@ -70,11 +79,14 @@ impl File<'_> {
                     diagnostics,
                 }
             }
-            File::Doc(corpus, path, doc) => FileReport {
-                path: relative.show(path),
-                source: doc.source.clone(),
-                diagnostics: corpus.document_diagnostics(path, doc),
-            },
+            File::Doc(corpus, unresolved) => {
+                let doc = corpus.resolve_for_check(unresolved);
+                FileReport {
+                    path: relative.show(&doc.path),
+                    diagnostics: corpus.document_diagnostics(&doc.path, &doc),
+                    source: doc.source,
+                }
+            }
         }
     }
 }

@@ -96,18 +96,19 @@ pub fn main() -> i32 {
 }
 
 /// The corpora behind the paths given on the command line: each path's
-/// root, loaded once, with the paths it was asked about. Missing paths are
-/// reported and set `io_error`.
-pub(crate) struct Selection {
-    pub corpora: Vec<(Corpus, Vec<PathBuf>)>,
+/// root, loaded once, with what its load gave besides the corpus and the
+/// paths it was asked about. Missing paths are reported and set
+/// `io_error`.
+pub(crate) struct Selection<T> {
+    pub corpora: Vec<(Corpus, T, Vec<PathBuf>)>,
     pub io_error: bool,
 }
 
 /// `load` loads a corpus from its root ([`Corpus::load`], or
-/// [`Corpus::load_for_check`]).
-pub(crate) fn select(paths: &[PathBuf], load: fn(&Path) -> Corpus) -> Selection {
+/// [`Corpus::load_for_check`] with the documents it leaves to resolve).
+pub(crate) fn select<T>(paths: &[PathBuf], load: fn(&Path) -> (Corpus, T)) -> Selection<T> {
     let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
-    let mut corpora: Vec<(Corpus, Vec<PathBuf>)> = Vec::new();
+    let mut corpora: Vec<(Corpus, T, Vec<PathBuf>)> = Vec::new();
     let mut io_error = false;
     for p in paths {
         let abs = match absolute(&p) {
@@ -119,12 +120,15 @@ pub(crate) fn select(paths: &[PathBuf], load: fn(&Path) -> Corpus) -> Selection 
             }
         };
         let root = find_root(&abs);
-        match corpora.iter_mut().find(|(c, _)| c.root == root) {
-            Some((_, list)) => list.push(abs),
-            None => corpora.push((load(&root), vec![abs])),
+        match corpora.iter_mut().find(|(c, _, _)| c.root == root) {
+            Some((_, _, list)) => list.push(abs),
+            None => {
+                let (corpus, loaded) = load(&root);
+                corpora.push((corpus, loaded, vec![abs]));
+            }
         }
     }
-    for (corpus, _) in &corpora {
+    for (corpus, _, _) in &corpora {
         for problem in corpus.problems.iter() {
             eprintln!("factls: {}: {}", display(&problem.path), problem.message);
             io_error |= problem.io;

@@ -22,9 +22,9 @@ struct Row {
 }
 
 pub fn run(paths: &[PathBuf], format: NamesFormat) -> i32 {
-    let selection = select(paths, Corpus::load);
+    let selection = select(paths, |root| (Corpus::load(root), ()));
     let mut rows = Vec::new();
-    for (corpus, chosen) in &selection.corpora {
+    for (corpus, (), chosen) in &selection.corpora {
         rows.extend(collect(corpus, chosen));
     }
     let text = match format {

@@ -77,20 +77,26 @@ const CHUNK: usize = 256;
 
 /// Makes each file's report with `report` and renders it with `render`,
 /// on all cores, a chunk of files at a time (so the reports of a large
-/// corpus are never all in memory), and writes the non-empty parts in
-/// order, `first` before the first one and `separator` between them.
-fn stream<T: Sync>(
-    files: &[T],
-    report: &(impl Fn(&T) -> FileReport + Sync),
+/// corpus are never all in memory, nor what `report` makes them from),
+/// and writes the non-empty parts in order, `first` before the first one
+/// and `separator` between them.
+fn stream<T: Send>(
+    files: Vec<T>,
+    report: &(impl Fn(T) -> FileReport + Sync),
     out: &mut Output,
     (first, separator): (&str, &str),
     render: impl Fn(&FileReport) -> Vec<u8> + Sync,
 ) -> (Counts, bool) {
     let mut counts = Counts::default();
     let mut written = false;
-    for chunk in files.chunks(CHUNK) {
+    let mut files = files.into_iter();
+    loop {
+        let chunk: Vec<T> = files.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
         let parts: Vec<(Vec<u8>, Counts)> = chunk
-            .par_iter()
+            .into_par_iter()
             .map(|f| {
                 let r = report(f);
                 let mut c = Counts::default();
@@ -111,9 +117,9 @@ fn stream<T: Sync>(
 }
 
 /// `file:line:col: severity[rule]: message` lines and a summary.
-pub fn human<T: Sync>(
-    files: &[T],
-    report: &(impl Fn(&T) -> FileReport + Sync),
+pub fn human<T: Send>(
+    files: Vec<T>,
+    report: &(impl Fn(T) -> FileReport + Sync),
     documents: usize,
     out: &mut Output,
 ) -> Counts {
@@ -145,9 +151,9 @@ pub fn human<T: Sync>(
 /// `serde_json::to_string_pretty` (two-space indent, keys in alphabetical
 /// order as a `serde_json` map keeps them), so that each file's part can
 /// be rendered in parallel; strings are escaped by `serde_json`.
-pub fn json<T: Sync>(
-    files: &[T],
-    report: &(impl Fn(&T) -> FileReport + Sync),
+pub fn json<T: Send>(
+    files: Vec<T>,
+    report: &(impl Fn(T) -> FileReport + Sync),
     documents: usize,
     out: &mut Output,
 ) -> Counts {
@@ -253,8 +259,8 @@ fn default_level(id: &str, reports: &[FileReport]) -> &'static str {
 }
 
 /// The SARIF log (built whole: SARIF consumers read one JSON document).
-pub fn sarif<T: Sync>(files: &[T], report: &(impl Fn(&T) -> FileReport + Sync), out: &mut Output) -> Counts {
-    let reports: Vec<FileReport> = files.par_iter().map(report).collect();
+pub fn sarif<T: Send>(files: Vec<T>, report: &(impl Fn(T) -> FileReport + Sync), out: &mut Output) -> Counts {
+    let reports: Vec<FileReport> = files.into_par_iter().map(report).collect();
     let mut counts = Counts::default();
     for r in &reports {
         counts.add(r);

@@ -170,6 +170,10 @@ pub struct Corpus {
     /// all of them, but for `factls check` ([`Corpus::load_for_check`]),
     /// which reports diagnostics only.
     scope: MentionScope,
+    /// The citation keys of every document, for a corpus loaded for
+    /// `factls check`, which keeps no document ([`Corpus::load_for_check`]):
+    /// a sources file's diagnostics read them. `None`: read from `docs`.
+    cited: Option<Arc<HashSet<String>>>,
 }
 
 /// The inverted index of mentions: entity → (document, range) in path
@@ -224,6 +228,16 @@ pub type Docs = imbl::OrdMap<Arc<Path>, Arc<Document>>;
 /// A document read and scanned, before the corpus resolves it.
 type Scanned = (Arc<Path>, SourceText, Scan);
 
+/// A document of [`Corpus::load_for_check`]: read and scanned, not yet
+/// resolved against the corpus.
+pub struct Unresolved(Scanned);
+
+impl Unresolved {
+    pub fn path(&self) -> &Arc<Path> {
+        &self.0.0
+    }
+}
+
 /// How a document changed the corpus.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Change {
@@ -261,6 +275,7 @@ impl Corpus {
             changed: Arc::new(BTreeSet::new()),
             keep_mention_index: true,
             scope: MentionScope::All,
+            cited: None,
         }
     }
 
@@ -271,11 +286,38 @@ impl Corpus {
         Corpus::load_inner(root, None, None, false, MentionScope::All, |_, _| {})
     }
 
-    /// [`Corpus::load`] for `factls check`: the same diagnostics, but each
-    /// document keeps only the mentions its claims read
-    /// ([`MentionScope::Claims`]), which are found only there.
-    pub fn load_for_check(root: &Path) -> Corpus {
-        Corpus::load_inner(root, None, None, false, MentionScope::Claims, |_, _| {})
+    /// [`Corpus::load`] for `factls check`: the knowledge base, the lexicon
+    /// and the source definitions of the whole corpus, and its documents
+    /// scanned, in path order, but not resolved. Each is resolved when it
+    /// is reported ([`Corpus::resolve_for_check`]) and can be dropped
+    /// right after: a check never holds every document's claims at once,
+    /// nor a map of the documents, and resolves only the ones it reports.
+    /// The diagnostics are those of a full load, but each document keeps
+    /// only the mentions its claims read ([`MentionScope::Claims`]).
+    pub fn load_for_check(root: &Path) -> (Corpus, Vec<Unresolved>) {
+        let started = std::time::Instant::now();
+        let (mut corpus, mut scanned) = Corpus::read_and_scan(root, None, None, false, MentionScope::Claims, |_, _| {});
+        corpus.prepare(&mut scanned);
+        // What a sources file's diagnostics read from every document.
+        let cited = scanned.iter().flat_map(|(_, _, scan)| scan.citations.iter().map(|c| c.key.clone())).collect();
+        corpus.cited = Some(Arc::new(cited));
+        tracing::debug!(elapsed = ?started.elapsed(), "corpus loaded for check");
+        (corpus, scanned.into_iter().map(Unresolved).collect())
+    }
+
+    /// Resolves a document of [`Corpus::load_for_check`] against the
+    /// corpus: the analysis a full load would have given it.
+    pub fn resolve_for_check(&self, doc: Unresolved) -> Document {
+        let Unresolved((path, source, scan)) = doc;
+        let analysis = analysis::resolve_in_scope(
+            &source.text,
+            scan,
+            &self.lexicon,
+            self.sources.as_ref(),
+            &self.config,
+            self.scope,
+        );
+        Document { path, source, analysis }
     }
 
     /// Like [`Corpus::load`], with editor settings, a progress callback
@@ -299,6 +341,24 @@ impl Corpus {
         scope: MentionScope,
         progress: impl Fn(usize, usize) + Sync,
     ) -> Corpus {
+        let started = std::time::Instant::now();
+        let (mut corpus, scanned) = Corpus::read_and_scan(root, settings, previous, index_mentions, scope, progress);
+        corpus.rebuild(scanned);
+        tracing::debug!(elapsed = ?started.elapsed(), "corpus loaded");
+        corpus
+    }
+
+    /// The documents under `root` read, scanned and their names
+    /// discovered, with the corpus they belong to (its config and
+    /// knowledge base read, nothing resolved yet).
+    fn read_and_scan(
+        root: &Path,
+        settings: Option<&serde_json::Value>,
+        previous: Option<&Corpus>,
+        index_mentions: bool,
+        scope: MentionScope,
+        progress: impl Fn(usize, usize) + Sync,
+    ) -> (Corpus, Vec<Scanned>) {
         // The config decides which files are documents; the knowledge base
         // is parsed while the documents are found, read and scanned (only
         // name discovery needs it).
@@ -354,9 +414,7 @@ impl Corpus {
         }
         tracing::debug!(elapsed = ?started.elapsed(), "names discovered");
         corpus.problems = Arc::new(problems);
-        corpus.rebuild(scanned);
-        tracing::debug!(elapsed = ?started.elapsed(), "corpus loaded");
-        corpus
+        (corpus, scanned)
     }
 
     /// A corpus made of in-memory files (paths relative to `root`): the
@@ -564,15 +622,10 @@ impl Corpus {
     }
 
     /// Builds lexicon and sources from scans and resolves every document.
-    fn rebuild(&mut self, scanned: Vec<(Arc<Path>, SourceText, Scan)>) {
+    fn rebuild(&mut self, scanned: Vec<Scanned>) {
         let mut scanned = scanned;
-        scanned.sort_by(|a, b| a.0.cmp(&b.0));
-        let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
-            scanned.iter().map(|(p, _, s)| (p.clone(), &s.discovery)).collect();
         let started = std::time::Instant::now();
-        self.lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
-        tracing::debug!(elapsed = ?started.elapsed(), forms = self.lexicon.pattern_count(), "lexicon built");
-        self.sources = Arc::new(self.source_index(scanned.iter().map(|(p, _, s)| (p, s))));
+        self.prepare(&mut scanned);
         let docs: Vec<(Arc<Path>, Arc<Document>)> = scanned
             .into_par_iter()
             .with_max_len(LEAF)
@@ -592,6 +645,18 @@ impl Corpus {
         self.docs = docs.into_iter().collect();
         self.index_mentions();
         tracing::debug!(elapsed = ?started.elapsed(), "mentions indexed");
+    }
+
+    /// Puts `scanned` in path order and builds from it what resolving any
+    /// of them reads: the lexicon and the source definitions.
+    fn prepare(&mut self, scanned: &mut [Scanned]) {
+        scanned.sort_by(|a, b| a.0.cmp(&b.0));
+        let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
+            scanned.iter().map(|(p, _, s)| (p.clone(), &s.discovery)).collect();
+        let started = std::time::Instant::now();
+        self.lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
+        tracing::debug!(elapsed = ?started.elapsed(), forms = self.lexicon.pattern_count(), "lexicon built");
+        self.sources = Arc::new(self.source_index(scanned.iter().map(|(p, _, s)| (p, s))));
     }
 
     /// Rebuilds the mention index from every document.
@@ -1027,8 +1092,12 @@ impl Corpus {
             // A source file's own definitions are corpus-wide: drop the
             // per-document "never cited in this document" hints.
             out.retain(|d| d.code != "unused-source");
-            let used: HashSet<&str> =
-                self.docs.values().flat_map(|d| d.analysis.scan.citations.iter().map(|c| c.key.as_str())).collect();
+            let used: HashSet<&str> = match &self.cited {
+                Some(cited) => cited.iter().map(String::as_str).collect(),
+                None => {
+                    self.docs.values().flat_map(|d| d.analysis.scan.citations.iter().map(|c| c.key.as_str())).collect()
+                }
+            };
             for def in &doc.analysis.scan.definitions {
                 let Some(all) = self.sources.by_key.get(&def.key) else { continue };
                 let first = all.first().is_some_and(|f| f.path.as_ref() == path && f.definition.range == def.range);
