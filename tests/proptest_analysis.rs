@@ -49,6 +49,7 @@ fn regression_line_separator_after_claim_marker() {
 fn regression_long_run_of_capitalised_words_is_not_one_name() {
     let text = "Gascón ".repeat(4000) + "(IRLI) said.";
     let a = checks::analysis(&text);
-    assert!(a.scan.discovery.candidates.iter().all(|c| c.name.split(' ').count() <= 12));
+    let d = &a.scan.discovery;
+    assert!(d.candidates().iter().all(|c| d.name(c).split(' ').count() <= 12));
     checks::analysis(&"Abc ".repeat(4000));
 }

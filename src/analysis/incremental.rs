@@ -194,12 +194,9 @@ fn discovery(text: &str, scan: &Scan, reuse: &Reuse, old: &Scan, kb_forms: &KbFo
             Some((j, shift)) => {
                 let q = &old.segments.paragraphs[j];
                 let d = &old.discovery;
-                out.candidates.extend(starting_in(&d.candidates, q, |c| c.range.start).iter().map(|c| {
-                    let mut c = c.clone();
-                    c.range = moved(&c.range, shift);
-                    c.context_range = moved(&c.context_range, shift);
-                    c
-                }));
+                for c in starting_in(d.candidates(), q, |c| c.range().start) {
+                    out.push_moved(d, c, shift);
+                }
                 let lo = d.kb_acronyms.partition_point(|a| a.at < q.start);
                 let hi = d.kb_acronyms.partition_point(|a| a.at <= q.end);
                 out.kb_acronyms.extend(d.kb_acronyms[lo..hi].iter().map(|a| {

@@ -187,8 +187,7 @@ pub fn discover_names(text: &str, scan: &mut Scan, kb_forms: &names::lexicon::Kb
         Some(at) => {
             let k = sentences.partition_point(|s| s.range.start < at);
             let (mut first, second) = rayon::join(|| in_order(0..k), || in_order(k..sentences.len()));
-            first.candidates.extend(second.candidates);
-            first.kb_acronyms.extend(second.kb_acronyms);
+            first.append(second);
             first
         }
         None => in_order(0..sentences.len()),
@@ -369,8 +368,7 @@ impl Analysis {
         scan.non_prose.shrink_to_fit();
         scan.segments.paragraphs.shrink_to_fit();
         scan.segments.sentences.shrink_to_fit();
-        scan.discovery.candidates.shrink_to_fit();
-        scan.discovery.kb_acronyms.shrink_to_fit();
+        scan.discovery.shrink_to_fit();
         scan.citations.shrink_to_fit();
         scan.definitions.shrink_to_fit();
         scan.urls.shrink_to_fit();
@@ -465,7 +463,7 @@ mod tests {
         for s in &a.scan.segments.sentences {
             discover(&text, s.range.clone(), &no_kb, &mut whole);
         }
-        assert!(whole.candidates.len() > 10);
+        assert!(whole.candidates().len() > 10);
         assert_eq!(split.discovery, whole);
     }
 }

@@ -805,7 +805,7 @@ impl Corpus {
         let Some(old) = self.docs.remove(path) else { return Change::Local };
         Arc::make_mut(&mut self.changed).insert(old.path.clone());
         let had_names =
-            !old.analysis.scan.discovery.candidates.is_empty() || !old.analysis.scan.discovery.kb_acronyms.is_empty();
+            !old.analysis.scan.discovery.candidates().is_empty() || !old.analysis.scan.discovery.kb_acronyms.is_empty();
         if had_names || self.is_source_file(path) { self.reresolve(self.is_source_file(path)) } else { Change::Local }
     }
 

@@ -116,9 +116,12 @@ pub fn check_analysis(text: &str, a: &Analysis, lexicon: &Lexicon) {
     }
     let sentence_ranges: Vec<Range<usize>> = scan.segments.sentences.iter().map(|s| s.range.clone()).collect();
     check_disjoint(&sentence_ranges, "sentences");
-    for c in &scan.discovery.candidates {
-        check_range(text, &c.range, "candidate");
-        check_range(text, &c.context_range, "candidate context");
+    for c in scan.discovery.candidates() {
+        check_range(text, &c.range(), "candidate");
+        check_range(text, &c.context_range(), "candidate context");
+        // The names and contexts a discovery holds are the document's.
+        assert_eq!(scan.discovery.name(c), &text[c.range()], "candidate name");
+        assert_eq!(scan.discovery.context(c), &text[c.context_range()], "candidate context text");
     }
     for c in &scan.citations {
         check_range(text, &c.range, "citation");

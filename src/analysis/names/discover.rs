@@ -26,16 +26,33 @@ use crate::analysis::kb::EntityKind;
 use crate::analysis::sentences::SENTENCE_OPENERS;
 use crate::analysis::text::TextRange;
 
-/// A name introduced in a document.
+/// A name introduced in a document. Forty bytes: a corpus keeps every
+/// document's (100,000 at sotu 10,000); its name and context are read
+/// through its [`Discovery`] ([`Discovery::name`], [`Discovery::context`]),
+/// which holds their text once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
-    pub name: String,
-    pub range: TextRange,
-    /// The introducing phrase (title, apposition, party), name included.
-    pub context: String,
-    pub context_range: TextRange,
+    /// Where the name is in the document.
+    start: u32,
+    end: u32,
+    /// Where the introducing phrase (title, apposition, party) is, name
+    /// included.
+    context_start: u32,
+    context_end: u32,
+    /// Where the phrase's text starts in [`Discovery::texts`].
+    text_at: u32,
     pub kind: EntityKind,
-    pub acronym: Option<String>,
+    pub acronym: Option<Box<str>>,
+}
+
+impl Candidate {
+    pub fn range(&self) -> TextRange {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn context_range(&self) -> TextRange {
+        self.context_start as usize..self.context_end as usize
+    }
 }
 
 /// An acronym introduced for a knowledge-base entity.
@@ -49,11 +66,90 @@ pub struct KbAcronym {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Discovery {
-    pub candidates: Vec<Candidate>,
+    /// In text order.
+    candidates: Vec<Candidate>,
+    /// The candidates' introducing phrases, one after the other (each
+    /// holds its name): one buffer instead of two strings a candidate.
+    texts: String,
     pub kb_acronyms: Vec<KbAcronym>,
 }
 
 impl Discovery {
+    /// The names introduced, in text order.
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.candidates
+    }
+
+    /// The name `c` introduces, as the document spells it.
+    pub fn name(&self, c: &Candidate) -> &str {
+        let at = c.text_at as usize;
+        let from = (c.start - c.context_start) as usize;
+        self.texts.get(at + from..at + from + (c.end - c.start) as usize).unwrap_or_default()
+    }
+
+    /// The phrase that introduces `c`'s name, name included.
+    pub fn context(&self, c: &Candidate) -> &str {
+        let at = c.text_at as usize;
+        self.texts.get(at..at + (c.context_end - c.context_start) as usize).unwrap_or_default()
+    }
+
+    /// Adds the name at `range` of `text`, introduced by `context_range`
+    /// (which holds it). Past 4 GiB, nothing (as a rule hit).
+    fn push(
+        &mut self,
+        text: &str,
+        range: TextRange,
+        context_range: TextRange,
+        kind: EntityKind,
+        acronym: Option<Box<str>>,
+    ) {
+        let Some(context) = text.get(context_range.clone()) else { return };
+        let offset = |o: usize| u32::try_from(o).ok();
+        let (Some(start), Some(end), Some(context_start), Some(context_end), Some(text_at)) = (
+            offset(range.start),
+            offset(range.end),
+            offset(context_range.start),
+            offset(context_range.end),
+            offset(self.texts.len()),
+        ) else {
+            return;
+        };
+        if !(context_start <= start && end <= context_end) {
+            return;
+        }
+        self.texts.push_str(context);
+        self.candidates.push(Candidate { start, end, context_start, context_end, text_at, kind, acronym });
+    }
+
+    /// Adds `c` of `from` moved by `shift` bytes (its paragraph was
+    /// reused after an edit before it).
+    pub fn push_moved(&mut self, from: &Discovery, c: &Candidate, shift: isize) {
+        let Some(text_at) = u32::try_from(self.texts.len()).ok() else { return };
+        let moved = |o: u32| u32::try_from((o as usize).saturating_add_signed(shift)).ok();
+        let (Some(start), Some(end), Some(context_start), Some(context_end)) =
+            (moved(c.start), moved(c.end), moved(c.context_start), moved(c.context_end))
+        else {
+            return;
+        };
+        self.texts.push_str(from.context(c));
+        self.candidates.push(Candidate { start, end, context_start, context_end, text_at, ..c.clone() });
+    }
+
+    /// Appends what `other` found after this (the second half of a
+    /// document).
+    pub fn append(&mut self, other: Discovery) {
+        for c in &other.candidates {
+            self.push_moved(&other, c, 0);
+        }
+        self.kb_acronyms.extend(other.kb_acronyms);
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.candidates.shrink_to_fit();
+        self.texts.shrink_to_fit();
+        self.kb_acronyms.shrink_to_fit();
+    }
+
     /// Whether `other` introduces the same names, in the same order, with
     /// the same context, kind and acronym: where they stand may differ (an
     /// edit before them moved them). The lexicon built from either is then
@@ -66,11 +162,12 @@ impl Discovery {
                 .zip(&other.kb_acronyms)
                 .all(|(a, b)| a.entity == b.entity && a.acronym == b.acronym)
             && self.candidates.len() == other.candidates.len()
-            && self
-                .candidates
-                .iter()
-                .zip(&other.candidates)
-                .all(|(a, b)| a.name == b.name && a.context == b.context && a.kind == b.kind && a.acronym == b.acronym)
+            && self.candidates.iter().zip(&other.candidates).all(|(a, b)| {
+                self.name(a) == other.name(b)
+                    && self.context(a) == other.context(b)
+                    && a.kind == b.kind
+                    && a.acronym == b.acronym
+            })
     }
 }
 
@@ -1043,14 +1140,7 @@ fn push(
     out: &mut Discovery,
 ) {
     let context_range = context.0.min(range.start)..context.1.max(range.end);
-    out.candidates.push(Candidate {
-        name: text[range.clone()].to_string(),
-        range,
-        context: text[context_range.clone()].to_string(),
-        context_range,
-        kind,
-        acronym,
-    });
+    out.push(text, range, context_range, kind, acronym.map(String::into_boxed_str));
 }
 
 /// `(IRLI)` right after a name.
@@ -1211,7 +1301,8 @@ mod tests {
     }
 
     fn names(text: &str) -> Vec<(String, String, EntityKind)> {
-        run(text).candidates.into_iter().map(|c| (c.name, c.context, c.kind)).collect()
+        let d = run(text);
+        d.candidates.iter().map(|c| (d.name(c).to_string(), d.context(c).to_string(), c.kind)).collect()
     }
 
     #[test]
@@ -1331,7 +1422,7 @@ mod tests {
             "an investigation from the Immigration Reform Law Institute (IRLI) alleges. IRLI’s Matt O’Brien said. linked to billionaire George Soros, who",
         );
         let got: Vec<(&str, &str, Option<&str>)> =
-            d.candidates.iter().map(|c| (c.name.as_str(), c.context.as_str(), c.acronym.as_deref())).collect();
+            d.candidates.iter().map(|c| (d.name(c), d.context(c), c.acronym.as_deref())).collect();
         assert_eq!(
             got,
             vec![

@@ -43,6 +43,7 @@ pub struct DiscoveredName {
 /// its aliases so far.
 struct Named<'d> {
     doc: &'d Arc<Path>,
+    discovery: &'d Discovery,
     candidate: &'d Candidate,
     aliases: Vec<String>,
 }
@@ -51,27 +52,27 @@ impl Named<'_> {
     /// Whether `old` (the previous lexicon's name of the same key) is this
     /// name, field for field: then the new lexicon shares it.
     fn is(&self, old: &DiscoveredName) -> bool {
-        let c = self.candidate;
-        old.name == c.name
+        let (d, c) = (self.discovery, self.candidate);
+        old.name == d.name(c)
             && old.kind == c.kind
             && old.aliases == self.aliases
-            && old.intro.range == c.range
-            && old.intro.context_range == c.context_range
-            && old.intro.context == c.context
+            && old.intro.range == c.range()
+            && old.intro.context_range == c.context_range()
+            && old.intro.context == d.context(c)
             && (Arc::ptr_eq(&old.intro.doc, self.doc) || old.intro.doc == *self.doc)
     }
 
     fn into_name(self) -> DiscoveredName {
-        let c = self.candidate;
+        let (d, c) = (self.discovery, self.candidate);
         DiscoveredName {
-            name: c.name.clone(),
+            name: d.name(c).to_string(),
             kind: c.kind,
             aliases: self.aliases,
             intro: Introduction {
                 doc: self.doc.clone(),
-                range: c.range.clone(),
-                context: c.context.clone(),
-                context_range: c.context_range.clone(),
+                range: c.range(),
+                context: d.context(c).to_string(),
+                context_range: c.context_range(),
             },
         }
     }
@@ -207,16 +208,17 @@ impl Lexicon {
         // lexicon, when it has it as it is).
         let mut discovered: Vec<Named> = Vec::new();
         let mut by_name: HashMap<String, usize, foldhash::fast::RandomState> = HashMap::default();
-        let single = |c: &Candidate| !c.name.contains(' ');
         for pass in [false, true] {
             for (doc, d) in docs {
-                for c in d.candidates.iter().filter(|c| single(c) == pass) {
-                    let key = fold_apostrophes(&c.name);
+                let single = |c: &Candidate| !d.name(c).contains(' ');
+                for c in d.candidates().iter().filter(|c| single(c) == pass) {
+                    let name = d.name(c);
+                    let key = fold_apostrophes(name);
                     if let Some(&i) = by_name.get(&key) {
                         if let Some(acr) = &c.acronym
-                            && !discovered[i].aliases.contains(acr)
+                            && !discovered[i].aliases.iter().any(|a| **a == **acr)
                         {
-                            discovered[i].aliases.push(acr.clone());
+                            discovered[i].aliases.push(acr.to_string());
                         }
                         continue;
                     }
@@ -229,14 +231,14 @@ impl Lexicon {
                     }
                     let index = discovered.len();
                     by_name.insert(key, index);
-                    let mut aliases: Vec<String> = c.acronym.iter().cloned().collect();
+                    let mut aliases: Vec<String> = c.acronym.iter().map(|a| a.to_string()).collect();
                     if c.kind == EntityKind::Person
-                        && let Some(s) = surname(&c.name)
+                        && let Some(s) = surname(name)
                     {
                         aliases.push(s);
                     }
-                    discovered.push(Named { doc, candidate: c, aliases });
-                    claim(&c.name, EntityRef::Discovered(index), &mut more);
+                    discovered.push(Named { doc, discovery: d, candidate: c, aliases });
+                    claim(name, EntityRef::Discovered(index), &mut more);
                 }
             }
             if !pass {
@@ -395,8 +397,8 @@ impl Lexicon {
             .iter()
             .filter_map(|&i| {
                 let intro = &self.discovered(i)?.intro;
-                let j = old.candidates.iter().position(|c| c.range == intro.range)?;
-                Some((i, new.candidates.get(j)?))
+                let j = old.candidates().iter().position(|c| c.range() == intro.range)?;
+                Some((i, new.candidates().get(j)?))
             })
             .collect();
         let moved = !moves.is_empty();
@@ -404,8 +406,8 @@ impl Lexicon {
         for (i, c) in moves {
             if let Some(d) = discovered[i].as_mut() {
                 let d = Arc::make_mut(d);
-                d.intro.range = c.range.clone();
-                d.intro.context_range = c.context_range.clone();
+                d.intro.range = c.range();
+                d.intro.context_range = c.context_range();
             }
         }
         moved.then(|| Lexicon {
