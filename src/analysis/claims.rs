@@ -30,7 +30,7 @@ use super::kb::EntityKind;
 use super::literals::LiteralSet;
 use super::names::lexicon::{Lexicon, MentionsOnDemand};
 use super::names::{EntityRef, Mention};
-use super::rules::{self, Quote, RuleInput, WordRegex, quotation::SCARE_QUOTE_WORDS};
+use super::rules::{self, Quote, Quotes, RuleInput, WordRegex, quotation::SCARE_QUOTE_WORDS};
 use super::sentences::{Segments, Sentence};
 use super::text::{TextRange, floor_char_boundary};
 
@@ -358,20 +358,14 @@ pub fn quotes(text: &str, paragraph: TextRange) -> Vec<Quote> {
 
 /// Runs every enabled rule over every paragraph, and finds the speaker
 /// cues in the same walk as the rules' triggers.
-pub fn find(text: &str, segments: &Segments, quotes_by_paragraph: &[Vec<Quote>], config: &Config) -> Found {
+pub fn find(text: &str, segments: &Segments, quotes: &Quotes, config: &Config) -> Found {
     let all = 0..segments.paragraphs.len();
-    find_split(text, segments, quotes_by_paragraph, config, super::halfway(text))
-        .unwrap_or_else(|| find_in(text, segments, quotes_by_paragraph, config, all))
+    find_split(text, segments, quotes, config, super::halfway(text))
+        .unwrap_or_else(|| find_in(text, segments, quotes, config, all))
 }
 
 /// [`find`] on two cores, the paragraphs before and from `at`.
-fn find_split(
-    text: &str,
-    segments: &Segments,
-    quotes: &[Vec<Quote>],
-    config: &Config,
-    at: Option<usize>,
-) -> Option<Found> {
+fn find_split(text: &str, segments: &Segments, quotes: &Quotes, config: &Config, at: Option<usize>) -> Option<Found> {
     let at = at?;
     let k = segments.paragraphs.partition_point(|p| p.start < at);
     let n = segments.paragraphs.len();
@@ -389,7 +383,7 @@ fn find_split(
 pub(crate) fn find_in(
     text: &str,
     segments: &Segments,
-    quotes_by_paragraph: &[Vec<Quote>],
+    quotes: &Quotes,
     config: &Config,
     range: std::ops::Range<usize>,
 ) -> Found {
@@ -409,7 +403,7 @@ pub(crate) fn find_in(
         let input = RuleInput {
             text,
             paragraph: paragraph.clone(),
-            quotes: quotes_by_paragraph.get(p).map(Vec::as_slice).unwrap_or(&[]),
+            quotes: quotes.of(p),
             markers: &config.markers,
             unicode_words,
             ascii_twin: twin.as_deref(),
@@ -454,7 +448,7 @@ pub(crate) fn find_in(
 pub struct ClaimContext<'a> {
     pub text: &'a str,
     pub segments: &'a Segments,
-    pub quotes: &'a [Vec<Quote>],
+    pub quotes: &'a Quotes,
     /// The speaker cues, by end ([`find`]).
     pub cues: &'a [Cue],
     pub lexicon: &'a Lexicon,
@@ -703,7 +697,7 @@ pub fn resolve(ctx: &ClaimContext, hits: &[RuleHit], mentions: &mut SentenceMent
         let Some(first) = ctx.segments.sentence_at(range.start) else { continue };
         let last = ctx.segments.sentence_at(range.end.saturating_sub(1)).unwrap_or(first).max(first);
         let sentences = ctx.segments.sentences[first].range.start..ctx.segments.sentences[last].range.end;
-        let quote = ctx.quotes.get(hit.paragraph()).and_then(|qs| qs.iter().find(|q| q.range == range));
+        let quote = ctx.quotes.of(hit.paragraph()).iter().find(|q| q.range == range);
         let is_quotation = &*id == "quotation";
         let status = if let Some((_, key)) =
             ctx.resolved_citations.iter().find(|(r, _)| sentences.start <= r.start && r.end <= sentences.end)
@@ -763,7 +757,7 @@ impl Speakers {
     fn find(ctx: &ClaimContext, sentence_mentions: &mut SentenceMentions) -> Speakers {
         let mut verbs = Vec::new();
         let mut nouns: HashMap<String, EntityRef> = HashMap::new();
-        let all_quotes: Vec<&Quote> = ctx.quotes.iter().flatten().collect();
+        let all_quotes = ctx.quotes.all();
         // Buffers reused from sentence to sentence.
         let mut mentions: Vec<Mention> = Vec::new();
         let mut found = Cues::default();
@@ -854,7 +848,7 @@ impl Speakers {
                     continue;
                 }
                 let speaker = subject_by_noun(ctx.text, range.start, verb.start, &nouns)
-                    .or_else(|| subject_before(ctx.text, range.start, verb.start, &mentions, &all_quotes))
+                    .or_else(|| subject_before(ctx.text, range.start, verb.start, &mentions, all_quotes))
                     .or_else(|| subject_after(ctx.text, verb.end, range.end, &mentions, word));
                 if let Some(sp) = speaker {
                     verbs.push((verb, sp, s));
@@ -863,7 +857,8 @@ impl Speakers {
         }
         // Quotations: a speaker in their sentences, or continuation.
         let mut quotes = Vec::new();
-        for (p, qs) in ctx.quotes.iter().enumerate() {
+        for p in 0..ctx.quotes.paragraphs() {
+            let qs = ctx.quotes.of(p);
             let mut previous: Option<EntityRef> = None;
             for q in qs {
                 let Some(first) = ctx.segments.sentence_at(q.range.start) else { continue };
@@ -939,7 +934,7 @@ fn subject_before(
     sentence_start: usize,
     verb: usize,
     mentions: &[Mention],
-    quotes: &[&Quote],
+    quotes: &[Quote],
 ) -> Option<EntityRef> {
     // The nearest mention before the verb; an earlier one could only be
     // farther and behind the same boundaries.
@@ -1116,7 +1111,7 @@ mod tests {
             "{seed}\n\nHe said: “They reported it.” The report says so, according to Reuters. A reporter Said so.Said"
         );
         let segments = super::super::sentences::segment(&text, &super::super::source::non_prose(&text));
-        let quotes: Vec<Vec<Quote>> = segments.paragraphs.iter().map(|p| quotes(&text, p.clone())).collect();
+        let quotes: Quotes = segments.paragraphs.iter().map(|p| quotes(&text, p.clone())).collect();
         let found = find(&text, &segments, &quotes, &Config::default());
         let mut checked = 0;
         for sentence in &segments.sentences {

@@ -67,7 +67,7 @@ pub fn analyze_after(
         .enumerate()
         .map(|(i, p)| match reuse.map[i] {
             Some((j, shift)) => {
-                old.quotes[j].iter().map(|q| Quote { range: moved(&q.range, shift), words: q.words }).collect()
+                old.quotes.of(j).iter().map(|q| Quote { range: moved(&q.range, shift), words: q.words }).collect()
             }
             None => claims::quotes(text, p.clone()),
         })

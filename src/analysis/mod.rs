@@ -38,7 +38,7 @@ use diagnostic::{Diagnostic, DiagnosticData, Severity};
 use names::Mention;
 use names::discover::{Discovery, discover};
 use names::lexicon::Lexicon;
-use rules::Quote;
+use rules::Quotes;
 use sentences::Segments;
 use source::{DateHeader, Definition};
 use suppress::Suppression;
@@ -54,7 +54,7 @@ pub struct Scan {
     pub citations: Vec<CitationUse>,
     pub definitions: Vec<Definition>,
     pub urls: Vec<TextRange>,
-    pub quotes: Vec<Vec<Quote>>,
+    pub quotes: Quotes,
     pub hits: Vec<RuleHit>,
     /// Where the speaker cues occur, found with the rule hits.
     pub cues: Vec<Cue>,
@@ -161,7 +161,7 @@ pub(crate) fn structure(text: &str) -> Scan {
         citations,
         definitions,
         urls,
-        quotes: Vec::new(),
+        quotes: Quotes::default(),
         hits: Vec::new(),
         cues: Vec::new(),
         unicode_words: Vec::new(),
@@ -373,9 +373,6 @@ impl Analysis {
         scan.definitions.shrink_to_fit();
         scan.urls.shrink_to_fit();
         scan.quotes.shrink_to_fit();
-        for q in &mut scan.quotes {
-            q.shrink_to_fit();
-        }
         scan.hits.shrink_to_fit();
         scan.cues.shrink_to_fit();
         scan.suppressions.shrink_to_fit();

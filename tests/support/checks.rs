@@ -136,9 +136,19 @@ pub fn check_analysis(text: &str, a: &Analysis, lexicon: &Lexicon) {
     for u in &scan.urls {
         check_range(text, u, "url");
     }
-    for q in scan.quotes.iter().flatten() {
+    for q in scan.quotes.all() {
         check_range(text, &q.range, "quote");
     }
+    // Each paragraph's quotations lie in it, and together they are all.
+    assert_eq!(scan.quotes.paragraphs(), scan.segments.paragraphs.len(), "quotations: one list a paragraph");
+    let mut quotes = 0;
+    for (p, range) in scan.segments.paragraphs.iter().enumerate() {
+        for q in scan.quotes.of(p) {
+            assert!(range.start <= q.range.start && q.range.end <= range.end, "quote {:?} outside paragraph {p}", q.range);
+        }
+        quotes += scan.quotes.of(p).len();
+    }
+    assert_eq!(quotes, scan.quotes.all().len(), "quotations outside every paragraph");
     for h in &scan.hits {
         check_range(text, &h.range(), "rule hit");
     }

@@ -40,6 +40,59 @@ pub struct Quote {
     pub words: usize,
 }
 
+/// A document's quotations, paragraph by paragraph, in one list: a list
+/// per paragraph cost 24 bytes for each of the many paragraphs without a
+/// quotation (4.7 MB at seeds 10,000).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Quotes {
+    all: Vec<Quote>,
+    /// Where each paragraph's quotations end in `all` (they start where
+    /// the previous paragraph's end).
+    ends: Vec<u32>,
+}
+
+impl Quotes {
+    /// The quotations of paragraph `p` (none past the last paragraph).
+    pub fn of(&self, p: usize) -> &[Quote] {
+        let end = self.ends.get(p).map_or(0, |&e| e as usize);
+        let start = p.checked_sub(1).and_then(|q| self.ends.get(q)).map_or(0, |&e| e as usize);
+        self.all.get(start..end).unwrap_or_default()
+    }
+
+    /// Every quotation, in text order.
+    pub fn all(&self) -> &[Quote] {
+        &self.all
+    }
+
+    /// The number of paragraphs.
+    pub fn paragraphs(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Adds the next paragraph's quotations. Past four billion in a
+    /// document (over 8 GiB of text), no more are kept.
+    pub fn push_paragraph(&mut self, quotes: impl IntoIterator<Item = Quote>) {
+        self.all.extend(quotes);
+        self.all.truncate(u32::MAX as usize);
+        self.ends.push(self.all.len() as u32);
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.all.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+impl FromIterator<Vec<Quote>> for Quotes {
+    fn from_iter<I: IntoIterator<Item = Vec<Quote>>>(paragraphs: I) -> Quotes {
+        let mut quotes = Quotes::default();
+        for p in paragraphs {
+            quotes.push_paragraph(p);
+        }
+        quotes
+    }
+}
+
 /// What a rule sees: one paragraph.
 pub struct RuleInput<'a> {
     pub text: &'a str,
