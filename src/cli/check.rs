@@ -23,7 +23,8 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
             if selected(doc.path(), chosen) {
                 files.push(File::Doc(corpus, doc));
             } else {
-                // Not reported, so not resolved; not freed either (below).
+                // Not reported, so not resolved; nor freed, as the corpus
+                // is not (below).
                 std::mem::forget(doc);
             }
         }

@@ -19,7 +19,7 @@
 //!   overlaid with the documents changed since it was built (one-shot
 //!   commands load without it and read every document). It is built again
 //!   with every full resolution, and when the overlay grows past one
-//!   document in [`OVERLAID`];
+//!   document in `OVERLAID`;
 //! - the knowledge base, the config and the source definitions are always a
 //!   *last good* state: a broken file leaves diagnostics in
 //!   `file_diagnostics` and the previous state in place.
@@ -179,7 +179,7 @@ pub struct Corpus {
 /// The inverted index of mentions: entity → (document, range) in path
 /// order, so that references and hover cost the size of the answer rather
 /// than of the corpus. Built whenever every document is resolved again,
-/// or the overlay grows past one document in [`OVERLAID`]; the documents
+/// or the overlay grows past one document in `OVERLAID`; the documents
 /// changed since (edited, or resolved again for a new name) are overlaid
 /// (`Corpus::changed`), so an edit never rebuilds it.
 #[derive(Debug, Default)]

@@ -144,7 +144,11 @@ pub fn check_analysis(text: &str, a: &Analysis, lexicon: &Lexicon) {
     let mut quotes = 0;
     for (p, range) in scan.segments.paragraphs.iter().enumerate() {
         for q in scan.quotes.of(p) {
-            assert!(range.start <= q.range.start && q.range.end <= range.end, "quote {:?} outside paragraph {p}", q.range);
+            assert!(
+                range.start <= q.range.start && q.range.end <= range.end,
+                "quote {:?} outside paragraph {p}",
+                q.range
+            );
         }
         quotes += scan.quotes.of(p).len();
     }

@@ -1305,6 +1305,40 @@ mod tests {
         d.candidates.iter().map(|c| (d.name(c).to_string(), d.context(c).to_string(), c.kind)).collect()
     }
 
+    /// Each candidate as (name, range, context, context range).
+    fn spans(d: &Discovery) -> Vec<(&str, TextRange, &str, TextRange)> {
+        d.candidates().iter().map(|c| (d.name(c), c.range(), d.context(c), c.context_range())).collect()
+    }
+
+    #[test]
+    fn candidates_pack_into_forty_bytes_and_keep_what_they_say() {
+        assert_eq!(std::mem::size_of::<Candidate>(), 40);
+        let text = "IRLI Executive Director Dale Wilcox said. Then billionaire George Soros spoke.";
+        let d = run(text);
+        let wilcox = ("Dale Wilcox", 24..35, "IRLI Executive Director Dale Wilcox", 0..35);
+        let soros = ("George Soros", 59..71, "billionaire George Soros", 47..71);
+        assert_eq!(spans(&d), vec![wilcox.clone(), soros.clone()]);
+
+        // The second half of a document appended, its phrases with it.
+        let mut first = Discovery::default();
+        discover(text, 0..41, &KbForms::default(), &mut first);
+        let mut second = Discovery::default();
+        discover(text, 41..text.len(), &KbForms::default(), &mut second);
+        first.append(second);
+        assert_eq!(first, d);
+
+        // Moved by an edit before them: the ranges move, the text stays.
+        let mut moved = Discovery::default();
+        for c in d.candidates() {
+            moved.push_moved(&d, c, 5);
+        }
+        assert_eq!(
+            spans(&moved),
+            vec![("Dale Wilcox", 29..40, wilcox.2, 5..40), ("George Soros", 64..76, soros.2, 52..76)]
+        );
+        assert!(moved.same_names(&d));
+    }
+
     #[test]
     fn every_listed_word_is_capitalised() {
         // Only capitalised words get the classes of `CLASSES`.
