@@ -622,6 +622,21 @@ fn timed<T>(f: impl FnOnce() -> T) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
+/// `factls check`'s peak resident memory on `dir`, as it logs it at
+/// debug level (0 where the system does not tell it).
+fn check_peak(bin: &Path, dir: &Path) -> u64 {
+    let out = Command::new(bin)
+        .args(["check", "--format", "json"])
+        .arg(dir)
+        .env("FACTLS_LOG", "factls::cli::check=debug")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run factls check");
+    let log = String::from_utf8_lossy(&out.stderr);
+    log.split("peak_rss=").nth(1).and_then(|v| v.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()).unwrap_or(0)
+}
+
 fn aho_corasick_floor(dir: &Path, forms: &[String]) -> usize {
     let ac = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(forms).expect("automaton");
     let mut paths: Vec<PathBuf> =
@@ -838,11 +853,7 @@ impl Server {
 
     fn peak_rss(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .map_or(0, |kb| kb * 1024)
+        factls::cli::peak_resident(&status).unwrap_or(0)
     }
 
     fn stop(mut self) {
@@ -1076,6 +1087,8 @@ struct Row {
     grep: f64,
     /// The median of the rounds' ratios.
     check_to_grep: f64,
+    /// `check`'s peak resident memory, bytes.
+    check_peak: u64,
     server: ServerFigures,
 }
 
@@ -1117,6 +1130,9 @@ fn print_table(rows: &[Row], load: &str) {
         format!("{:.2} s, {:.0} MB/s", r.grep, mbps(r.bytes, r.grep))
     });
     line(&mut out, "check time / grep time (median of rounds)", "≤ 3×", &|r| format!("{:.2}×", r.check_to_grep));
+    line(&mut out, "`check` peak RSS (VmHWM)", "", &|r| {
+        format!("{:.0} MB, {:.2}×", r.check_peak as f64 / 1e6, r.check_peak as f64 / r.bytes as f64)
+    });
     line(&mut out, "server: initialize → index complete", "", &|r| {
         format!("{:.2} s, {:.0} MB/s", r.server.index, mbps(r.bytes, r.server.index))
     });
@@ -1209,6 +1225,7 @@ fn main() {
                 let ac = timed(|| aho_corasick_floor(&g.dir, &g.forms));
                 rounds.push([check, grep, ac]);
             }
+            let check_peak = check_peak(&bin, &g.dir);
             let best = |i: usize| rounds.iter().map(|r| r[i]).fold(f64::INFINITY, f64::min);
             let (check, grep, ac) = (best(0), best(1), best(2));
             let mut ratios: Vec<f64> = rounds.iter().map(|r| r[0] / r[1]).collect();
@@ -1230,7 +1247,17 @@ fn main() {
             let probes = probes(&corpus, requests, &mut Rng(0x9E0B ^ n as u64));
             drop(corpus);
             let server = bench_server(&bin, &g.dir, &probes, edits);
-            rows.push(Row { label: format!("{profile} {n}"), bytes, check, load, ac, grep, check_to_grep, server });
+            rows.push(Row {
+                label: format!("{profile} {n}"),
+                bytes,
+                check,
+                load,
+                ac,
+                grep,
+                check_to_grep,
+                check_peak,
+                server,
+            });
         }
     }
     print_table(&rows, &load_average());

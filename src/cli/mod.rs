@@ -157,6 +157,14 @@ pub(crate) fn selected(path: &Path, selected: &[PathBuf]) -> bool {
     selected.iter().any(|s| path.starts_with(s))
 }
 
+/// The peak resident memory in bytes that a `/proc/PID/status` text
+/// gives (`VmHWM`, Linux): `factls check` logs its own at debug level, the
+/// benchmark reads the server's.
+pub fn peak_resident(status: &str) -> Option<u64> {
+    let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().strip_suffix("kB")?.trim();
+    kb.parse::<u64>().ok().map(|kb| kb * 1024)
+}
+
 /// Writes the output; a closed pipe (`factls check | head`) ends the
 /// process quietly, as ripgrep does.
 pub(crate) fn emit(text: &str) {
@@ -221,5 +229,18 @@ impl Relative {
             Some(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
             _ => path.display().to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::peak_resident;
+
+    #[test]
+    fn peak_resident_reads_vm_hwm_in_bytes() {
+        let status = "Name:\tfactls\nVmPeak:\t  900 kB\nVmHWM:\t    1234 kB\nVmRSS:\t    1000 kB\n";
+        assert_eq!(peak_resident(status), Some(1234 * 1024));
+        assert_eq!(peak_resident("Name:\tfactls\n"), None);
+        assert_eq!(peak_resident("VmHWM:\t12 MB\n"), None);
     }
 }
