@@ -22,7 +22,10 @@
 //!   document in `OVERLAID`;
 //! - the knowledge base, the config and the source definitions are always a
 //!   *last good* state: a broken file leaves diagnostics in
-//!   `file_diagnostics` and the previous state in place.
+//!   `file_diagnostics` and the previous state in place;
+//! - a corpus loaded for `factls check` (`Corpus::load_for_check`) holds
+//!   no document: the check resolves each scanned document against it as
+//!   it reports it (`Corpus::resolve_for_check`), and drops it.
 //!
 //! `Corpus` is cheap to clone (every part is behind an `Arc`), so the server
 //! can take a snapshot and keep answering from it while a newer one is
