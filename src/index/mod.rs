@@ -311,7 +311,12 @@ impl Corpus {
     /// Resolves a document of [`Corpus::load_for_check`] against the
     /// corpus: the analysis a full load would have given it.
     pub fn resolve_for_check(&self, doc: Unresolved) -> Document {
-        let Unresolved((path, source, scan)) = doc;
+        self.resolve_scanned(doc.0)
+    }
+
+    /// A scanned document resolved against this corpus's lexicon, sources
+    /// and config, in its mention scope.
+    fn resolve_scanned(&self, (path, source, scan): Scanned) -> Document {
         let analysis = analysis::resolve_in_scope(
             &source.text,
             scan,
@@ -632,17 +637,7 @@ impl Corpus {
         let docs: Vec<(Arc<Path>, Arc<Document>)> = scanned
             .into_par_iter()
             .with_max_len(LEAF)
-            .map(|(path, source, scan)| {
-                let analysis = analysis::resolve_in_scope(
-                    &source.text,
-                    scan,
-                    &self.lexicon,
-                    self.sources.as_ref(),
-                    &self.config,
-                    self.scope,
-                );
-                (path.clone(), Arc::new(Document { path, source, analysis }))
-            })
+            .map(|scanned| (scanned.0.clone(), Arc::new(self.resolve_scanned(scanned))))
             .collect();
         tracing::debug!(elapsed = ?started.elapsed(), "documents resolved");
         self.docs = docs.into_iter().collect();
