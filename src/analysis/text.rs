@@ -98,6 +98,25 @@ impl LineIndex {
         index
     }
 
+    /// Asks the memory, without waiting, for the entries [`LineIndex::line_of`]
+    /// reads for `offset`: all of a short table, else the first probes of
+    /// its binary search and the entry `offset` would have were the lines
+    /// equally long. The table must already be in cache or on its way
+    /// (see [`SourceText::prefetch`](crate::analysis::SourceText::prefetch)).
+    /// A hint: it changes no result.
+    pub fn prefetch(&self, offset: usize) {
+        let (n, base) = (self.lines.len(), self.lines.as_ptr());
+        // Eight entries a cache line.
+        if n <= 32 {
+            (0..n).step_by(8).chain(n.checked_sub(1)).for_each(|i| prefetch(base.wrapping_add(i)));
+            return;
+        }
+        let guess = (offset.min(self.len) as u128 * n as u128 / self.len.max(1) as u128) as usize;
+        for i in [n / 2, n / 4, n / 2 + n / 4, guess.min(n - 1)] {
+            prefetch(base.wrapping_add(i));
+        }
+    }
+
     fn start(&self, line: usize) -> Option<usize> {
         self.lines.get(line).map(|e| (e >> 3) as usize)
     }
@@ -359,6 +378,20 @@ fn count_units(s: &str) -> (usize, usize) {
         astral += usize::from(b >= 0xF0);
     }
     (chars + astral, chars)
+}
+
+/// Asks the memory for the cache line at `p` without waiting for it: a
+/// hint that changes no result (a no-op off x86-64).
+#[inline(always)]
+pub(crate) fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing the program sees and cannot fault,
+    // whatever the address; SSE, which has it, is part of x86-64.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// The greatest char boundary `<= offset` (`str::floor_char_boundary` is

@@ -47,7 +47,7 @@ use crate::analysis::kb::{self, KnowledgeBase};
 use crate::analysis::names::EntityRef;
 use crate::analysis::names::lexicon::Lexicon;
 use crate::analysis::source::Definition;
-use crate::analysis::text::TextRange;
+use crate::analysis::text::{self, TextRange};
 use crate::analysis::{self, Analysis, MentionScope, Scan, SourceText};
 
 pub use walk::Problem;
@@ -212,6 +212,14 @@ impl MentionIndex {
 pub enum Place {
     Indexed(u32),
     File(Arc<Path>),
+}
+
+/// A step of [`Corpus::prefetch_indexed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ahead {
+    Far,
+    Middle,
+    Near,
 }
 
 /// Knowledge-base files read and parsed: the base (`None` when a file is
@@ -1007,6 +1015,44 @@ impl Corpus {
         let uri: Arc<str> = make(&index.docs.get(d as usize)?.0)?.into();
         // Another thread may have made it meanwhile: the same text.
         Some(cell.get_or_init(|| uri).clone())
+    }
+
+    /// Asks the memory, without waiting, for what [`Corpus::indexed_uri`]
+    /// and a conversion of a position at `offset` in document `d` of the
+    /// mention index will read, one step of the chain at a time: `Far`
+    /// the document's entries here, `Middle` (once those have come) its
+    /// URI, line index and text, `Near` its line table. A walk over
+    /// thousands of documents no cache holds (a long references answer)
+    /// asks a few documents ahead, each step further ahead than the next,
+    /// so that the misses overlap instead of following one another. A
+    /// hint: it changes no result.
+    pub fn prefetch_indexed(&self, d: u32, offset: usize, step: Ahead) {
+        let index = &self.mentions;
+        let d = d as usize;
+        match step {
+            Ahead::Far => {
+                if d < index.docs.len() && d < index.uris.len() {
+                    // An entry may straddle two cache lines.
+                    let entry = index.docs.as_ptr().wrapping_add(d);
+                    text::prefetch(entry);
+                    text::prefetch(entry.wrapping_add(1).cast::<u8>().wrapping_sub(1));
+                    text::prefetch(index.uris.as_ptr().wrapping_add(d));
+                }
+            }
+            Ahead::Middle => {
+                if let Some((_, src)) = index.docs.get(d) {
+                    src.prefetch(offset);
+                }
+                if let Some(uri) = index.uris.get(d).and_then(OnceLock::get) {
+                    text::prefetch(uri.as_ptr());
+                }
+            }
+            Ahead::Near => {
+                if let Some((_, src)) = index.docs.get(d) {
+                    src.lines.prefetch(offset);
+                }
+            }
+        }
     }
 
     /// The path of a place of this corpus (`None` for a

@@ -21,7 +21,7 @@ use crate::analysis::text::Encoding;
 use crate::analysis::text::TextRange;
 use crate::ide::{self, FileRange};
 use crate::index::editable::EditableText;
-use crate::index::{Corpus, Place};
+use crate::index::{Ahead, Corpus, Place};
 
 #[derive(Clone)]
 pub struct Backend {
@@ -78,7 +78,20 @@ impl Backend {
             (Place::File(a), Place::File(b)) => Arc::ptr_eq(a, b) || a.as_os_str() == b.as_os_str(),
             _ => false,
         };
-        for file in places.chunk_by(same) {
+        let files: Vec<_> = places.chunk_by(same).collect();
+        // Each document of a long answer is one no cache holds: its
+        // entries, URI, line index, line table and text are asked for
+        // ahead (see `Corpus::prefetch_indexed`).
+        const AHEAD: usize = 4;
+        let ask = |i: usize, step: Ahead| {
+            if let Some([(Place::Indexed(d), range), ..]) = files.get(i) {
+                corpus.prefetch_indexed(*d, range.start, step);
+            }
+        };
+        for (i, &file) in files.iter().enumerate() {
+            ask(i + 3 * AHEAD, Ahead::Far);
+            ask(i + 2 * AHEAD, Ahead::Middle);
+            ask(i + AHEAD, Ahead::Near);
             // A document of the index is current (see `Place`); any other
             // file (a knowledge-base file, a document edited since) is
             // looked up, or read. One that can be neither read nor named

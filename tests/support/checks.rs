@@ -20,7 +20,7 @@ use factls::analysis::diagnostic::{Diagnostic, DiagnosticData};
 use factls::analysis::kb::{self, KnowledgeBase};
 use factls::analysis::names::lexicon::Lexicon;
 use factls::analysis::text::{CharCounter, Encoding, LineCol, LineIndex};
-use factls::analysis::{Analysis, MentionScope, analyze, resolve_in_scope, source};
+use factls::analysis::{Analysis, MentionScope, SourceText, analyze, resolve_in_scope, source};
 use factls::index::editable::EditableText;
 
 pub const ENCODINGS: [Encoding; 3] = [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32];
@@ -332,6 +332,13 @@ pub fn positions(text: &str, offsets: &[usize], positions: &[LineCol]) {
             let expected = if in_crlf { b - 1 } else { b };
             assert_eq!(back, expected, "offset(line_col({b}, {enc:?}) = {lc:?})");
         }
+    }
+    // Asking the memory ahead for a conversion is a hint: at any offset,
+    // nothing panics.
+    let src = SourceText::new(text);
+    for o in arbitrary.clone().chain([0, text.len(), text.len() + 1, usize::MAX]) {
+        src.prefetch(o);
+        src.lines.prefetch(o);
     }
     // A range's two ends at once are its two ends one by one.
     let ends: Vec<usize> = arbitrary.clone().chain([0, text.len(), usize::MAX]).collect();
