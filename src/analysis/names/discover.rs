@@ -1012,7 +1012,7 @@ fn span(words: &[Word]) -> TextRange {
 /// The knowledge-base entity with surface form `name` (apostrophes folded
 /// only when there are curly ones: no allocation otherwise).
 fn kb_entity(kb_forms: &KbForms, name: &str) -> Option<usize> {
-    if name.contains('’') { kb_forms.get(&fold_apostrophes(name)) } else { kb_forms.get(name) }.copied()
+    if name.contains('’') { kb_forms.get(&*fold_apostrophes(name)) } else { kb_forms.get(name) }.copied()
 }
 
 fn sequence(text: &str, all: &[Word], start: usize, end: usize, kb_forms: &KbForms, out: &mut Discovery) {

@@ -139,7 +139,7 @@ pub(crate) fn kb_forms(kb: &KnowledgeBase) -> KbForms {
     let mut forms = KbForms::default();
     for (i, e) in kb.entities.iter().enumerate() {
         for form in e.forms() {
-            forms.entry(fold_apostrophes(form)).or_insert(i);
+            forms.entry(fold_apostrophes(form).into_owned()).or_insert(i);
         }
     }
     forms
@@ -177,18 +177,18 @@ impl Lexicon {
         };
         let claim = |form: &str, who: EntityRef, more: &mut Owners| {
             let key = fold_apostrophes(form);
-            if kb_forms.contains_key(&key) {
+            if kb_forms.contains_key(&*key) {
                 return;
             }
-            match more.get(&key) {
+            match more.get_mut(&*key) {
                 None => {
-                    more.insert(key, Some(who));
+                    more.insert(key.into_owned(), Some(who));
                 }
                 // Discovered forms clash.
-                Some(Some(existing @ EntityRef::Discovered(_)))
-                    if *existing != who && matches!(who, EntityRef::Discovered(_)) =>
+                Some(owner @ Some(EntityRef::Discovered(_)))
+                    if *owner != Some(who) && matches!(who, EntityRef::Discovered(_)) =>
                 {
-                    more.insert(key, None);
+                    *owner = None;
                 }
                 _ => {}
             }
@@ -214,7 +214,7 @@ impl Lexicon {
                 for c in d.candidates().iter().filter(|c| single(c) == pass) {
                     let name = d.name(c);
                     let key = fold_apostrophes(name);
-                    if let Some(&i) = by_name.get(&key) {
+                    if let Some(&i) = by_name.get(&*key) {
                         if let Some(acr) = &c.acronym
                             && !discovered[i].aliases.iter().any(|a| **a == **acr)
                         {
@@ -230,7 +230,7 @@ impl Lexicon {
                         continue;
                     }
                     let index = discovered.len();
-                    by_name.insert(key, index);
+                    by_name.insert(key.into_owned(), index);
                     let mut aliases: Vec<String> = c.acronym.iter().map(|a| a.to_string()).collect();
                     if c.kind == EntityKind::Person
                         && let Some(s) = surname(name)
@@ -283,9 +283,14 @@ impl Lexicon {
         let index = Arc::new(FormIndex::new(patterns.iter().map(|(p, _)| &**p)));
         let multiline = patterns.iter().any(|(p, _)| p.contains('\n'));
         let owners = patterns.into_iter().map(|(_, who)| who).collect();
+        // Names come document by document (in each of the two passes):
+        // one lookup a run, so that a path is hashed (its components
+        // parsed) once or twice, not once per name (an eighth of the build
+        // at sotu 10,000).
         let mut introduced_in: HashMap<Arc<Path>, Vec<usize>> = HashMap::new();
-        for (d, &i) in discovered.iter().zip(&ids) {
-            introduced_in.entry(d.doc.clone()).or_default().push(i);
+        let named: Vec<(&Arc<Path>, usize)> = discovered.iter().map(|d| d.doc).zip(ids.iter().copied()).collect();
+        for run in named.chunk_by(|a, b| Arc::ptr_eq(a.0, b.0)) {
+            introduced_in.entry(run[0].0.clone()).or_default().extend(run.iter().map(|&(_, i)| i));
         }
         let discovered = discovered.into_iter().zip(&ids).map(|(d, &i)| {
             match previous.and_then(|p| p.discovered.get(i)?.as_ref()).filter(|old| d.is(old)) {
@@ -321,9 +326,7 @@ impl Lexicon {
     fn ids_for(&self, by_name: &HashMap<String, usize, foldhash::fast::RandomState>, count: usize) -> Vec<usize> {
         let mut ids = vec![usize::MAX; count];
         for (id, d) in self.discovered_names() {
-            let key =
-                if d.name.contains('’') { Cow::Owned(fold_apostrophes(&d.name)) } else { Cow::Borrowed(&*d.name) };
-            if let Some(&i) = by_name.get(&*key) {
+            if let Some(&i) = by_name.get(&*fold_apostrophes(&d.name)) {
                 ids[i] = id;
             }
         }

@@ -13,6 +13,8 @@ pub mod discover;
 pub mod forms;
 pub mod lexicon;
 
+use std::borrow::Cow;
+
 use super::text::TextRange;
 
 /// An entity of the lexicon: a knowledge-base entry or a discovered name.
@@ -132,9 +134,11 @@ impl std::hash::Hasher for FxHasher {
 
 pub type FxBuildHasher = std::hash::BuildHasherDefault<FxHasher>;
 
-/// Curly apostrophes folded to straight ones, for comparing names.
-pub fn fold_apostrophes(s: &str) -> String {
-    s.replace('’', "'")
+/// Curly apostrophes folded to straight ones, for comparing names: `s`
+/// itself when it has none (most names: no allocation).
+pub fn fold_apostrophes(s: &str) -> Cow<'_, str> {
+    // `’` is E2 80 99: a byte search (memchr) rules most names out.
+    if s.as_bytes().contains(&0xE2) && s.contains('’') { Cow::Owned(s.replace('’', "'")) } else { Cow::Borrowed(s) }
 }
 
 /// A discovered name's id: lowercase ASCII words joined by dashes.
@@ -162,7 +166,22 @@ pub fn slug(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{EntityRef, Mention, slug};
+    use std::borrow::Cow;
+
+    use super::{EntityRef, Mention, fold_apostrophes, slug};
+
+    #[test]
+    fn apostrophes_fold_and_a_name_without_one_is_not_copied() {
+        for (name, folded) in [("O’Brien", "O'Brien"), ("Ngũgĩ’s “Weep” — ’’", "Ngũgĩ's “Weep” — ''"), ("’", "'")]
+        {
+            assert!(matches!(fold_apostrophes(name), Cow::Owned(f) if f == folded), "{name}");
+        }
+        // Other characters with an E2 byte (dashes, curly double quotes),
+        // and none.
+        for name in ["Obrien", "O'Brien", "A — B “C”", "Gascón", ""] {
+            assert!(matches!(fold_apostrophes(name), Cow::Borrowed(f) if f == name), "{name}");
+        }
+    }
 
     #[test]
     fn mentions_pack_into_sixteen_bytes_and_keep_what_they_say() {
