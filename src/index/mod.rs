@@ -214,11 +214,15 @@ pub enum Place {
     File(Arc<Path>),
 }
 
-/// A step of [`Corpus::prefetch_indexed`].
+/// A step of [`Corpus::prefetch_indexed`], each asked for a document
+/// nearer than the one before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ahead {
+    /// The document's entries in the mention index.
     Far,
+    /// Its URI, line index and text at the offset.
     Middle,
+    /// The entries of its line table the offset's search reads.
     Near,
 }
 
@@ -1244,6 +1248,19 @@ mod tests {
         assert_eq!(corpus.kb.entities[0].name, "Ada King", "still broken: still the last good base");
         let codes: Vec<&str> = corpus.aux.iter().flat_map(|a| &a.diagnostics).map(|d| d.code.as_ref()).collect();
         assert_eq!(codes, ["kb-syntax"], "and the syntax error is still reported");
+    }
+
+    #[test]
+    fn asking_ahead_for_any_document_offset_or_step_panics_on_none() {
+        let corpus = Corpus::from_texts(Path::new("/corpus"), &[("a.txt", "Jane Roe said so.\n"), ("b.txt", "")]);
+        assert_eq!(corpus.indexed_documents().len(), 2);
+        for d in [0, 1, 2, u32::MAX] {
+            for offset in [0, 3, 18, 19, usize::MAX] {
+                for step in [Ahead::Far, Ahead::Middle, Ahead::Near] {
+                    corpus.prefetch_indexed(d, offset, step);
+                }
+            }
+        }
     }
 
     #[test]
