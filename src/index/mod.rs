@@ -298,7 +298,7 @@ impl Corpus {
     /// command: without the inverted mention index of the server (see
     /// [`Corpus::mentions_of`]).
     pub fn load(root: &Path) -> Corpus {
-        Corpus::load_inner(root, None, None, false, MentionScope::All, |_, _| {})
+        Corpus::load_inner(root, None, None, false, |_, _| {})
     }
 
     /// [`Corpus::load`] for `factls check`: the knowledge base, the lexicon
@@ -350,7 +350,7 @@ impl Corpus {
         previous: Option<&Corpus>,
         progress: impl Fn(usize, usize) + Sync,
     ) -> Corpus {
-        Corpus::load_inner(root, settings, previous, true, MentionScope::All, progress)
+        Corpus::load_inner(root, settings, previous, true, progress)
     }
 
     fn load_inner(
@@ -358,11 +358,11 @@ impl Corpus {
         settings: Option<&serde_json::Value>,
         previous: Option<&Corpus>,
         index_mentions: bool,
-        scope: MentionScope,
         progress: impl Fn(usize, usize) + Sync,
     ) -> Corpus {
         let started = std::time::Instant::now();
-        let (mut corpus, scanned) = Corpus::read_and_scan(root, settings, previous, index_mentions, scope, progress);
+        let (mut corpus, scanned) =
+            Corpus::read_and_scan(root, settings, previous, index_mentions, MentionScope::All, progress);
         corpus.rebuild(scanned);
         tracing::debug!(elapsed = ?started.elapsed(), "corpus loaded");
         corpus
