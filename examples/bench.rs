@@ -753,19 +753,26 @@ const WAIT: Duration = Duration::from_secs(600);
 
 impl Server {
     fn start(bin: &Path) -> Server {
-        let mut child = Command::new(bin)
-            .arg("lsp")
+        let mut command = Command::new(bin);
+        command.arg("lsp");
+        // FACTLS_BENCH_SERVER_LOG=FILE keeps the server's log (with
+        // FACTLS_LOG=factls=debug: a line per references answer, edit and
+        // publish, with their times).
+        command.stderr(match std::env::var_os("FACTLS_BENCH_SERVER_LOG") {
+            Some(file) => std::fs::File::create(file).map_or_else(|_| Stdio::null(), Stdio::from),
+            None => Stdio::null(),
+        });
+        Server::spawn(command)
+    }
+
+    /// Runs `command` as the server: messages to its stdin, from its
+    /// stdout.
+    fn spawn(mut command: Command) -> Server {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            // FACTLS_BENCH_SERVER_LOG=FILE keeps the server's log (with
-            // FACTLS_LOG=factls=debug: a line per references answer, edit
-            // and publish, with their times).
-            .stderr(match std::env::var_os("FACTLS_BENCH_SERVER_LOG") {
-                Some(file) => std::fs::File::create(file).map_or_else(|_| Stdio::null(), Stdio::from),
-                None => Stdio::null(),
-            })
             .spawn()
-            .expect("start factls lsp");
+            .unwrap_or_else(|e| panic!("start {command:?}: {e}"));
         let stdout = child.stdout.take().expect("stdout");
         let stdin = child.stdin.take().expect("stdin");
         let (tx, rx) = channel();
@@ -937,10 +944,63 @@ struct ServerFigures {
     /// The same requests, timed to the answer's last byte (before this
     /// client validates its JSON).
     references_received: (f64, f64),
+    /// The largest references answer replayed through a pipe to this
+    /// client: its size, and p50 / p99 timed as the requests were.
+    references_floor: ReplayFloor,
     edit: (f64, f64),
     peak: u64,
     /// After an edit that introduces a name (the corpus resolved again).
     peak_named: u64,
+}
+
+#[derive(Default)]
+struct ReplayFloor {
+    bytes: usize,
+    parsed: (f64, f64),
+    received: (f64, f64),
+}
+
+/// How many times the largest references answer is replayed.
+const REPLAYS: usize = 200;
+
+/// The floor under a references answer: the same bytes written by a
+/// process that does nothing else (this benchmark, `--replay FILE`, with
+/// one `write_all` on stdout as the server's writer thread does), read
+/// and parsed by the same client code, timed from the line that asks for
+/// them. What the server adds on top is finding the locations and writing
+/// their JSON.
+fn replay_floor(dir: &Path, answer: &RawValue) -> ReplayFloor {
+    let body = format!(r#"{{"jsonrpc":"2.0","result":{},"id":1}}"#, answer.get());
+    let file = dir.with_extension("largest-answer.json");
+    std::fs::write(&file, format!("Content-Length: {}\r\n\r\n{body}", body.len())).expect("write the answer");
+    let mut command = Command::new(std::env::current_exe().expect("the benchmark's path"));
+    command.arg("--replay").arg(&file).stderr(Stdio::null());
+    let mut replayer = Server::spawn(command);
+    let (mut parsed, mut received) = (Vec::with_capacity(REPLAYS), Vec::with_capacity(REPLAYS));
+    for _ in 0..REPLAYS {
+        let t = Instant::now();
+        let _ = replayer.stdin.write_all(b"\n");
+        let _ = replayer.stdin.flush();
+        let msg = replayer.recv();
+        parsed.push(t.elapsed());
+        received.push(msg.received - t);
+        assert!(msg.result.is_some_and(|r| r.get().len() == answer.get().len()), "the replayed answer changed");
+    }
+    drop(replayer.stdin);
+    let _ = replayer.child.wait();
+    let _ = std::fs::remove_file(&file);
+    ReplayFloor { bytes: body.len(), parsed: percentiles(parsed), received: percentiles(received) }
+}
+
+/// `--replay FILE`: writes FILE to stdout for every line read on stdin.
+fn replay(file: &Path) {
+    let bytes = std::fs::read(file).expect("the answer to replay");
+    let mut stdout = std::io::stdout().lock();
+    for line in std::io::stdin().lines() {
+        if line.is_err() || stdout.write_all(&bytes).and_then(|()| stdout.flush()).is_err() {
+            return;
+        }
+    }
 }
 
 fn bench_server(bin: &Path, dir: &Path, probes: &Probes, edits: usize) -> ServerFigures {
@@ -977,7 +1037,10 @@ fn bench_server(bin: &Path, dir: &Path, probes: &Probes, edits: usize) -> Server
     );
     eprintln!("  index complete in {:.2} s (references reach {})", figures.index, last.display());
 
+    // p50 / p99 to the answer parsed and to its last byte, and the
+    // largest answer.
     let time = |server: &mut Server, method: &str, extra: Option<Value>| {
+        let mut largest: Option<Box<RawValue>> = None;
         let mut v = Vec::with_capacity(probes.mentions.len());
         let mut at_last_byte = Vec::with_capacity(probes.mentions.len());
         for (path, pos) in &probes.mentions {
@@ -990,13 +1053,21 @@ fn bench_server(bin: &Path, dir: &Path, probes: &Probes, edits: usize) -> Server
             v.push(t.elapsed());
             at_last_byte.push(received - t);
             assert!(r.get() != "null", "{method} found nothing at a mention");
+            if largest.as_ref().is_none_or(|l| l.get().len() < r.get().len()) {
+                largest = Some(r);
+            }
         }
-        (percentiles(v), percentiles(at_last_byte))
+        (percentiles(v), percentiles(at_last_byte), largest)
     };
     figures.hover = time(&mut server, "textDocument/hover", None).0;
     figures.definition = time(&mut server, "textDocument/definition", None).0;
-    (figures.references, figures.references_received) =
+    let largest;
+    (figures.references, figures.references_received, largest) =
         time(&mut server, "textDocument/references", Some(json!({"includeDeclaration": true})));
+    // The floor under the largest answer's transport.
+    if let Some(answer) = largest {
+        figures.references_floor = replay_floor(dir, &answer);
+    }
 
     // One-character edits in the open 50 KB document.
     let big = dir.join("big_50k.txt");
@@ -1141,6 +1212,11 @@ fn print_table(rows: &[Row], load: &str) {
     line(&mut out, "definition p50 / p99", "p99 ≤ 1 ms", &|r| pp(r.server.definition));
     line(&mut out, "references p50 / p99", "p99 ≤ 5 ms", &|r| pp(r.server.references));
     line(&mut out, "references, to the answer's last byte", "", &|r| pp(r.server.references_received));
+    line(&mut out, "floor: the largest references answer replayed through a pipe", "", &|r| {
+        let f = &r.server.references_floor;
+        format!("{:.2} MB: {}", f.bytes as f64 / 1e6, pp(f.parsed))
+    });
+    line(&mut out, "floor: the same, to its last byte", "", &|r| pp(r.server.references_floor.received));
     line(&mut out, "edit in 50 KB doc → diagnostics p50 / p99", "p50 ≤ 5 ms", &|r| pp(r.server.edit));
     line(&mut out, "server peak RSS (VmHWM)", "≤ 4× corpus", &|r| {
         format!("{:.0} MB, {:.2}×", r.server.peak as f64 / 1e6, r.server.peak as f64 / r.bytes as f64)
@@ -1167,6 +1243,10 @@ fn main() {
     let mut requests = 1_000;
     let mut edits = 200;
     let mut args = std::env::args().skip(1);
+    if let Some(file) = std::env::args().nth(2).filter(|_| std::env::args().nth(1).as_deref() == Some("--replay")) {
+        // The floor under a references answer (`replay_floor`).
+        return replay(Path::new(&file));
+    }
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
         match a.as_str() {
