@@ -236,10 +236,6 @@ pub(crate) fn has_unicode_only_fold(haystack: &str) -> bool {
 /// `re` inside the paragraph.
 pub(crate) fn push_matches(re: &WordRegex, input: &RuleInput, group: usize, out: &mut Vec<TextRange>) {
     let base = input.paragraph.start;
-    let haystack = &input.text[input.paragraph.clone()];
-    if re.ruled_out(haystack) {
-        return;
-    }
     let (haystack, re) = re.pick_for(input);
     if group == 0 {
         // Same matches as group 0 of `captures_iter`, without running a
@@ -266,9 +262,9 @@ pub(crate) fn push_matches(re: &WordRegex, input: &RuleInput, group: usize, out:
 /// character, the exact one on the rest: the results are identical.
 ///
 /// A rule whose pattern starts with an optional part (the qualifiers of
-/// figures) has no literal for the regex crate to skip ahead with; it may
-/// give a `required` regex that every match contains (`[$€£¥]|…` for money),
-/// a cheap literal search that rules most paragraphs out.
+/// figures) has no literal for the regex crate to skip ahead with: it
+/// runs only on the paragraphs where one of its triggers occurs
+/// ([`trigger_mask_and_cues`]), a literal its every match contains.
 ///
 /// A paragraph with a non-ASCII word character (`Gascón`) would need the
 /// exact variant, which the lazy DFA cannot run past the first non-ASCII
@@ -283,7 +279,6 @@ pub struct WordRegex {
     pattern: String,
     exact: std::sync::OnceLock<Regex>,
     ascii: Regex,
-    required: Option<Regex>,
     /// Whether the pattern can match no non-ASCII word character (other
     /// than through `\d` or Unicode case folding) and no `_`.
     no_letters: bool,
@@ -375,7 +370,6 @@ impl WordRegex {
             pattern: pattern.to_string(),
             exact: std::sync::OnceLock::new(),
             ascii,
-            required: None,
             no_letters: false,
             words_by_class: false,
         })
@@ -420,14 +414,6 @@ impl WordRegex {
         }
     }
 
-    /// With a regex that matches inside every match of the pattern: a
-    /// paragraph where it does not match is skipped.
-    pub fn with_required(pattern: &str, required: &str) -> Result<WordRegex, regex::Error> {
-        let mut re = WordRegex::new(pattern)?;
-        re.required = Some(Regex::new(required)?);
-        Ok(re)
-    }
-
     /// The variant to run on `haystack` (same results as the exact one).
     pub fn get(&self, haystack: &str) -> &Regex {
         self.pick(has_non_ascii_word(haystack))
@@ -437,12 +423,6 @@ impl WordRegex {
     /// non-ASCII word character.
     pub fn pick(&self, unicode_words: bool) -> &Regex {
         if unicode_words { self.exact() } else { &self.ascii }
-    }
-
-    /// Whether the pattern cannot match in `haystack` (its required part
-    /// is absent).
-    pub fn ruled_out(&self, haystack: &str) -> bool {
-        self.required.as_ref().is_some_and(|r| !r.is_match(haystack))
     }
 
     pub fn find_iter<'r, 'h>(&'r self, haystack: &'h str) -> regex::Matches<'r, 'h> {

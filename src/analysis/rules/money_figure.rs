@@ -20,9 +20,9 @@ pub static RULE: Rule = Rule {
 };
 
 static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
-    WordRegex::with_required(&format!(
+    WordRegex::new(&format!(
         r"{QUALIFIER}(?:(?:US|A|C)?[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?i:million|billion|trillion|thousand|bn|mn|m|k)\b)?|\b\d[\d,]*(?:\.\d+)?\s(?:(?i:million|billion|trillion|thousand)\s)?(?i:dollars|euros|pounds|yen)\b)"
-    ), r"[$€£¥]|(?i:dollars|euros|pounds|yen)")
+    ))
     .map(WordRegex::matching_no_letters)
     .expect("money regex")
 });

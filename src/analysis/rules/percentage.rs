@@ -60,9 +60,9 @@ pub static RULE: Rule = Rule {
 };
 
 static PATTERN: LazyLock<WordRegex> = LazyLock::new(|| {
-    WordRegex::with_required(&format!(
+    WordRegex::new(&format!(
         r"{QUALIFIER}(?:\b\d+(?:[.,]\d+)?\s?(?:%|(?i:percent|per cent|percentage points?)\b)|\b(?i:one|two|three|four|five|six|seven|eight|nine|\d+) (?i:in|out of) (?i:every )?(?i:two|three|four|five|six|seven|eight|nine|ten|\d+)\b)"
-    ), r"%|(?i:percent|per cent)|(?i:one|two|three|four|five|six|seven|eight|nine|\d) (?i:in|out of) ")
+    ))
     .map(WordRegex::matching_no_letters)
     .expect("percentage regex")
 });
