@@ -264,6 +264,54 @@ fn checking_some_files_reads_the_rest_of_the_corpus() {
     .assert_eq(&run.stdout);
 }
 
+/// A report is made a chunk of 256 files at a time, the next chunk while
+/// the one before is written: 700 documents (three chunks, every third
+/// one without a diagnostic) come out whole and in path order, in the
+/// human and the JSON output alike.
+#[test]
+fn a_report_of_many_chunks_is_whole_and_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut expected = Vec::new();
+    for i in 0..700 {
+        let (name, text) = (format!("d{i:04}.txt"), format!("It cost ${i} million.\n"));
+        if i % 3 == 0 {
+            std::fs::write(dir.path().join(&name), "Nothing to report here.\n").expect("write");
+            continue;
+        }
+        std::fs::write(dir.path().join(&name), text).expect("write");
+        expected.push(format!("{name}:1:9: warning[money-figure]: money figure `${i} million` has no source: cite a source with [^key] in this sentence"));
+    }
+    let run = factls_in(dir.path(), &["check", "."]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let mut lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines.pop(),
+        Some("0 errors, 466 warnings, 0 information, 0 hints in 466 files (700 documents checked)")
+    );
+    assert_eq!(lines, expected);
+
+    let run = factls_in(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let json = run.json();
+    let listed: Vec<String> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{}: {}[{}]: {}",
+                d["file"].as_str().unwrap_or("?"),
+                d["line"],
+                d["column"],
+                d["severity"].as_str().unwrap_or("?"),
+                d["rule"].as_str().unwrap_or("?"),
+                d["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert_eq!(listed, expected);
+}
+
 // ------------------------------------------------------- fixtures corpus
 
 #[test]
