@@ -675,3 +675,27 @@ fn a_symlink_out_of_the_corpus_is_not_followed() {
     assert!(stderr.contains("link.txt: skipped: a link to a file outside the corpus root"), "{stderr}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// The allocator runs with the settings `src/alloc.rs` gives it: jemalloc
+/// ignores a setting it cannot read (with a warning on stderr), so a
+/// mistyped one would silently bring back the defaults.
+#[cfg(all(feature = "jemalloc", target_os = "linux"))]
+#[test]
+fn the_allocator_runs_with_its_settings() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_factls"))
+        .arg("--version")
+        .env("_RJEM_MALLOC_CONF", "stats_print:true")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("Invalid conf"), "{stderr}");
+    for setting in [
+        "opt.background_thread: true",
+        "opt.dirty_decay_ms: 50",
+        "opt.muzzy_decay_ms: 0",
+        "opt.percpu_arena: \"percpu\"",
+        "opt.tcache_max: 8192",
+    ] {
+        assert!(stderr.lines().any(|l| l.trim().starts_with(setting)), "{setting} missing:\n{stderr}");
+    }
+}
