@@ -8,7 +8,8 @@
 //! - `ide`: one module per editor feature (hover, definition, …), in
 //!   editor terms (byte offsets, plain structs).
 //! - `lsp` and [`cli`]: adapters. Only `src/lsp/` names `tower_lsp` or
-//!   `lsp_types`.
+//!   `lsp_types`. Both write their large outputs' JSON strings through
+//!   `json`.
 //!
 //! Architecture invariant: positions are byte offsets into a document's
 //! text everywhere except at the two edges, where `analysis::text::LineIndex`
@@ -22,6 +23,7 @@ pub mod analysis;
 pub mod cli;
 pub mod ide;
 pub mod index;
+mod json;
 pub mod lsp;
 
 /// Logs to stderr at the level `FACTLS_LOG` asks for (`warn` by default;

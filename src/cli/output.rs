@@ -17,6 +17,7 @@ use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::rules;
 use crate::analysis::text::{Encoding, LineCol, LineCursor};
 use crate::cli::Output;
+use crate::json;
 
 pub struct FileReport {
     pub path: String,
@@ -180,7 +181,7 @@ pub fn json<T: Send>(
         // Pieces pushed one by one (no formatting machinery, no string per
         // field): a large corpus has hundreds of thousands of diagnostics.
         let mut file = Vec::new();
-        push_json_string(&mut file, &r.path);
+        json::push_string(&mut file, &r.path);
         // Sized for what is written below (keys, punctuation, four
         // numbers and the severity: at most 200 bytes), so that the part
         // of a file with many diagnostics is not copied as it grows.
@@ -205,11 +206,11 @@ pub fn json<T: Send>(
             part.extend_from_slice(b",\n      \"line\": ");
             part.extend_from_slice(number.format(line).as_bytes());
             part.extend_from_slice(b",\n      \"message\": ");
-            push_json_string(&mut part, &d.message);
+            json::push_string(&mut part, &d.message);
             part.extend_from_slice(b",\n      \"rule\": ");
-            push_json_string(&mut part, &d.code);
+            json::push_string(&mut part, &d.code);
             part.extend_from_slice(b",\n      \"severity\": ");
-            push_json_string(&mut part, d.severity.as_str());
+            json::push_string(&mut part, d.severity.as_str());
             part.extend_from_slice(b"\n    }");
         }
         part
@@ -225,31 +226,6 @@ pub fn json<T: Send>(
     );
     out.write(&tail);
     counts
-}
-
-/// Appends `s` as a JSON string literal, escaped by `serde_json`.
-fn push_json_string(out: &mut Vec<u8>, s: &str) {
-    // Most strings (messages, rule ids) hold nothing to escape: `serde_json`
-    // writes them between quotes as they are.
-    if !needs_escape(s.as_bytes()) {
-        out.reserve(s.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-        return;
-    }
-    // Writing to a `Vec` cannot fail, nor can serialising a `str`.
-    let _ = serde_json::to_writer(out, s);
-}
-
-/// Whether a JSON string literal of `bytes` escapes any: a quote, a
-/// backslash or a control character. Sixteen bytes at a time, without
-/// stopping early inside them (a loop the compiler vectorises).
-fn needs_escape(bytes: &[u8]) -> bool {
-    let escapes = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
-    let mut chunks = bytes.chunks_exact(16);
-    chunks.by_ref().any(|chunk| chunk.iter().fold(false, |found, b| found | escapes(b)))
-        || chunks.remainder().iter().any(escapes)
 }
 
 fn sarif_level(s: Severity) -> &'static str {
@@ -351,23 +327,4 @@ fn sarif_text(reports: &[FileReport]) -> String {
         }]
     });
     format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
-}
-
-#[cfg(test)]
-mod tests {
-    /// A string is written as `serde_json` writes it, whether it holds
-    /// something to escape or not, wherever in its sixteen-byte chunks.
-    #[test]
-    fn strings_are_written_as_serde_json_writes_them() {
-        for special in ["", "\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "é", " ", "’"] {
-            for at in [0, 1, 15, 16, 17, 31, 40] {
-                let mut s = "a".repeat(40);
-                s.insert_str(at, special);
-                let mut got = Vec::new();
-                super::push_json_string(&mut got, &s);
-                let want = serde_json::to_vec(&s).unwrap_or_default();
-                assert_eq!(got, want, "{s:?}");
-            }
-        }
-    }
 }

@@ -34,6 +34,7 @@ use tower_lsp::lsp_types::{Location, Range, ReferenceParams, Url};
 
 use super::server::Backend;
 use super::state::lock;
+use crate::json;
 
 /// The way to stdout: bytes handed over here are written in order by one
 /// thread. As tower-lsp's output it takes whole buffers (which its codec
@@ -170,14 +171,14 @@ impl Locations {
     }
 
     /// The JSON list of the `Location`s.
-    pub fn to_json(&self) -> serde_json::Result<Pieces> {
+    pub fn to_json(&self) -> Pieces {
         use rayon::prelude::*;
         let files: Vec<(&str, &[Range])> = self.by_file().collect();
         let parts: Vec<Vec<u8>> = if self.ranges.len() < WRITE_IN_PARTS {
-            vec![write_locations(&files)?]
+            vec![write_locations(&files)]
         } else {
             let chunk = files.len().div_ceil(rayon::current_num_threads().max(1)).max(1);
-            files.par_chunks(chunk).map(write_locations).collect::<serde_json::Result<_>>()?
+            files.par_chunks(chunk).map(write_locations).collect()
         };
         let mut out = Pieces::default();
         out.push(b"[".to_vec());
@@ -188,7 +189,7 @@ impl Locations {
             out.push(part);
         }
         out.push(b"]".to_vec());
-        Ok(out)
+        out
     }
 }
 
@@ -196,7 +197,7 @@ impl Locations {
 /// bytes `serde_json` writes for them (a test compares the two), written
 /// by hand, a few times faster than through `Serialize` for the tens of
 /// thousands of ranges of a long answer.
-fn write_locations(files: &[(&str, &[Range])]) -> serde_json::Result<Vec<u8>> {
+fn write_locations(files: &[(&str, &[Range])]) -> Vec<u8> {
     // About 80 bytes a range besides its URI: made at that size, the
     // buffer of a long answer is not copied as it grows.
     let size: usize = files.iter().map(|(uri, ranges)| ranges.len() * (uri.len() + 90)).sum();
@@ -209,14 +210,17 @@ fn write_locations(files: &[(&str, &[Range])]) -> serde_json::Result<Vec<u8>> {
         out.extend_from_slice(number.format(p.character).as_bytes());
         out.push(b'}');
     };
+    // Each file's URI as a JSON string, once for all of its ranges.
+    let mut quoted = Vec::new();
     for (uri, ranges) in files {
-        let uri = serde_json::to_string(uri)?;
+        quoted.clear();
+        json::push_string(&mut quoted, uri);
         for range in *ranges {
             if !out.is_empty() {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"uri\":");
-            out.extend_from_slice(uri.as_bytes());
+            out.extend_from_slice(&quoted);
             out.extend_from_slice(b",\"range\":{\"start\":");
             position(&mut out, &range.start);
             out.extend_from_slice(b",\"end\":");
@@ -224,7 +228,7 @@ fn write_locations(files: &[(&str, &[Range])]) -> serde_json::Result<Vec<u8>> {
             out.extend_from_slice(b"}}");
         }
     }
-    Ok(out)
+    out
 }
 
 /// A JSON-RPC response frame for `id`: the result (as JSON), or the error.
@@ -304,12 +308,9 @@ impl Service<Request> for LargeAnswers {
                 };
                 lock(&in_flight).remove(&id);
                 let found = started.elapsed();
-                let json = answer.and_then(|found| {
-                    let Some(found) = found else { return Ok(Pieces(vec![b"null".to_vec()])) };
-                    found.to_json().map_err(|e| {
-                        tracing::error!("cannot write the references: {e}");
-                        jsonrpc::Error::internal_error()
-                    })
+                let json = answer.map(|found| match found {
+                    Some(found) => found.to_json(),
+                    None => Pieces(vec![b"null".to_vec()]),
                 });
                 let bytes = frame(id, json);
                 let size = bytes.len();
@@ -369,10 +370,10 @@ mod tests {
             ["file:///c/a%20b.txt", "file:///c/a%20b.txt", "file:///c/%22q%22.txt", "file:///c/%22q%22.txt"]
         );
         assert_eq!(typed[2].range, at(1, 5, 6));
-        let written = String::from_utf8(found.to_json().expect("json").joined()).expect("utf-8");
+        let written = String::from_utf8(found.to_json().joined()).expect("utf-8");
         assert_eq!(written, serde_json::to_string(&typed).expect("json"));
         assert!(written.starts_with(r#"[{"uri":"file:///c/a%20b.txt","range":{"start":{"line":0,"character":1}"#));
-        assert_eq!(Locations::default().to_json().expect("json").joined(), b"[]");
+        assert_eq!(Locations::default().to_json().joined(), b"[]");
     }
 
     #[test]
@@ -398,7 +399,7 @@ mod tests {
         assert_eq!(typed[2500].uri.as_str(), "file:///c/999.txt");
         assert_eq!(typed[2501].uri.as_str(), "file:///c/833.txt");
         assert_eq!(typed[2501].range, Range::new(Position::new(2500, 0), Position::new(2500, 1 + 2500 % 7)));
-        assert_eq!(all.to_json().expect("json").joined(), serde_json::to_vec(&typed).expect("json"));
+        assert_eq!(all.to_json().joined(), serde_json::to_vec(&typed).expect("json"));
     }
 
     #[test]
