@@ -44,3 +44,16 @@ fn long_non_ascii_lines_use_checkpoints() {
         .collect();
     checks::positions(&text, &[4095, 4096, 4097, 8192, 20_000, 45_000], &positions);
 }
+
+/// Columns are counted a block of bytes at a time (`count_units`): a long
+/// line that is ASCII but for a character or two is counted right across
+/// the blocks' edges, in every encoding.
+#[test]
+fn a_long_line_ascii_but_for_two_characters() {
+    let text = "é".to_string() + &"a".repeat(3000) + "📰" + &"b".repeat(600);
+    let positions: Vec<LineCol> = [0u32, 1, 254, 255, 256, 511, 3000, 3001, 3002, 3003, 3600, 3603]
+        .iter()
+        .map(|&col| LineCol { line: 0, col })
+        .collect();
+    checks::positions(&text, &[0, 1, 2, 256, 257, 258, 511, 512, 3002, 3003, 3006, 3606], &positions);
+}
