@@ -1242,9 +1242,11 @@ fn main() {
     let mut out = std::env::temp_dir().join("factls-bench");
     let mut requests = 1_000;
     let mut edits = 200;
-    let mut args = std::env::args().skip(1);
-    if let Some(file) = std::env::args().nth(2).filter(|_| std::env::args().nth(1).as_deref() == Some("--replay")) {
-        // The floor under a references answer (`replay_floor`).
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("--replay") {
+        // The benchmark as the writer of the floor under a references
+        // answer (`replay_floor`).
+        let file = args.nth(1).expect("--replay FILE");
         return replay(Path::new(&file));
     }
     while let Some(a) = args.next() {
