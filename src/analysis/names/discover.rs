@@ -1009,10 +1009,10 @@ fn span(words: &[Word]) -> TextRange {
     }
 }
 
-/// The knowledge-base entity with surface form `name` (apostrophes folded
-/// only when there are curly ones: no allocation otherwise).
+/// The knowledge-base entity with surface form `name`, its apostrophes
+/// folded ([`fold_apostrophes`] copies only a name that has a curly one).
 fn kb_entity(kb_forms: &KbForms, name: &str) -> Option<usize> {
-    if name.contains('’') { kb_forms.get(&*fold_apostrophes(name)) } else { kb_forms.get(name) }.copied()
+    kb_forms.get(&*fold_apostrophes(name)).copied()
 }
 
 fn sequence(text: &str, all: &[Word], start: usize, end: usize, kb_forms: &KbForms, out: &mut Discovery) {
