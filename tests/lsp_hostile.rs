@@ -618,6 +618,68 @@ fn a_client_that_vanishes_mid_request_leaves_no_orphan() {
     assert_eq!(status.code(), Some(1));
 }
 
+/// `field` of `/proc/PID/status`, in kB.
+#[cfg(target_os = "linux")]
+fn status_kb(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let line = status.lines().find(|l| l.starts_with(field)).expect("field");
+    line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).expect("kB")
+}
+
+/// Waits until the process has used no CPU for half a second (a bound of
+/// a minute, reached only on a spin).
+#[cfg(target_os = "linux")]
+fn wait_idle(pid: u32) {
+    let cpu = || {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+        let after_name = stat.rsplit(')').next().unwrap_or("");
+        let fields: Vec<u64> = after_name.split_whitespace().skip(11).take(2).filter_map(|v| v.parse().ok()).collect();
+        fields.iter().sum::<u64>()
+    };
+    let (mut last, mut still) = (cpu(), 0);
+    for _ in 0..600 {
+        std::thread::sleep(Duration::from_millis(100));
+        let now = cpu();
+        still = if now == last { still + 1 } else { 0 };
+        last = now;
+        if still == 5 {
+            return;
+        }
+    }
+    panic!("the server never went idle");
+}
+
+/// A client that stops reading while it asks: the server's output waits
+/// for it (`src/lsp/large.rs`) instead of piling up answers in memory, and
+/// once it reads again every answer arrives, whole.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_client_that_stops_reading_gets_every_answer_once_it_reads_and_no_pile_meanwhile() {
+    // 6,000 mentions: a references answer of about 700 KB.
+    let text = "Larry Krasner said the program cost $5 million.\n".repeat(6_000);
+    let (dir, mut client) = indexed(&[("big.txt", text.as_bytes())]);
+    let u = uri(&dir.path().join("big.txt"));
+    let first = client.request("textDocument/references", refs_at(&u, (0, 8)));
+    assert_eq!(first.as_array().map(Vec::len), Some(6_000));
+    let answer = serde_json::to_string(&first).expect("json").len() as u64;
+    let before = status_kb(client.pid(), "VmRSS:");
+    client.pause_reading();
+    const ASKED: u64 = 60;
+    let ids: Vec<i64> =
+        (0..ASKED).map(|_| client.send_request("textDocument/references", refs_at(&u, (0, 8)))).collect();
+    wait_idle(client.pid());
+    let grown = status_kb(client.pid(), "VmHWM:").saturating_sub(before) * 1024;
+    client.resume_reading();
+    for id in ids {
+        let response = client.response_within(id, SLOW);
+        assert_eq!(response["result"], first, "answer {id}");
+    }
+    // Piled up, the answers would be ASKED × 700 KB (42 MB); waiting, they
+    // are the queue's 4 MB and the few answers made meanwhile.
+    assert!(grown < ASKED * answer / 2, "grew {grown} bytes for {ASKED} answers of {answer} bytes");
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}
+
 // ---------------------------------------------------------------- config and knowledge base
 
 #[test]

@@ -9,6 +9,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -25,6 +26,8 @@ pub struct Client {
     pub root: PathBuf,
     /// What `workspace/configuration` requests are answered with.
     pub configuration: Value,
+    /// Whether the reader thread may read the server's next message.
+    reading: Arc<(Mutex<bool>, Condvar)>,
 }
 
 pub fn uri(path: &Path) -> String {
@@ -76,9 +79,14 @@ impl Client {
             .expect("start factls lsp");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = channel();
+        let reading = Arc::new((Mutex::new(true), Condvar::new()));
+        let gate = reading.clone();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            while let Some(msg) = read_message(&mut reader) {
+            loop {
+                let (allowed, changed) = &*gate;
+                drop(changed.wait_while(allowed.lock().expect("gate"), |a| !*a).expect("gate"));
+                let Some(msg) = read_message(&mut reader) else { break };
                 if tx.send(msg).is_err() {
                     break;
                 }
@@ -93,6 +101,7 @@ impl Client {
             received: Vec::new(),
             root: root.to_path_buf(),
             configuration: json!([null]),
+            reading,
         };
         let result = client.request(
             "initialize",
@@ -272,12 +281,18 @@ impl Client {
     /// Waits for the response to a request sent with `send_request`, up to
     /// `timeout` (a bound for a hang, not a measurement).
     pub fn response_within(&mut self, id: i64, timeout: Duration) -> Value {
+        // Answers to requests in flight together may come in any order: one
+        // that came while another was awaited is kept in `received`.
+        let answers = |m: &Value| m.get("id") == Some(&json!(id)) && m.get("method").is_none();
+        if let Some(i) = self.received.iter().position(answers) {
+            return self.received.remove(i);
+        }
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
                 Ok(msg) => {
-                    if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                    if answers(&msg) {
                         return msg;
                     }
                     self.handle_incoming(msg);
@@ -323,6 +338,23 @@ impl Client {
     /// Whether the server process has ended, without waiting.
     pub fn try_wait(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
+    }
+
+    /// Stops reading the server's output (after the message being read,
+    /// if any): a client that hangs, or is busy elsewhere.
+    pub fn pause_reading(&mut self) {
+        *self.reading.0.lock().expect("gate") = false;
+    }
+
+    /// Reads the server's output again.
+    pub fn resume_reading(&mut self) {
+        *self.reading.0.lock().expect("gate") = true;
+        self.reading.1.notify_all();
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Closes stdin without shutdown (a vanished client).
