@@ -22,15 +22,21 @@
 //!   a literal of the groups asked for, in the order of the automaton's
 //!   overlapping search ([`LiteralSet::occurrences`]: of every literal).
 
+/// The bit of a [`LiteralSet`] transition that says literals end in the
+/// state it goes to.
+const ENDS: u32 = 1 << 31;
+
 /// Literals in groups (at most 32), compiled.
 pub struct LiteralSet {
     /// Byte → its class (ASCII letters folded to lowercase; bytes in no
     /// literal share class 0).
     classes: [u8; 256],
     /// State × class → the next state's row (its index times the number
-    /// of classes) shifted left once, the low bit set when literals end in
-    /// it: the search loop reads one table per byte. Padded to a power of
-    /// two: [`LiteralSet::search`] masks its indexes (no bounds checks).
+    /// of classes), with [`ENDS`] set when literals end in it: the search
+    /// loop reads one table per byte. Padded to a power of two no larger
+    /// than [`ENDS`]: [`LiteralSet::search`] masks its indexes (no bounds
+    /// checks), and the mask clears [`ENDS`], so an entry plus a class is
+    /// the next index as it is, with no shift.
     next: Vec<u32>,
     stride: usize,
     /// State → the groups of the literals that end in it.
@@ -126,11 +132,13 @@ impl LiteralSet {
             .iter()
             .map(|&t| {
                 let t = t as usize;
-                let row = u32::try_from(t * stride).ok()?;
-                Some(row << 1 | u32::from(out[t] != 0))
+                let row = u32::try_from(t * stride).ok().filter(|&r| r < ENDS)?;
+                Some(if out[t] != 0 { row | ENDS } else { row })
             })
             .collect::<Option<Vec<u32>>>()?;
-        if next.len() >= 1 << 31 {
+        // Rows below 2^24 (65,535 states of at most 256 classes): a row
+        // plus a class never carries into `ENDS`.
+        if next.len() > ENDS as usize {
             return None;
         }
         // A power of two long (the rest never read), so that the search
@@ -181,31 +189,37 @@ impl LiteralSet {
     /// Walks the DFA over `haystack` and calls `hit(end, state)` at every
     /// end of a literal, once per end.
     ///
-    /// A walk of the DFA waits on each lookup for the one before: four
-    /// walks over four parts of the haystack go at once, each part
+    /// A walk of the DFA waits on each lookup for the one before: three
+    /// walks over three parts of the haystack go at once, each part
     /// starting `longest - 1` bytes into the one before, so every
     /// occurrence lies whole inside one part. A part but the first reports
     /// only the ends past that overlap: the ones in it are its
     /// predecessor's.
-    // The four walks step in lockstep: one index into four parts.
+    ///
+    /// Three, not four: four walks' pointers, rows and tables outnumber
+    /// x86-64's registers, and the rows spilled to the stack put a store
+    /// and a load on each walk's chain of lookups (seeds 10,000's
+    /// paragraphs: 100 ms with four walks, 70 ms with three, 80 ms with
+    /// two; the eighteenth session).
+    // The three walks step in lockstep: one index into three parts.
     #[allow(clippy::needless_range_loop)]
     fn search(&self, haystack: &[u8], mut hit: impl FnMut(usize, usize)) {
-        const WAYS: usize = 4;
+        const WAYS: usize = 3;
         let n = haystack.len();
-        let quarter = n / WAYS;
+        let share = n / WAYS;
         let overlap = self.longest - 1;
         // Every row plus class is below the table's length, a power of two:
         // masked, an index is the same, and provably in bounds.
         let mask = self.next.len() - 1;
         let next = &self.next[..=mask];
         let step = |row: usize, b: u8| next[(row + self.classes[b as usize] as usize) & mask];
-        if quarter < 2 * self.longest + 8 {
+        if share < 2 * self.longest + 8 {
             let mut row = 0usize;
             for (i, &b) in haystack.iter().enumerate() {
                 let entry = step(row, b);
-                row = (entry >> 1) as usize;
-                if entry & 1 != 0 {
-                    hit(i + 1, row / self.stride);
+                row = entry as usize;
+                if entry & ENDS != 0 {
+                    hit(i + 1, (entry & !ENDS) as usize / self.stride);
                 }
             }
             return;
@@ -214,27 +228,27 @@ impl LiteralSet {
         let mut starts = [0usize; WAYS];
         let mut skip = [0usize; WAYS];
         for (i, part) in parts.iter_mut().enumerate() {
-            starts[i] = (i * quarter).saturating_sub(overlap);
+            starts[i] = (i * share).saturating_sub(overlap);
             skip[i] = if i == 0 { 0 } else { overlap };
-            let end = if i + 1 == WAYS { n } else { (i + 1) * quarter };
+            let end = if i + 1 == WAYS { n } else { (i + 1) * share };
             *part = &haystack[starts[i]..end];
         }
         let common = parts.iter().map(|p| p.len()).min().unwrap_or(0);
         let mut rows = [0usize; WAYS];
-        // The four parts' bytes side by side (zipped: no bounds checks).
-        let columns = parts[0].iter().zip(parts[1]).zip(parts[2]).zip(parts[3]);
-        for (k, (((&b0, &b1), &b2), &b3)) in columns.enumerate() {
-            // The four lookups first, then one test for an end among them
+        // The three parts' bytes side by side (zipped: no bounds checks).
+        let columns = parts[0].iter().zip(parts[1]).zip(parts[2]);
+        for (k, ((&b0, &b1), &b2)) in columns.enumerate() {
+            // The three lookups first, then one test for an end among them
             // (rare): the walks do not wait on each other's branches.
-            let bytes = [b0, b1, b2, b3];
+            let bytes = [b0, b1, b2];
             let entries: [u32; WAYS] = std::array::from_fn(|w| step(rows[w], bytes[w]));
             for w in 0..WAYS {
-                rows[w] = (entries[w] >> 1) as usize;
+                rows[w] = entries[w] as usize;
             }
-            if entries.iter().fold(0, |acc, e| acc | e) & 1 != 0 {
+            if entries.iter().fold(0, |acc, e| acc | e) & ENDS != 0 {
                 for w in 0..WAYS {
-                    if entries[w] & 1 != 0 && k >= skip[w] {
-                        hit(starts[w] + k + 1, rows[w] / self.stride);
+                    if entries[w] & ENDS != 0 && k >= skip[w] {
+                        hit(starts[w] + k + 1, (entries[w] & !ENDS) as usize / self.stride);
                     }
                 }
             }
@@ -244,9 +258,9 @@ impl LiteralSet {
             let mut row = rows[w];
             for (k, &b) in parts[w].iter().enumerate().skip(common) {
                 let entry = step(row, b);
-                row = (entry >> 1) as usize;
-                if entry & 1 != 0 && k >= skip[w] {
-                    hit(starts[w] + k + 1, row / self.stride);
+                row = entry as usize;
+                if entry & ENDS != 0 && k >= skip[w] {
+                    hit(starts[w] + k + 1, (entry & !ENDS) as usize / self.stride);
                 }
             }
         }
