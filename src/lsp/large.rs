@@ -13,7 +13,11 @@
 //!   one buffer). Once [`QUEUE_LIMIT`] bytes wait for that thread,
 //!   whoever hands over more waits (tower-lsp's codec stops writing, and
 //!   with it the server stops reading requests), so a client that stops
-//!   reading stops the server's output, not its memory;
+//!   reading stops the server's output, not its memory. This is a pipe's
+//!   own rule (a writer waits for its reader), with 4 MiB of slack: a
+//!   client that writes requests without reading the answers (every
+//!   editor reads as it writes) waits for the server once they pass it,
+//!   where the server used to hold them all;
 //! - [`LargeAnswers`]: a service in front of tower-lsp's that answers
 //!   `textDocument/references` itself, through the same backend method,
 //!   once the server is initialized and until it shuts down (before and
