@@ -122,14 +122,16 @@ fn stream<T: Send>(
             }
         });
         for parts in chunks {
-            for (part, c) in parts {
-                counts.absorb(c);
+            let mut pieces: Vec<&[u8]> = Vec::with_capacity(2 * parts.len());
+            for (part, c) in &parts {
+                counts.absorb(*c);
                 if !part.is_empty() {
-                    out.write(if written { separator } else { first });
-                    out.write_bytes(&part);
+                    pieces.push(if written { separator } else { first }.as_bytes());
+                    pieces.push(part);
                     written = true;
                 }
             }
+            out.write_parts(&pieces);
         }
     });
     (counts, written)
