@@ -140,18 +140,20 @@ impl Pieces {
     }
 }
 
-/// Starts the thread that owns stdout.
+/// Starts the thread that owns stdout (locked for as long as it runs:
+/// nothing else writes there).
 pub fn output() -> Output {
-    output_to(std::io::stdout())
+    output_to(|| std::io::stdout().lock())
 }
 
-/// [`output`] to `sink` (tests give a sink that writes when they let it).
-fn output_to(sink: impl Write + Send + 'static) -> Output {
+/// [`output`] to the sink `open` makes on the writer thread (tests give
+/// one that writes when they let it).
+fn output_to<W: Write>(open: impl FnOnce() -> W + Send + 'static) -> Output {
     let (to_writer, frames) = mpsc::channel::<Pieces>();
     let queue: Arc<Mutex<Queue>> = Arc::default();
     let waiting = queue.clone();
     std::thread::spawn(move || {
-        let mut sink = sink;
+        let mut sink = open();
         for frame in frames {
             let size = frame.len();
             let written = frame.0.iter().try_for_each(|piece| sink.write_all(piece));
@@ -477,7 +479,8 @@ mod tests {
     fn senders_wait_while_the_queue_is_full_and_go_on_once_it_is_written() {
         let (permit, permits) = mpsc::channel();
         let written = Arc::new(Mutex::new(Vec::new()));
-        let output = output_to(Gated { permits, written: written.clone() });
+        let sink = Gated { permits, written: written.clone() };
+        let output = output_to(move || sink);
         let flag = Arc::new(Flag::default());
         // An empty queue takes a frame of any size at once; the writer
         // then waits for its permit.
@@ -511,7 +514,8 @@ mod tests {
     #[test]
     fn senders_waiting_on_a_closed_output_are_told_it_is_gone() {
         let (permit, permits) = mpsc::channel::<()>();
-        let output = output_to(Gated { permits, written: Arc::default() });
+        let sink = Gated { permits, written: Arc::default() };
+        let output = output_to(move || sink);
         let flag = Arc::new(Flag::default());
         let first = std::pin::pin!(output.send_when_room(Pieces(vec![vec![b'a'; QUEUE_LIMIT]])));
         assert!(matches!(poll(first, &flag), Poll::Ready(Ok(()))));
