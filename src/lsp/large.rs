@@ -475,17 +475,25 @@ mod tests {
         future.poll(&mut Context::from_waker(&Waker::from(flag.clone())))
     }
 
-    #[test]
-    fn senders_wait_while_the_queue_is_full_and_go_on_once_it_is_written() {
+    /// An output to a [`Gated`] sink (its permits, what it wrote) whose
+    /// queue is full: an empty queue takes a frame of any size at once,
+    /// and the writer then waits for its permit.
+    fn full_output(flag: &Arc<Flag>) -> (mpsc::Sender<()>, Arc<Mutex<Vec<u8>>>, Output) {
         let (permit, permits) = mpsc::channel();
         let written = Arc::new(Mutex::new(Vec::new()));
         let sink = Gated { permits, written: written.clone() };
         let output = output_to(move || sink);
+        {
+            let first = std::pin::pin!(output.send_when_room(Pieces(vec![vec![b'a'; QUEUE_LIMIT]])));
+            assert!(matches!(poll(first, flag), Poll::Ready(Ok(()))));
+        }
+        (permit, written, output)
+    }
+
+    #[test]
+    fn senders_wait_while_the_queue_is_full_and_go_on_once_it_is_written() {
         let flag = Arc::new(Flag::default());
-        // An empty queue takes a frame of any size at once; the writer
-        // then waits for its permit.
-        let first = std::pin::pin!(output.send_when_room(Pieces(vec![vec![b'a'; QUEUE_LIMIT]])));
-        assert!(matches!(poll(first, &flag), Poll::Ready(Ok(()))));
+        let (permit, written, output) = full_output(&flag);
         // Full: the next frame waits, and so does tower-lsp's codec.
         let mut second = std::pin::pin!(output.send_when_room(Pieces(vec![b"b".to_vec()])));
         assert!(poll(second.as_mut(), &flag).is_pending());
@@ -513,12 +521,8 @@ mod tests {
 
     #[test]
     fn senders_waiting_on_a_closed_output_are_told_it_is_gone() {
-        let (permit, permits) = mpsc::channel::<()>();
-        let sink = Gated { permits, written: Arc::default() };
-        let output = output_to(move || sink);
         let flag = Arc::new(Flag::default());
-        let first = std::pin::pin!(output.send_when_room(Pieces(vec![vec![b'a'; QUEUE_LIMIT]])));
-        assert!(matches!(poll(first, &flag), Poll::Ready(Ok(()))));
+        let (permit, _, output) = full_output(&flag);
         let mut second = std::pin::pin!(output.send_when_room(Pieces(vec![b"b".to_vec()])));
         assert!(poll(second.as_mut(), &flag).is_pending());
         // The client goes: the write fails, and the writer is gone.
