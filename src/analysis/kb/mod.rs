@@ -21,13 +21,14 @@ mod plain;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::config::toml_error;
 use super::diagnostic::{Diagnostic, Severity};
-use super::names::lexicon::{KbForms, kb_forms};
+use super::names::lexicon::{KbForms, KbPatterns, kb_forms};
 use super::text::TextRange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -131,6 +132,9 @@ pub struct KnowledgeBase {
     by_id: HashMap<String, usize, foldhash::fast::RandomState>,
     /// Every form, apostrophe-folded, → the first entity that names it.
     forms: KbForms,
+    /// The same forms indexed for the search of texts: every lexicon
+    /// over this knowledge base shares it.
+    patterns: Arc<KbPatterns>,
 }
 
 /// Result of parsing one file: its entities, and diagnostics about values.
@@ -358,6 +362,7 @@ impl KnowledgeBase {
         }
         kb.resolve_ambiguity(texts);
         kb.forms = kb_forms(&kb);
+        kb.patterns = Arc::new(KbPatterns::new(&kb.forms));
         kb
     }
 
@@ -365,6 +370,11 @@ impl KnowledgeBase {
     /// what discovery and the lexicon look names up in.
     pub fn forms(&self) -> &KbForms {
         &self.forms
+    }
+
+    /// [`KnowledgeBase::forms`] indexed for the lexicon.
+    pub fn patterns(&self) -> &KbPatterns {
+        &self.patterns
     }
 
     /// Drops every surface form that two entities claim, with a diagnostic.

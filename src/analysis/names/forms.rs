@@ -26,12 +26,20 @@
 //! compared with the text, so a key that a text shares by chance finds
 //! nothing: the index is exact whatever the hash does.
 //!
+//! A lexicon searches two such indexes as one ([`LayeredIndex`]): the
+//! knowledge base's forms, built once with it, and the forms the documents
+//! bring, built with each lexicon. The text is walked once; a word is
+//! keyed once (both indexes use the same keys) and looked up in each index
+//! whose first words can start like it.
+//!
 //! Invariant: [`FormIndex::hits`] finds exactly the occurrences an
 //! overlapping Aho-Corasick search of every form, filtered by
-//! [`whole_word`], finds (a proptest below compares the two).
+//! [`whole_word`], finds, and [`LayeredIndex::hits`] exactly those of one
+//! index of both parts' forms (proptests below compare them).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use foldhash::fast::RandomState;
@@ -44,13 +52,8 @@ pub struct FormIndex {
     /// Every form, one after the other; form `i` ends at `ends[i]`.
     bytes: String,
     ends: Vec<u32>,
-    /// The bytes first words start with.
-    first: [bool; 256],
-    /// Whether each of them is an ASCII capital or not ASCII.
-    capitals_first: bool,
-    /// Bit `b0 << 8 | b1` is set when some first word starts with the
-    /// bytes `b0 b1` (`b1` is 0 for a one-byte word).
-    starts: Box<[u64]>,
+    /// What can start a first word.
+    skip: Skip,
     /// Keys come from documents (discovered names): a hash with a random
     /// seed, so that a hostile document cannot aim at a slot.
     hasher: Keys,
@@ -67,6 +70,59 @@ pub struct FormIndex {
     odd: Option<(AhoCorasick, Vec<u32>)>,
     /// See [`FormIndex::longest`].
     longest: usize,
+}
+
+/// The tables that rule out most words of a text before a trie is asked:
+/// what first words start with.
+#[derive(Clone)]
+struct Skip {
+    /// The bytes first words start with.
+    first: [bool; 256],
+    /// Whether each of them is an ASCII capital or not ASCII.
+    capitals_first: bool,
+    /// Bit `b0 << 8 | b1` is set when some first word starts with the
+    /// bytes `b0 b1` (`b1` is 0 for a one-byte word).
+    starts: Box<[u64]>,
+}
+
+impl Skip {
+    fn new(first: [bool; 256], starts: Box<[u64]>) -> Skip {
+        let capitals_first = (0..=255u8).all(|b| !first[b as usize] || b.is_ascii_uppercase() || b >= 0x80);
+        Skip { first, capitals_first, starts }
+    }
+
+    /// What can start a first word of either.
+    fn union(a: &Skip, b: &Skip) -> Skip {
+        let first = std::array::from_fn(|i| a.first[i] || b.first[i]);
+        Skip::new(first, a.starts.iter().zip(b.starts.iter()).map(|(x, y)| x | y).collect())
+    }
+
+    /// Whether some first word starts with the bytes of `bit`
+    /// ([`start_bit`]).
+    fn starts_with(&self, bit: usize) -> bool {
+        self.starts[bit >> 6] & (1 << (bit & 63)) != 0
+    }
+
+    /// The first byte of `bytes[i..end]` that can start a first word.
+    /// When every such byte is an ASCII capital or not ASCII (first words
+    /// are capitalised: names), eight bytes at a time are ruled out at once.
+    fn next_first_byte(&self, bytes: &[u8], mut i: usize, end: usize) -> Option<usize> {
+        let end = end.min(bytes.len());
+        loop {
+            if self.capitals_first {
+                i = chars::skip_to_maybe_capital(bytes, i, end);
+            }
+            // The eight bytes that may hold one (or the rest, byte by byte).
+            let stop = if self.capitals_first { (i + 8).min(end) } else { end };
+            if let Some(k) = bytes.get(i..stop)?.iter().position(|&b| self.first[b as usize]) {
+                return Some(i + k);
+            }
+            if stop >= end {
+                return None;
+            }
+            i = stop;
+        }
+    }
 }
 
 /// A node of the trie: eight bytes, so that the table of a 20,000-form
@@ -194,6 +250,7 @@ impl Cuts {
 }
 
 /// How pieces are keyed.
+#[derive(Clone)]
 enum Keys {
     Seeded(RandomState),
     /// Three keys for everything, so that tests see the automaton take
@@ -245,14 +302,11 @@ impl FormIndex {
                     .map(|ac| (ac, odd))
             })
             .flatten();
-        let capitals_first = (0..=255u8).all(|b| !trie.first[b as usize] || b.is_ascii_uppercase() || b >= 0x80);
         let longest = (0..count).map(|i| form(i).len()).max().unwrap_or(0);
         FormIndex {
             bytes,
             ends,
-            first: trie.first,
-            capitals_first,
-            starts: trie.starts,
+            skip: Skip::new(trie.first, trie.starts),
             hasher,
             slots: trie.slots,
             tails: trie.tails,
@@ -266,6 +320,12 @@ impl FormIndex {
     /// key (whose forms then differ from the text).
     fn find(&self, parent: u32, piece: &[u8]) -> Option<u32> {
         let (home, key) = key(&self.hasher, parent, piece);
+        self.find_keyed(home, key)
+    }
+
+    /// [`FormIndex::find`] with the piece's [`key`] made (by this index's
+    /// keys).
+    fn find_keyed(&self, home: usize, key: u32) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut i = home & mask;
         loop {
@@ -323,75 +383,16 @@ impl FormIndex {
         limit: usize,
         hits: &mut Vec<(usize, usize, usize)>,
     ) {
-        let from = hits.len();
-        let end = limit.min(text.len());
-        let starts_end = starts.end.min(end);
-        let mut i = starts.start.min(starts_end);
-        let bytes = text.as_bytes();
-        // From one byte that can start a first word to the next: most
-        // words (lowercase ones) are never looked at. Such a byte starts a
-        // character; where a letter or digit stands before it, it starts
-        // no word.
-        while let Some(start) = self.next_first_byte(bytes, i, starts_end) {
-            i = start + 1;
-            if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
-                continue;
-            }
-            i = word_end(text, start);
-            if i == start {
-                // A lead byte shared with a first word's letter, but this
-                // character (`×` beside `É`, `“` beside `ⓐ`) is no letter.
-                i = start + 1;
-                continue;
-            }
-            let bit = start_bit(&bytes[start..i]);
-            if self.starts[bit >> 6] & (1 << (bit & 63)) == 0 {
-                continue;
-            }
-            let Some(root) = self.find(ROOT, &bytes[start..i]) else { continue };
-            if after_apostrophe(text, start) {
-                continue;
-            }
-            let first = hits.len();
-            self.walk(text, start, i, end, root, hits);
-            // Found shortest first.
-            hits[first..].reverse();
-        }
-        if let Some((ac, odd)) = &self.odd {
-            hits.extend(
-                ac.find_overlapping_iter(aho_corasick::Input::new(text).span(starts.start.min(starts_end)..end))
-                    .filter(|m| m.start() < starts_end && whole_word(text, m.start(), m.end()))
-                    .map(|m| (m.start(), m.end(), odd[m.pattern().as_usize()] as usize)),
-            );
-            hits[from..].sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        }
-    }
-
-    /// The first byte of `bytes[i..end]` that can start a first word.
-    /// When every such byte is an ASCII capital or not ASCII (first words
-    /// are capitalised: names), eight bytes at a time are ruled out at once.
-    fn next_first_byte(&self, bytes: &[u8], mut i: usize, end: usize) -> Option<usize> {
-        let end = end.min(bytes.len());
-        loop {
-            if self.capitals_first {
-                i = chars::skip_to_maybe_capital(bytes, i, end);
-            }
-            // The eight bytes that may hold one (or the rest, byte by byte).
-            let stop = if self.capitals_first { (i + 8).min(end) } else { end };
-            if let Some(k) = bytes.get(i..stop)?.iter().position(|&b| self.first[b as usize]) {
-                return Some(i + k);
-            }
-            if stop >= end {
-                return None;
-            }
-            i = stop;
-        }
+        search(&self.skip, &[(self, 0)], text, starts, limit, hits);
     }
 
     /// The forms found from the word `start..at` of `text` (a word start
     /// not after an apostrophe, whose node is `slot`) on, ending by `end`,
     /// shortest first. Every form is compared with the text: a key that a
     /// piece of text shares by chance finds nothing.
+    /// Each form found is pushed as its index plus `offset`.
+    #[expect(clippy::too_many_arguments, reason = "the search's state, passed down its hot loop")]
+    #[inline(always)]
     fn walk(
         &self,
         text: &str,
@@ -399,6 +400,7 @@ impl FormIndex {
         mut at: usize,
         end: usize,
         mut slot: u32,
+        offset: usize,
         hits: &mut Vec<(usize, usize, usize)>,
     ) {
         let bytes = text.as_bytes();
@@ -408,7 +410,7 @@ impl FormIndex {
             // word): as long as the text so far, and equal to it.
             let form = s.form & NO_FORM;
             if form != NO_FORM && at <= end && self.form(form as usize).as_bytes() == &bytes[start..at] {
-                hits.push((start, at, form as usize));
+                hits.push((start, at, form as usize + offset));
             }
             // A form whose last word ends here, then its tail (no letter
             // or digit: nothing glues after it).
@@ -423,7 +425,7 @@ impl FormIndex {
                         && bytes[start..].starts_with(f.as_bytes())
                         && whole_word(text, start, form_end)
                     {
-                        hits.push((start, form_end, form as usize));
+                        hits.push((start, form_end, form as usize + offset));
                     }
                 }
             }
@@ -443,6 +445,166 @@ impl FormIndex {
                 None => return,
             }
         }
+    }
+}
+
+/// The occurrences of the forms of `layers` (each index with what to add
+/// to its form indices) that start within `starts` and end by `limit`,
+/// appended to `hits` by start, then longest first; `skip` is the union
+/// of the layers' tables. The layers key pieces alike (the first's keys),
+/// so a word is keyed once for all. See
+/// [`FormIndex::push_hits_starting_in`].
+fn search<const N: usize>(
+    skip: &Skip,
+    layers: &[(&FormIndex, usize); N],
+    text: &str,
+    starts: TextRange,
+    limit: usize,
+    hits: &mut Vec<(usize, usize, usize)>,
+) {
+    let from = hits.len();
+    let end = limit.min(text.len());
+    let starts_end = starts.end.min(end);
+    let mut i = starts.start.min(starts_end);
+    let bytes = text.as_bytes();
+    // From one byte that can start a first word to the next: most words
+    // (lowercase ones) are never looked at. Such a byte starts a
+    // character; where a letter or digit stands before it, it starts no
+    // word.
+    while let Some(start) = skip.next_first_byte(bytes, i, starts_end) {
+        i = start + 1;
+        if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
+            continue;
+        }
+        i = word_end(text, start);
+        if i == start {
+            // A lead byte shared with a first word's letter, but this
+            // character (`×` beside `É`, `“` beside `ⓐ`) is no letter.
+            i = start + 1;
+            continue;
+        }
+        let word = &bytes[start..i];
+        let bit = start_bit(word);
+        if !skip.starts_with(bit) {
+            continue;
+        }
+        let first = hits.len();
+        let mut found_in = 0;
+        let mut apostrophe = None;
+        // Some layer's first words start so: keyed once for all.
+        let (home, k) = key(&layers[0].0.hasher, ROOT, word);
+        for &(layer, offset) in layers {
+            if N > 1 && !layer.skip.starts_with(bit) {
+                continue;
+            }
+            let Some(root) = layer.find_keyed(home, k) else { continue };
+            if *apostrophe.get_or_insert_with(|| after_apostrophe(text, start)) {
+                break;
+            }
+            let before = hits.len();
+            layer.walk(text, start, i, end, root, offset, hits);
+            // Found shortest first.
+            hits[before..].reverse();
+            found_in += usize::from(hits.len() > before);
+        }
+        if found_in > 1 {
+            // Longest first across layers too (no two forms are the same
+            // text, so no two occurrences here end at the same place).
+            hits[first..].sort_unstable_by_key(|h| std::cmp::Reverse(h.1));
+        }
+    }
+    let mut odd_found = false;
+    for &(layer, offset) in layers {
+        if let Some((ac, odd)) = &layer.odd {
+            hits.extend(
+                ac.find_overlapping_iter(aho_corasick::Input::new(text).span(starts.start.min(starts_end)..end))
+                    .filter(|m| m.start() < starts_end && whole_word(text, m.start(), m.end()))
+                    .map(|m| (m.start(), m.end(), odd[m.pattern().as_usize()] as usize + offset)),
+            );
+            odd_found = true;
+        }
+    }
+    if odd_found {
+        hits[from..].sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    }
+}
+
+/// Two [`FormIndex`]es searched as one: the knowledge base's forms, built
+/// with it and shared by every lexicon over it, and the forms the
+/// documents bring, built with each lexicon. A form's index is its index
+/// in the first, or the first's length plus its index in the second.
+///
+/// Exact as one index of both: each finds its own forms' occurrences, the
+/// text is walked once, and the two lists of a position are merged
+/// longest first. No form may be in both (a text would be found twice).
+pub struct LayeredIndex {
+    /// Its keys are the documents' too.
+    kb: Arc<FormIndex>,
+    docs: FormIndex,
+    skip: Skip,
+    longest: usize,
+}
+
+impl LayeredIndex {
+    /// The index of `kb` and of the forms `docs` (none of them one of
+    /// `kb`'s).
+    pub fn new<'a>(kb: Arc<FormIndex>, docs: impl IntoIterator<Item = &'a str>) -> LayeredIndex {
+        let docs = FormIndex::with_keys(docs, kb.hasher.clone());
+        let skip = Skip::union(&kb.skip, &docs.skip);
+        let longest = kb.longest.max(docs.longest);
+        LayeredIndex { kb, docs, skip, longest }
+    }
+
+    /// The knowledge base's index.
+    pub fn kb(&self) -> &Arc<FormIndex> {
+        &self.kb
+    }
+
+    /// The documents' index.
+    pub fn docs(&self) -> &FormIndex {
+        &self.docs
+    }
+
+    pub fn len(&self) -> usize {
+        self.kb.len() + self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// See [`FormIndex::longest`].
+    pub fn longest(&self) -> usize {
+        self.longest
+    }
+
+    /// Form `i` (see [`LayeredIndex`] for the numbering).
+    pub fn form(&self, i: usize) -> &str {
+        match i.checked_sub(self.kb.len()) {
+            None => self.kb.form(i),
+            Some(j) => self.docs.form(j),
+        }
+    }
+
+    /// See [`FormIndex::hits`].
+    pub fn hits(&self, text: &str, span: TextRange) -> Vec<(usize, usize, usize)> {
+        let mut hits = Vec::new();
+        self.push_hits_starting_in(text, span.clone(), span.end, &mut hits);
+        hits
+    }
+
+    /// See [`FormIndex::push_hits_starting_in`].
+    pub fn push_hits_starting_in(
+        &self,
+        text: &str,
+        starts: TextRange,
+        limit: usize,
+        hits: &mut Vec<(usize, usize, usize)>,
+    ) {
+        if self.docs.is_empty() {
+            return search(&self.kb.skip, &[(&self.kb, 0)], text, starts, limit, hits);
+        }
+        search(&self.skip, &[(&self.kb, 0), (&self.docs, self.kb.len())], text, starts, limit, hits);
     }
 }
 
@@ -610,7 +772,13 @@ mod tests {
         assert_eq!(index.hits(text, span.clone()), expected, "{forms:?} in {text:?}");
         // Pieces that share keys go to the automaton: the same hits.
         let clashing = FormIndex::with_keys(forms.iter().copied(), Keys::Clashing);
-        assert_eq!(clashing.hits(text, span), expected, "{forms:?} in {text:?}, keys clashing");
+        assert_eq!(clashing.hits(text, span.clone()), expected, "{forms:?} in {text:?}, keys clashing");
+        // Any first part as the knowledge base's, the rest the documents'.
+        for k in 0..=forms.len() {
+            let (kb, docs) = forms.split_at(k);
+            let layered = LayeredIndex::new(Arc::new(FormIndex::new(kb.iter().copied())), docs.iter().copied());
+            assert_eq!(layered.hits(text, span.clone()), expected, "{kb:?} and {docs:?} in {text:?}");
+        }
     }
 
     #[test]
@@ -741,6 +909,49 @@ mod tests {
             for span in [0..text.len(), 0..at, at..text.len()] {
                 let expected = oracle(&forms, &text, span.clone());
                 prop_assert_eq!(&index.hits(&text, span.clone()), &expected);
+                prop_assert_eq!(&clashing.hits(&text, span), &expected);
+            }
+        }
+
+        /// The knowledge base's forms and the documents' in two indexes
+        /// find what one index of both finds, numbered alike.
+        #[test]
+        fn two_layers_find_what_one_index_of_both_finds(
+            forms in prop::collection::vec((phrase(3), any::<bool>()), 1..8),
+            pieces in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(GLUE)), 0..24),
+            cut in 0usize..200,
+        ) {
+            let mut forms: Vec<(&str, bool)> = forms.iter().map(|(f, kb)| (f.as_str(), *kb)).collect();
+            forms.sort_unstable();
+            forms.dedup_by(|a, b| a.0 == b.0);
+            forms.retain(|f| !f.0.is_empty());
+            // The knowledge base's first: the layers' numbering.
+            forms.sort_by_key(|&(_, kb)| !kb);
+            let all: Vec<&str> = forms.iter().map(|&(f, _)| f).collect();
+            let kb: Vec<&str> = forms.iter().filter(|f| f.1).map(|&(f, _)| f).collect();
+            let docs: Vec<&str> = forms.iter().filter(|f| !f.1).map(|&(f, _)| f).collect();
+            let mut text = String::new();
+            for (pick, glue) in pieces {
+                let k = pick.index(all.len() + WORDS.len());
+                text.push_str(all.get(k).copied().unwrap_or_else(|| WORDS[k - all.len()]));
+                text.push_str(glue);
+            }
+            let mut at = cut.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let layered = LayeredIndex::new(Arc::new(FormIndex::new(kb.iter().copied())), docs.iter().copied());
+            let clashing = LayeredIndex::new(
+                Arc::new(FormIndex::with_keys(kb.iter().copied(), Keys::Clashing)),
+                docs.iter().copied(),
+            );
+            prop_assert_eq!(layered.len(), all.len());
+            for (i, form) in all.iter().enumerate() {
+                prop_assert_eq!(layered.form(i), *form);
+            }
+            for span in [0..text.len(), 0..at, at..text.len()] {
+                let expected = oracle(&all, &text, span.clone());
+                prop_assert_eq!(&layered.hits(&text, span.clone()), &expected);
                 prop_assert_eq!(&clashing.hits(&text, span), &expected);
             }
         }

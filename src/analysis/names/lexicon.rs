@@ -1,7 +1,11 @@
 //! The lexicon: every name the corpus knows (knowledge base first, then
 //! discovered names in document order) with its surface forms, indexed by
-//! their first word ([`FormIndex`]) so that a document is searched a word
-//! at a time rather than a byte at a time.
+//! their first word so that a document is searched a word at a time rather
+//! than a byte at a time. The knowledge base's forms are indexed once, with
+//! it ([`KbPatterns`]); a lexicon indexes only the forms the documents bring
+//! beside them ([`LayeredIndex`]), so that a build, and the rebuild after
+//! an edit that adds a name, costs what the documents bring, not the
+//! knowledge base's tens of thousands of forms.
 //!
 //! Invariants: a surface form names one entity. Knowledge-base forms win
 //! over discovered ones; two discovered names that would share a learned
@@ -16,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::discover::{Candidate, Discovery};
-use super::forms::FormIndex;
+use super::forms::{FormIndex, LayeredIndex};
 use super::{EntityRef, Mention, fold_apostrophes};
 use crate::analysis::kb::{EntityKind, KnowledgeBase, surname};
 use crate::analysis::text::{TextRange, floor_char_boundary};
@@ -93,8 +97,8 @@ pub struct Lexicon {
     order: Arc<Vec<usize>>,
     /// Acronyms the corpus defines for knowledge-base entities.
     pub kb_acronyms: Vec<(usize, String)>,
-    /// Form index (of `index`) → entity. Shared: a lexicon whose
-    /// introductions moved is a copy with the same forms.
+    /// Form index (of `index`'s documents' part) → entity. Shared: a
+    /// lexicon whose introductions moved is a copy with the same forms.
     owners: Arc<Vec<EntityRef>>,
     /// Whether a form spans a line break.
     multiline: bool,
@@ -102,8 +106,9 @@ pub struct Lexicon {
     /// `discovered`), so that moving one document's introductions does not
     /// look at every name.
     introduced_in: Arc<HashMap<Arc<Path>, Vec<usize>>>,
-    /// The patterns by first word. Shared like `patterns`.
-    index: Arc<FormIndex>,
+    /// The forms by first word: the knowledge base's ([`KbPatterns`]),
+    /// then the documents'. Shared like `owners`.
+    index: Arc<LayeredIndex>,
     /// Which set of forms this is (see [`Lexicon::generation`]).
     generation: u64,
     /// The generations this one was rebuilt from ([`Lexicon::rebuilt`]),
@@ -143,6 +148,67 @@ pub(crate) fn kb_forms(kb: &KnowledgeBase) -> KbForms {
         }
     }
     forms
+}
+
+/// The knowledge base's part of every lexicon over it, built with it (see
+/// [`KnowledgeBase::patterns`]): its forms as patterns, indexed. A
+/// lexicon adds the forms the documents bring in an index of their own,
+/// so that a build, and a rebuild after an edit, goes over those alone.
+pub struct KbPatterns {
+    index: Arc<FormIndex>,
+    /// Pattern → entity index.
+    owners: Vec<u32>,
+    /// Whether a form spans a line break.
+    multiline: bool,
+}
+
+impl KbPatterns {
+    /// The patterns of `forms` (a [`KnowledgeBase::forms`]).
+    pub(crate) fn new(forms: &KbForms) -> KbPatterns {
+        // Entities past four billion are left out (they could not be
+        // mentioned either: see `Mention::new`).
+        let forms = forms.iter().filter_map(|(form, &i)| Some((form.as_str(), u32::try_from(i).ok()?))).collect();
+        let (patterns, owners, multiline) = patterns(forms);
+        let index = Arc::new(FormIndex::new(patterns.iter().map(|p| &**p)));
+        KbPatterns { index, owners, multiline }
+    }
+}
+
+impl Default for KbPatterns {
+    fn default() -> KbPatterns {
+        KbPatterns::new(&KbForms::default())
+    }
+}
+
+impl std::fmt::Debug for KbPatterns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KbPatterns").field("patterns", &self.owners.len()).finish()
+    }
+}
+
+/// `forms` (each once) in order, each with an apostrophe also with a curly
+/// one: the patterns, each pattern's owner, and whether a pattern spans a
+/// line break.
+fn patterns<W: Copy + Send>(mut forms: Vec<(&str, W)>) -> (Vec<Cow<'_, str>>, Vec<W>, bool) {
+    {
+        use rayon::slice::ParallelSliceMut;
+        forms.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    }
+    let mut patterns = Vec::with_capacity(forms.len());
+    // Owners in a list of their own, made at its size: collected from
+    // (pattern, owner) pairs in place, it would keep their allocation,
+    // two and a half times its size (3.3 MB for 1.3 MB at sotu 10,000).
+    let mut owners = Vec::with_capacity(forms.len() + forms.iter().filter(|(f, _)| f.contains('\'')).count());
+    for (form, who) in forms {
+        if form.contains('\'') {
+            patterns.push(Cow::Owned(form.replace('\'', "’")));
+            owners.push(who);
+        }
+        patterns.push(Cow::Borrowed(form));
+        owners.push(who);
+    }
+    let multiline = patterns.iter().any(|p| p.contains('\n'));
+    (patterns, owners, multiline)
 }
 
 impl Lexicon {
@@ -262,32 +328,15 @@ impl Lexicon {
             EntityRef::Discovered(i) => EntityRef::Discovered(ids[i]),
             kb => kb,
         };
-        // Each form once (`claim` puts none of the knowledge base's in
-        // `more`), so by form is the order of (form, owner).
-        let mut forms: Vec<(&str, EntityRef)> = kb_forms
-            .iter()
-            .map(|(form, &i)| (form.as_str(), EntityRef::Kb(i)))
-            .chain(more.iter().filter_map(|(form, who)| who.map(|w| (form.as_str(), id(w)))))
-            .collect();
-        {
-            use rayon::slice::ParallelSliceMut;
-            forms.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-        }
-        let mut patterns: Vec<(Cow<str>, EntityRef)> = Vec::with_capacity(forms.len());
-        for (form, who) in forms {
-            if form.contains('\'') {
-                patterns.push((Cow::Owned(form.replace('\'', "’")), who));
-            }
-            patterns.push((Cow::Borrowed(form), who));
-        }
-        let index = Arc::new(FormIndex::new(patterns.iter().map(|(p, _)| &**p)));
-        let multiline = patterns.iter().any(|(p, _)| p.contains('\n'));
-        // Collected from a borrow, not from `patterns.into_iter()`: that
-        // collect would happen in place and keep the patterns' allocation,
-        // two and a half times the list's size (3.3 MB for 1.3 MB at sotu
-        // 10,000, twice while a rebuilt lexicon stands beside the old one).
-        let owners: Vec<EntityRef> = patterns.iter().map(|&(_, who)| who).collect();
-        drop(patterns);
+        // The documents' forms (`claim` puts none of the knowledge base's
+        // in `more`), beside the knowledge base's own index.
+        let forms: Vec<(&str, EntityRef)> =
+            more.iter().filter_map(|(form, who)| who.map(|w| (form.as_str(), id(w)))).collect();
+        let (docs_patterns, owners, docs_multiline) = patterns(forms);
+        let kb_patterns = kb.patterns();
+        let index = Arc::new(LayeredIndex::new(kb_patterns.index.clone(), docs_patterns.iter().map(|p| &**p)));
+        drop(docs_patterns);
+        let multiline = kb_patterns.multiline || docs_multiline;
         // Names come document by document (in each of the two passes):
         // one lookup a run, so that a path is hashed (its components
         // parsed) once or twice, not once per name (an eighth of the build
@@ -355,11 +404,13 @@ impl Lexicon {
             let e = lex.owners[i];
             (e, lex.kind(e))
         };
+        // The knowledge base's forms are the same (and no form of the
+        // documents' is one of them): the documents' parts tell.
         let mut before: HashMap<&str, (EntityRef, EntityKind), foldhash::fast::RandomState> =
-            (0..old.owners.len()).map(|i| (old.index.form(i), owner(old, i))).collect();
+            (0..old.owners.len()).map(|i| (old.index.docs().form(i), owner(old, i))).collect();
         let mut changed = Vec::new();
         for i in 0..self.owners.len() {
-            let form = self.index.form(i);
+            let form = self.index.docs().form(i);
             if before.remove(form) != Some(owner(self, i)) {
                 changed.push(form);
             }
@@ -479,13 +530,13 @@ impl Lexicon {
         out.reserve(outer.len());
         for (k, &i) in outer.iter().enumerate() {
             let (start, end, pattern) = hits[i];
-            let entity = self.owners[pattern];
+            let entity = self.owner(pattern);
             out.extend(Mention::new(start..end, entity, false));
             let next_outer = outer.get(k + 1).copied().unwrap_or(hits.len());
             // Every level: `Philadelphia` and `Philadelphia District
             // Attorney` inside `Philadelphia District Attorney’s Office`.
             for &(s, e, p) in &hits[i + 1..next_outer] {
-                let inner = self.owners[p];
+                let inner = self.owner(p);
                 if e <= end && (s, e) != (start, end) && inner != entity {
                     out.extend(Mention::new(s..e, inner, true));
                 }
@@ -521,9 +572,18 @@ impl Lexicon {
         }
     }
 
+    /// The entity that pattern `p` (an index into `index`) names.
+    fn owner(&self, p: usize) -> EntityRef {
+        let kb = &self.kb.patterns().owners;
+        match p.checked_sub(kb.len()) {
+            None => EntityRef::Kb(kb[p] as usize),
+            Some(j) => self.owners[j],
+        }
+    }
+
     /// All surface forms of an entity (as matched, curly and straight).
     pub fn forms(&self, e: EntityRef) -> Vec<&str> {
-        self.owners.iter().enumerate().filter(|(_, w)| **w == e).map(|(i, _)| self.index.form(i)).collect()
+        (0..self.index.len()).filter(|&i| self.owner(i) == e).map(|i| self.index.form(i)).collect()
     }
 
     /// Aliases to show for an entity: declared, learned and corpus-learned.
@@ -564,19 +624,21 @@ impl Lexicon {
 
     /// Number of surface forms matched (for statistics).
     pub fn pattern_count(&self) -> usize {
-        self.owners.len()
+        self.index.len()
     }
 
     /// Whether two lexicons would match the same forms to the same names,
     /// so documents analysed with one need not be redone with the other.
     pub fn same_forms(&self, other: &Lexicon) -> bool {
-        self.owners.len() == other.owners.len()
-            && self.owners.iter().zip(other.owners.iter()).enumerate().all(|(i, (x, y))| {
+        // The knowledge base's part, when shared, is the same.
+        let shared = if Arc::ptr_eq(self.index.kb(), other.index.kb()) { self.index.kb().len() } else { 0 };
+        self.index.len() == other.index.len()
+            && (shared..self.index.len()).all(|i| {
                 self.index.form(i) == other.index.form(i)
-                    && match (x, y) {
+                    && match (self.owner(i), other.owner(i)) {
                         (EntityRef::Kb(i), EntityRef::Kb(j)) => i == j,
                         (EntityRef::Discovered(i), EntityRef::Discovered(j)) => {
-                            self.discovered(*i).map(|d| &d.name) == other.discovered(*j).map(|d| &d.name)
+                            self.discovered(i).map(|d| &d.name) == other.discovered(j).map(|d| &d.name)
                         }
                         _ => false,
                     }
@@ -736,9 +798,10 @@ mod tests {
             .map(|i| format!("[[entity]]\nid = \"e{i}\"\nname = \"Matt O'Brien{i}\"\nkind = \"person\"\n\n"))
             .collect();
         let lex = lexicon(kb(&entities), &[]);
-        assert_eq!(lex.owners.len(), lex.index.len());
-        assert!(lex.owners.len() > 400, "{} forms", lex.owners.len());
-        assert_eq!(lex.owners.capacity(), lex.owners.len());
+        assert_eq!(lex.kb.patterns().owners.len(), lex.index.kb().len());
+        let owners = &lex.kb.patterns().owners;
+        assert!(owners.len() > 400, "{} forms", owners.len());
+        assert_eq!(owners.capacity(), owners.len());
     }
 
     #[test]
@@ -758,6 +821,55 @@ mod tests {
         let krasner = lex.discovered(0).expect("discovered first");
         assert_eq!(krasner.intro.context, "Philadelphia District Attorney Larry Krasner (D)");
         assert_eq!(krasner.intro.doc.as_ref(), Path::new("000.txt"));
+    }
+
+    /// Every lexicon over a knowledge base searches its forms with the
+    /// index built with it: a build, or a rebuild after an edit, indexes
+    /// only the forms the documents bring (a name, a surname, an acronym
+    /// the corpus defines for an entity of the knowledge base), and a
+    /// mention of one part may hold one of the other.
+    #[test]
+    fn lexicons_index_only_the_documents_forms_beside_the_knowledge_bases() {
+        let kb = kb(
+            "[[entity]]\nid = \"la\"\nname = \"Los Angeles\"\nkind = \"place\"\n\n[[entity]]\nid = \"irli\"\nname = \"Immigration Reform Law Institute\"\nkind = \"organization\"\n",
+        );
+        let text = "The Immigration Reform Law Institute (IRLI) met Mayor Jane Roe. The Los Angeles Harbor Commission \
+                    met too. IRLI and Roe met again in Los Angeles.";
+        let lex = lexicon(kb.clone(), &[text]);
+        let again = lex.rebuilt(kb.clone(), &[]);
+        for l in [&lex, &again] {
+            assert!(Arc::ptr_eq(l.index.kb(), &kb.patterns().index));
+        }
+        fn docs(l: &Lexicon) -> Vec<&str> {
+            (0..l.index.docs().len()).map(|i| l.index.docs().form(i)).collect()
+        }
+        assert_eq!(docs(&lex), ["IRLI", "Jane Roe", "Los Angeles Harbor Commission", "Roe"]);
+        assert_eq!(docs(&again), Vec::<&str>::new());
+        assert_eq!(lex.pattern_count(), kb.patterns().owners.len() + 4);
+        let found: Vec<(&str, String, bool)> = lex
+            .mentions(text, &[])
+            .iter()
+            .map(|m| (&text[m.range()], lex.name(m.entity()).to_string(), m.nested))
+            .collect();
+        let irli = "Immigration Reform Law Institute".to_string();
+        assert_eq!(
+            found,
+            vec![
+                ("Immigration Reform Law Institute", irli.clone(), false),
+                ("IRLI", irli.clone(), false),
+                ("Jane Roe", "Jane Roe".to_string(), false),
+                ("Los Angeles Harbor Commission", "Los Angeles Harbor Commission".to_string(), false),
+                ("Los Angeles", "Los Angeles".to_string(), true),
+                ("IRLI", irli, false),
+                ("Roe", "Jane Roe".to_string(), false),
+                ("Los Angeles", "Los Angeles".to_string(), false),
+            ]
+        );
+        // What changed is told by the documents' forms alone.
+        let mut changed = again.changed_forms(&lex).expect("the same knowledge base");
+        changed.sort_unstable();
+        assert_eq!(changed, ["IRLI", "Jane Roe", "Los Angeles Harbor Commission", "Roe"]);
+        assert!(!again.same_forms(&lex) && again.same_forms(&lex.rebuilt(kb.clone(), &[])));
     }
 
     #[test]
