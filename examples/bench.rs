@@ -951,7 +951,20 @@ struct ServerFigures {
     peak: u64,
     /// After an edit that introduces a name (the corpus resolved again).
     peak_named: u64,
+    /// Edits that add a name and edits that remove it → the document's
+    /// diagnostics.
+    name_edit: (f64, f64),
+    /// Edits that add a name → a hover on it finds it (the lexicon
+    /// rebuilt and the document resolved again; in a corpus of 200
+    /// documents or fewer, before its diagnostics).
+    name_known: (f64, f64),
 }
+
+/// Rounds of an edit that adds a name and one that removes it.
+const NAME_EDITS: usize = 20;
+/// The pause after a round: over the server's 150 ms before corpus work,
+/// and that work at 10,000 documents.
+const NAME_PAUSE: Duration = Duration::from_millis(400);
 
 #[derive(Default)]
 struct ReplayFloor {
@@ -1143,6 +1156,46 @@ fn bench_server(bin: &Path, dir: &Path, probes: &Probes, edits: usize) -> Server
         std::thread::sleep(Duration::from_millis(20));
     }
     figures.peak_named = server.peak_rss();
+
+    // Edits that add a new name, each then removed again (the sentence
+    // pasted, then deleted): how soon the document's diagnostics come, and
+    // how soon a hover on the name finds it. Past 200 documents the corpus
+    // learns the name in the background once no edit has landed for
+    // 150 ms: the next round starts after a pause long enough for it to
+    // forget the name again.
+    let mut published_in = Vec::new();
+    let mut known_in = Vec::new();
+    let start = text.find("\n\n").map_or(0, |i| i + 2);
+    let p = pos16(&text, start);
+    for k in 0..NAME_EDITS {
+        let sentence = format!("Professor Wendel Ostrak{} said so. ", char::from(b'a' + (k % 26) as u8));
+        let end = pos16(&format!("{}{sentence}", &text[..start]), start + sentence.len());
+        let name = pos16(&format!("{}{sentence}", &text[..start]), start + "Professor Wen".len());
+        for change in [
+            json!({"range": {"start": {"line": p.0, "character": p.1}, "end": {"line": p.0, "character": p.1}}, "text": sentence}),
+            json!({"range": {"start": {"line": p.0, "character": p.1}, "end": {"line": end.0, "character": end.1}}, "text": ""}),
+        ] {
+            let adds = change["text"] != "";
+            version += 1;
+            let t = Instant::now();
+            server.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": big_uri, "version": version}, "contentChanges": [change]}),
+            );
+            server.wait_for("textDocument/publishDiagnostics", expected(version));
+            published_in.push(t.elapsed());
+            if adds {
+                while server.request("textDocument/hover", at(&big, name)).get() == "null" {
+                    assert!(t.elapsed() < WAIT, "the new name was never resolved");
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                known_in.push(t.elapsed());
+            }
+        }
+        std::thread::sleep(NAME_PAUSE);
+    }
+    figures.name_edit = percentiles(published_in);
+    figures.name_known = percentiles(known_in);
     server.stop();
     figures
 }
@@ -1218,6 +1271,15 @@ fn print_table(rows: &[Row], load: &str) {
     });
     line(&mut out, "floor: the same, to its last byte", "", &|r| pp(r.server.references_floor.received));
     line(&mut out, "edit in 50 KB doc → diagnostics p50 / p99", "p50 ≤ 5 ms", &|r| pp(r.server.edit));
+    line(&mut out, "edit that adds or removes a name → diagnostics p50 / p99", "p50 ≤ 5 ms", &|r| {
+        pp(r.server.name_edit)
+    });
+    line(
+        &mut out,
+        "edit that adds a name → hover finds it p50 / p99 (past 200 documents: after a 150 ms pause)",
+        "",
+        &|r| pp(r.server.name_known),
+    );
     line(&mut out, "server peak RSS (VmHWM)", "≤ 4× corpus", &|r| {
         format!("{:.0} MB, {:.2}×", r.server.peak as f64 / 1e6, r.server.peak as f64 / r.bytes as f64)
     });
