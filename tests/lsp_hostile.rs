@@ -334,6 +334,29 @@ fn a_ten_megabyte_single_line() {
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
 
+/// Every `Name (` looked for its `)` up to the end of the text (for a
+/// parenthesised acronym after a name): an 8 MB paragraph of `Acme Widget
+/// Group (x ` took minutes, growing quadratically (1 MB: 8.7 s, 4 MB:
+/// 69 s in a release build). An acronym is at most 12 bytes, so the look
+/// stops there; the one defined at the end is still learned.
+#[test]
+fn parentheses_that_never_close_in_a_long_paragraph() {
+    let unit = "Acme Widget Group (x ";
+    let count = (8 << 20) / unit.len();
+    let text = unit.repeat(count) + "and Acme Widget Group (AWG) said so, and AWG met Larry Krasner.";
+    let (dir, mut client) = indexed(&[]);
+    let u = client.open_text(&dir.path().join("parens.txt"), 1, &text);
+    diagnostics_within(&mut client, &u, 1, SLOW);
+    // ASCII: UTF-16 units are bytes.
+    let awg = text.rfind("AWG met").expect("AWG") as u32;
+    let hover = client.request("textDocument/hover", at(&u, (0, awg + 1)));
+    assert!(hover_markdown(&hover).starts_with("**Acme Widget Group**"), "{hover}");
+    assert_eq!(hover["range"], range(0, awg, 0, awg + 3));
+    let krasner = text.rfind("Krasner").expect("Krasner") as u32;
+    assert_responsive(&mut client, &u, (0, krasner));
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}
+
 #[test]
 fn a_hundred_thousand_line_document() {
     let lines = 100_000u32;

@@ -1145,11 +1145,18 @@ fn push(
 
 /// `(IRLI)` right after a name.
 fn parenthesised_acronym(text: &str, at: usize) -> Option<String> {
-    let rest = text[at..].strip_prefix(" (")?;
-    let close = rest.find(')')?;
+    if text.as_bytes().get(at..at + 2) != Some(b" (") {
+        return None;
+    }
+    // At most 12 bytes before the `)`: no further look.
+    let rest = text.get(at + 2..)?;
+    let close = rest.as_bytes().iter().take(ACRONYM_BYTES + 1).position(|&b| b == b')')?;
     let inner = &rest[..close];
-    (is_acronym(inner) && inner.len() <= 12).then(|| inner.to_string())
+    is_acronym(inner).then(|| inner.to_string())
 }
+
+/// The longest acronym learned from `Name (ACR)`, in bytes.
+const ACRONYM_BYTES: usize = 12;
 
 fn acronym_end(text: &str, at: usize) -> Option<usize> {
     parenthesised_acronym(text, at).map(|a| at + 3 + a.len())
