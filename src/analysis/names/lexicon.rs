@@ -186,9 +186,9 @@ impl std::fmt::Debug for KbPatterns {
     }
 }
 
-/// `forms` (each once) in order, each with an apostrophe also with a curly
-/// one: the patterns, each pattern's owner, and whether a pattern spans a
-/// line break.
+/// `forms` (each once) sorted, each with an apostrophe preceded by its
+/// twin with a curly one: the patterns, each pattern's owner, and whether
+/// a pattern spans a line break.
 fn patterns<W: Copy + Send>(mut forms: Vec<(&str, W)>) -> (Vec<Cow<'_, str>>, Vec<W>, bool) {
     {
         use rayon::slice::ParallelSliceMut;
