@@ -32,7 +32,7 @@
 //! keyed once (both indexes use the same keys) and looked up in each index
 //! whose first words can start like it.
 //!
-//! Invariant: [`FormIndex::hits`] finds exactly the occurrences an
+//! Invariant: a [`FormIndex`] finds exactly the occurrences an
 //! overlapping Aho-Corasick search of every form, filtered by
 //! [`whole_word`], finds, and [`LayeredIndex::hits`] exactly those of one
 //! index of both parts' forms (proptests below compare them).
@@ -363,27 +363,13 @@ impl FormIndex {
         }
     }
 
-    /// Every occurrence of a form as whole words that lies within `span`
-    /// of `text` (whole words judged on the whole text): `(start, end,
-    /// form index)`, by start, then longest first.
-    pub fn hits(&self, text: &str, span: TextRange) -> Vec<(usize, usize, usize)> {
+    /// [`LayeredIndex::hits`] of this index alone (the tests'; a lexicon
+    /// searches a [`LayeredIndex`]).
+    #[cfg(test)]
+    fn hits(&self, text: &str, span: TextRange) -> Vec<(usize, usize, usize)> {
         let mut hits = Vec::new();
-        self.push_hits_starting_in(text, span.clone(), span.end, &mut hits);
+        search(&self.skip, &[(self, 0)], text, span.clone(), span.end, &mut hits);
         hits
-    }
-
-    /// [`FormIndex::hits`] that start within `starts` and end by `limit`
-    /// (at or after `starts.end`): those of a span, and the ones that
-    /// reach past its end; appended to `hits` (what it held stays as it
-    /// was), so that a search a region at a time reuses one list.
-    pub fn push_hits_starting_in(
-        &self,
-        text: &str,
-        starts: TextRange,
-        limit: usize,
-        hits: &mut Vec<(usize, usize, usize)>,
-    ) {
-        search(&self.skip, &[(self, 0)], text, starts, limit, hits);
     }
 
     /// The forms found from the word `start..at` of `text` (a word start
@@ -453,7 +439,7 @@ impl FormIndex {
 /// appended to `hits` by start, then longest first; `skip` is the union
 /// of the layers' tables. The layers key pieces alike (the first's keys),
 /// so a word is keyed once for all. See
-/// [`FormIndex::push_hits_starting_in`].
+/// [`LayeredIndex::push_hits_starting_in`].
 fn search<const N: usize>(
     skip: &Skip,
     layers: &[(&FormIndex, usize); N],
@@ -586,14 +572,19 @@ impl LayeredIndex {
         }
     }
 
-    /// See [`FormIndex::hits`].
+    /// Every occurrence of a form as whole words that lies within `span`
+    /// of `text` (whole words judged on the whole text): `(start, end,
+    /// form index)`, by start, then longest first.
     pub fn hits(&self, text: &str, span: TextRange) -> Vec<(usize, usize, usize)> {
         let mut hits = Vec::new();
         self.push_hits_starting_in(text, span.clone(), span.end, &mut hits);
         hits
     }
 
-    /// See [`FormIndex::push_hits_starting_in`].
+    /// [`LayeredIndex::hits`] that start within `starts` and end by
+    /// `limit` (at or after `starts.end`): those of a span, and the ones
+    /// that reach past its end; appended to `hits` (what it held stays as
+    /// it was), so that a search a region at a time reuses one list.
     pub fn push_hits_starting_in(
         &self,
         text: &str,
