@@ -843,6 +843,19 @@ impl Server {
         }
     }
 
+    /// Sends `change` as version `version` of the open document `uri` and
+    /// waits for that version's diagnostics: the time from sending.
+    fn edit(&mut self, uri: &str, version: i64, change: Value) -> Duration {
+        let t = Instant::now();
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+        );
+        let want = Some((uri.to_string(), Some(version)));
+        self.wait_for("textDocument/publishDiagnostics", |p| published(p) == want);
+        t.elapsed()
+    }
+
     /// Waits for a notification `method` whose raw params satisfy `pred`.
     fn wait_for(&mut self, method: &str, pred: impl Fn(&str) -> bool) {
         if let Some(i) = self.pending.iter().position(|m| m.method.as_deref() == Some(method) && pred(m.params())) {
@@ -1090,12 +1103,8 @@ fn bench_server(bin: &Path, dir: &Path, probes: &Probes, edits: usize) -> Server
         "textDocument/didOpen",
         json!({"textDocument": {"uri": big_uri, "languageId": "plaintext", "version": 1, "text": text}}),
     );
-    let uri_for = big_uri.clone();
-    let expected = move |v: i64| {
-        let want = Some((uri_for.clone(), Some(v)));
-        move |p: &str| published(p) == want
-    };
-    server.wait_for("textDocument/publishDiagnostics", expected(1));
+    let opened = Some((big_uri.clone(), Some(1)));
+    server.wait_for("textDocument/publishDiagnostics", |p| published(p) == opened);
     let mut rng = Rng(0xED17);
     let mut v = Vec::new();
     let mut version = 1;
@@ -1123,13 +1132,7 @@ fn bench_server(bin: &Path, dir: &Path, probes: &Probes, edits: usize) -> Server
                 json!({"range": {"start": {"line": p.0, "character": p.1}, "end": {"line": p.0, "character": p.1}}, "text": "e"})
             }
         };
-        let t = Instant::now();
-        server.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": big_uri, "version": version}, "contentChanges": [change]}),
-        );
-        server.wait_for("textDocument/publishDiagnostics", expected(version));
-        v.push(t.elapsed());
+        v.push(server.edit(&big_uri, version, change));
     }
     figures.edit = percentiles(v);
     figures.peak = server.peak_rss();
@@ -1142,13 +1145,11 @@ fn bench_server(bin: &Path, dir: &Path, probes: &Probes, edits: usize) -> Server
     let start = text.find("\n\n").map_or(0, |i| i + 2);
     let p = pos16(&text, start);
     text.insert_str(start, sentence);
-    server.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": big_uri, "version": version}, "contentChanges": [
-            {"range": {"start": {"line": p.0, "character": p.1}, "end": {"line": p.0, "character": p.1}}, "text": sentence}
-        ]}),
+    server.edit(
+        &big_uri,
+        version,
+        json!({"range": {"start": {"line": p.0, "character": p.1}, "end": {"line": p.0, "character": p.1}}, "text": sentence}),
     );
-    server.wait_for("textDocument/publishDiagnostics", expected(version));
     let name = pos16(&text, start + "Professor Zor".len());
     let asked = Instant::now();
     while server.request("textDocument/hover", at(&big, name)).get() == "null" {
@@ -1178,12 +1179,7 @@ fn bench_server(bin: &Path, dir: &Path, probes: &Probes, edits: usize) -> Server
             let adds = change["text"] != "";
             version += 1;
             let t = Instant::now();
-            server.notify(
-                "textDocument/didChange",
-                json!({"textDocument": {"uri": big_uri, "version": version}, "contentChanges": [change]}),
-            );
-            server.wait_for("textDocument/publishDiagnostics", expected(version));
-            published_in.push(t.elapsed());
+            published_in.push(server.edit(&big_uri, version, change));
             if adds {
                 while server.request("textDocument/hover", at(&big, name)).get() == "null" {
                     assert!(t.elapsed() < WAIT, "the new name was never resolved");
