@@ -195,7 +195,9 @@ fn run_end(text: &str, mut i: usize, word: bool, limit: usize) -> usize {
     i
 }
 
-fn word_end(text: &str, i: usize) -> usize {
+/// The end of the word (a longest run of letters and digits) that starts
+/// at `i` (`i` when none does).
+pub(crate) fn word_end(text: &str, i: usize) -> usize {
     run_end(text, i, true, usize::MAX)
 }
 

@@ -66,6 +66,14 @@ impl Named<'_> {
             && (Arc::ptr_eq(&old.intro.doc, self.doc) || old.intro.doc == *self.doc)
     }
 
+    /// The name with id `i`: `previous`'s when it has it as it is.
+    fn share_or_make(self, previous: Option<&Lexicon>, i: usize) -> Arc<DiscoveredName> {
+        match previous.and_then(|p| p.discovered.get(i)?.as_ref()).filter(|old| self.is(old)) {
+            Some(old) => old.clone(),
+            None => Arc::new(self.into_name()),
+        }
+    }
+
     fn into_name(self) -> DiscoveredName {
         let (d, c) = (self.discovery, self.candidate);
         DiscoveredName {
@@ -211,6 +219,246 @@ fn patterns<W: Copy + Send>(mut forms: Vec<(&str, W)>) -> (Vec<Cow<'_, str>>, Ve
     (patterns, owners, multiline)
 }
 
+/// A discovered name's folded form → (while a build claims them) the
+/// entity that owns it; `None` where two discovered names clash.
+type Owners = HashMap<String, Option<EntityRef>, foldhash::fast::RandomState>;
+
+/// What a build claims from the documents' discoveries, numbered in build
+/// order (ids come after).
+struct Claimed<'d> {
+    /// Acronyms the documents define for knowledge-base entities.
+    kb_acronyms: Vec<(usize, String)>,
+    /// The names, in build order.
+    discovered: Vec<Named<'d>>,
+    /// A name's folded form → its index in `discovered`.
+    by_name: HashMap<String, usize, foldhash::fast::RandomState>,
+    /// The documents' forms (folded) and their owners.
+    more: Owners,
+}
+
+/// The names and forms the documents `docs` (in path order) claim beside
+/// the knowledge base's; with `only`, the names of those keys (sorted
+/// [`name_key`]s) alone, and no acronym of the knowledge base's entities.
+fn claim<'d>(kb: &KnowledgeBase, docs: &'d [(Arc<Path>, &'d Discovery)], only: Option<&[u64]>) -> Claimed<'d> {
+    // The knowledge base's forms are settled (the first entity to name
+    // a form keeps it: `KnowledgeBase::forms`); what the documents bring is
+    // claimed beside them, in `more`. (Claiming the 20,000 forms of a
+    // large knowledge base again for every build cost more than the
+    // rest of it.)
+    let kb_forms = kb.forms();
+    let mut more = Owners::default();
+    let owner = |key: &str, more: &Owners| -> Option<Option<EntityRef>> {
+        kb_forms.get(key).map(|&i| Some(EntityRef::Kb(i))).or_else(|| more.get(key).copied())
+    };
+    let claim = |form: &str, who: EntityRef, more: &mut Owners| {
+        let key = fold_apostrophes(form);
+        if kb_forms.contains_key(&*key) {
+            return;
+        }
+        match more.get_mut(&*key) {
+            None => {
+                more.insert(key.into_owned(), Some(who));
+            }
+            // Discovered forms clash.
+            Some(owner @ Some(EntityRef::Discovered(_)))
+                if *owner != Some(who) && matches!(who, EntityRef::Discovered(_)) =>
+            {
+                *owner = None;
+            }
+            _ => {}
+        }
+    };
+    let mut kb_acronyms = Vec::new();
+    for (_, d) in docs.iter().filter(|_| only.is_none()) {
+        for a in &d.kb_acronyms {
+            if a.entity < kb.entities.len() && owner(&a.acronym, &more).is_none() {
+                claim(&a.acronym, EntityRef::Kb(a.entity), &mut more);
+                kb_acronyms.push((a.entity, a.acronym.clone()));
+            }
+        }
+    }
+    // Multi-word names first, so an acronym defined anywhere in the
+    // corpus is an alias rather than a name of its own. Each name by
+    // its introduction, made at the end (or taken from the previous
+    // lexicon, when it has it as it is).
+    let mut discovered: Vec<Named> = Vec::new();
+    let mut by_name: HashMap<String, usize, foldhash::fast::RandomState> = HashMap::default();
+    for pass in [false, true] {
+        for (doc, d) in docs {
+            let single = |c: &Candidate| !d.name(c).contains(' ');
+            let wanted = |c: &Candidate| only.is_none_or(|keys| keys.binary_search(&name_key(d.name(c))).is_ok());
+            for c in d.candidates().iter().filter(|c| single(c) == pass && wanted(c)) {
+                let name = d.name(c);
+                let key = fold_apostrophes(name);
+                if let Some(&i) = by_name.get(&*key) {
+                    if let Some(acr) = &c.acronym
+                        && !discovered[i].aliases.iter().any(|a| **a == **acr)
+                    {
+                        discovered[i].aliases.push(acr.to_string());
+                    }
+                    continue;
+                }
+                let owned = owner(&key, &more);
+                if pass && owned.is_some() {
+                    continue;
+                }
+                if matches!(owned, Some(Some(EntityRef::Kb(_)))) {
+                    continue;
+                }
+                let index = discovered.len();
+                by_name.insert(key.into_owned(), index);
+                let mut aliases: Vec<String> = c.acronym.iter().map(|a| a.to_string()).collect();
+                if c.kind == EntityKind::Person
+                    && let Some(s) = surname(name)
+                {
+                    aliases.push(s);
+                }
+                discovered.push(Named { doc, discovery: d, candidate: c, aliases });
+                claim(name, EntityRef::Discovered(index), &mut more);
+            }
+        }
+        if !pass {
+            for (i, d) in discovered.iter().enumerate() {
+                for a in &d.aliases {
+                    claim(a, EntityRef::Discovered(i), &mut more);
+                }
+            }
+        }
+    }
+    // Drop aliases that ended up owned by someone else, or by nobody.
+    for (i, d) in discovered.iter_mut().enumerate() {
+        d.aliases.retain(|a| owner(&fold_apostrophes(a), &more) == Some(Some(EntityRef::Discovered(i))));
+    }
+    Claimed { kb_acronyms, discovered, by_name, more }
+}
+
+/// A lexicon's parts before its documents' forms are indexed.
+struct Parts<'f> {
+    /// By id.
+    discovered: Vec<Option<Arc<DiscoveredName>>>,
+    order: Vec<usize>,
+    kb_acronyms: Vec<(usize, String)>,
+    /// The documents' forms (folded) with their owners.
+    forms: Vec<(&'f str, EntityRef)>,
+    introduced_in: HashMap<Arc<Path>, Vec<usize>>,
+}
+
+/// The hash of one of [`name_keys`]: of `form` folded. Fixed, not seeded:
+/// two keys that share one only make [`Lexicon::updated`] decline.
+fn name_key(form: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x5eed_f0c7_1e5e_ed00).hash_one(&*fold_apostrophes(form))
+}
+
+/// The keys a document's discovery can claim in a lexicon build, hashed,
+/// sorted, each once: every candidate's name, its acronym and (a person's)
+/// surname, and every acronym it defines for a knowledge-base entity;
+/// forms of the knowledge base left out (a build never gives them to a
+/// document: what claims them changes nothing).
+pub fn name_keys(kb: &KnowledgeBase, d: &Discovery) -> Vec<u64> {
+    let kb_forms = kb.forms();
+    let mut keys: Vec<u64> = Vec::new();
+    let mut push = |form: &str| {
+        if !kb_forms.contains_key(&*fold_apostrophes(form)) {
+            keys.push(name_key(form));
+        }
+    };
+    for c in d.candidates() {
+        let name = d.name(c);
+        push(name);
+        if let Some(a) = &c.acronym {
+            push(a);
+        }
+        if c.kind == EntityKind::Person
+            && let Some(s) = surname(name)
+        {
+            push(&s);
+        }
+    }
+    for a in &d.kb_acronyms {
+        push(&a.acronym);
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The keys whose names a document's change from `old` to `new` can
+/// change, hashed and sorted: the name keys whose candidates differ (in
+/// spelling, kind, acronym or introducing phrase, in text order), then
+/// every key of a candidate (its name, acronym, a person's surname, as in
+/// [`name_keys`]) that holds one of them, until none is added. A name key
+/// outside them has the same candidates in `old` and `new` but for where
+/// they stand.
+pub fn touched_keys(old: &Discovery, new: &Discovery) -> Vec<u64> {
+    type Items<'d> = HashMap<u64, Vec<(&'d str, EntityKind, Option<&'d str>, &'d str)>>;
+    fn items(d: &Discovery) -> Items<'_> {
+        let mut items = Items::new();
+        for c in d.candidates() {
+            items.entry(name_key(d.name(c))).or_default().push((d.name(c), c.kind, c.acronym.as_deref(), d.context(c)));
+        }
+        items
+    }
+    let (before, after) = (items(old), items(new));
+    let mut touched: Vec<u64> =
+        before.keys().chain(after.keys()).filter(|k| before.get(k) != after.get(k)).copied().collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let keys = |d: &Discovery, c: &Candidate| -> Vec<u64> {
+        let name = d.name(c);
+        let surname = (c.kind == EntityKind::Person).then(|| surname(name)).flatten();
+        [Some(name), c.acronym.as_deref(), surname.as_deref()].into_iter().flatten().map(name_key).collect()
+    };
+    let all: Vec<Vec<u64>> = [old, new].iter().flat_map(|d| d.candidates().iter().map(|c| keys(d, c))).collect();
+    loop {
+        let more: Vec<u64> = all
+            .iter()
+            .filter(|keys| keys.iter().any(|k| touched.binary_search(k).is_ok()))
+            .flatten()
+            .filter(|k| touched.binary_search(k).is_err())
+            .copied()
+            .collect();
+        if more.is_empty() {
+            return touched;
+        }
+        touched.extend(more);
+        touched.sort_unstable();
+        touched.dedup();
+    }
+}
+
+/// How many documents hold each of the [`name_keys`]: what tells
+/// [`Lexicon::updated`] whether a document's names touch another's.
+#[derive(Clone, Debug, Default)]
+pub struct NameKeyCounts(imbl::HashMap<u64, u32>);
+
+impl NameKeyCounts {
+    /// How many documents hold `key`.
+    pub fn get(&self, key: u64) -> u32 {
+        self.0.get(&key).copied().unwrap_or(0)
+    }
+
+    /// A document that holds `keys` came.
+    pub fn add(&mut self, keys: &[u64]) {
+        for &k in keys {
+            *self.0.entry(k).or_insert(0) += 1;
+        }
+    }
+
+    /// A document that held `keys` went.
+    pub fn remove(&mut self, keys: &[u64]) {
+        for k in keys {
+            match self.0.get_mut(k) {
+                Some(n) if *n > 1 => *n -= 1,
+                Some(_) => {
+                    self.0.remove(k);
+                }
+                None => {}
+            }
+        }
+    }
+}
+
 impl Lexicon {
     /// Builds the lexicon from the knowledge base and each document's
     /// discovery, given in document (path) order.
@@ -230,95 +478,7 @@ impl Lexicon {
     }
 
     fn build_after(previous: Option<&Lexicon>, kb: Arc<KnowledgeBase>, docs: &[(Arc<Path>, &Discovery)]) -> Lexicon {
-        // The knowledge base's forms are settled (the first entity to name
-        // a form keeps it: `KnowledgeBase::forms`); what the documents bring is
-        // claimed beside them, in `more`. (Claiming the 20,000 forms of a
-        // large knowledge base again for every build cost more than the
-        // rest of it.)
-        type Owners = HashMap<String, Option<EntityRef>, foldhash::fast::RandomState>;
-        let kb_forms = kb.forms();
-        let mut more = Owners::default();
-        let owner = |key: &str, more: &Owners| -> Option<Option<EntityRef>> {
-            kb_forms.get(key).map(|&i| Some(EntityRef::Kb(i))).or_else(|| more.get(key).copied())
-        };
-        let claim = |form: &str, who: EntityRef, more: &mut Owners| {
-            let key = fold_apostrophes(form);
-            if kb_forms.contains_key(&*key) {
-                return;
-            }
-            match more.get_mut(&*key) {
-                None => {
-                    more.insert(key.into_owned(), Some(who));
-                }
-                // Discovered forms clash.
-                Some(owner @ Some(EntityRef::Discovered(_)))
-                    if *owner != Some(who) && matches!(who, EntityRef::Discovered(_)) =>
-                {
-                    *owner = None;
-                }
-                _ => {}
-            }
-        };
-        let mut kb_acronyms = Vec::new();
-        for (_, d) in docs {
-            for a in &d.kb_acronyms {
-                if a.entity < kb.entities.len() && owner(&a.acronym, &more).is_none() {
-                    claim(&a.acronym, EntityRef::Kb(a.entity), &mut more);
-                    kb_acronyms.push((a.entity, a.acronym.clone()));
-                }
-            }
-        }
-        // Multi-word names first, so an acronym defined anywhere in the
-        // corpus is an alias rather than a name of its own. Each name by
-        // its introduction, made at the end (or taken from the previous
-        // lexicon, when it has it as it is).
-        let mut discovered: Vec<Named> = Vec::new();
-        let mut by_name: HashMap<String, usize, foldhash::fast::RandomState> = HashMap::default();
-        for pass in [false, true] {
-            for (doc, d) in docs {
-                let single = |c: &Candidate| !d.name(c).contains(' ');
-                for c in d.candidates().iter().filter(|c| single(c) == pass) {
-                    let name = d.name(c);
-                    let key = fold_apostrophes(name);
-                    if let Some(&i) = by_name.get(&*key) {
-                        if let Some(acr) = &c.acronym
-                            && !discovered[i].aliases.iter().any(|a| **a == **acr)
-                        {
-                            discovered[i].aliases.push(acr.to_string());
-                        }
-                        continue;
-                    }
-                    let owned = owner(&key, &more);
-                    if pass && owned.is_some() {
-                        continue;
-                    }
-                    if matches!(owned, Some(Some(EntityRef::Kb(_)))) {
-                        continue;
-                    }
-                    let index = discovered.len();
-                    by_name.insert(key.into_owned(), index);
-                    let mut aliases: Vec<String> = c.acronym.iter().map(|a| a.to_string()).collect();
-                    if c.kind == EntityKind::Person
-                        && let Some(s) = surname(name)
-                    {
-                        aliases.push(s);
-                    }
-                    discovered.push(Named { doc, discovery: d, candidate: c, aliases });
-                    claim(name, EntityRef::Discovered(index), &mut more);
-                }
-            }
-            if !pass {
-                for (i, d) in discovered.iter().enumerate() {
-                    for a in &d.aliases {
-                        claim(a, EntityRef::Discovered(i), &mut more);
-                    }
-                }
-            }
-        }
-        // Drop aliases that ended up owned by someone else, or by nobody.
-        for (i, d) in discovered.iter_mut().enumerate() {
-            d.aliases.retain(|a| owner(&fold_apostrophes(a), &more) == Some(Some(EntityRef::Discovered(i))));
-        }
+        let Claimed { kb_acronyms, discovered, by_name, more } = claim(&kb, docs, None);
         // Ids: the build's numbers, or the previous lexicon's ids.
         let ids = match previous {
             Some(p) => p.ids_for(&by_name, discovered.len()),
@@ -332,11 +492,6 @@ impl Lexicon {
         // in `more`), beside the knowledge base's own index.
         let forms: Vec<(&str, EntityRef)> =
             more.iter().filter_map(|(form, who)| who.map(|w| (form.as_str(), id(w)))).collect();
-        let (docs_patterns, owners, docs_multiline) = patterns(forms);
-        let kb_patterns = kb.patterns();
-        let index = Arc::new(LayeredIndex::new(kb_patterns.index.clone(), docs_patterns.iter().map(|p| &**p)));
-        drop(docs_patterns);
-        let multiline = kb_patterns.multiline || docs_multiline;
         // Names come document by document (in each of the two passes):
         // one lookup a run, so that a path is hashed (its components
         // parsed) once or twice, not once per name (an eighth of the build
@@ -346,24 +501,176 @@ impl Lexicon {
         for run in named.chunk_by(|a, b| Arc::ptr_eq(a.0, b.0)) {
             introduced_in.entry(run[0].0.clone()).or_default().extend(run.iter().map(|&(_, i)| i));
         }
-        let discovered = discovered.into_iter().zip(&ids).map(|(d, &i)| {
-            match previous.and_then(|p| p.discovered.get(i)?.as_ref()).filter(|old| d.is(old)) {
-                Some(old) => old.clone(),
-                None => Arc::new(d.into_name()),
-            }
-        });
         let mut by_id = vec![None; ids.iter().max().map_or(0, |&i| i + 1)];
         for (d, &i) in discovered.into_iter().zip(&ids) {
-            by_id[i] = Some(d);
+            by_id[i] = Some(d.share_or_make(previous, i));
         }
+        Lexicon::assemble(previous, kb, Parts { discovered: by_id, order: ids, kb_acronyms, forms, introduced_in })
+    }
+
+    /// [`Lexicon::rebuilt`] after one document, `doc`, changed its names
+    /// from `old` (its discovery when this lexicon was built) to `new`
+    /// (`None`: it had none, it has none, it is gone), without going
+    /// through every document's; `counts` are every document's
+    /// [`name_keys`] now. `None` when the change may reach another
+    /// document's names: a key it touches ([`touched_keys`]) is held by
+    /// another document (or shares its hash with one's), or the acronyms
+    /// it defines for knowledge-base entities changed or are among them
+    /// (their order is the documents'); the caller rebuilds then.
+    ///
+    /// Exact otherwise: a build decides each key (a name, an alias, an
+    /// acronym, as folded) from the candidates that hold it and from the
+    /// knowledge base alone (the first candidate names, two names' alias
+    /// clash, a form owned is not a name of its own: each a question about
+    /// one key), and a name's aliases are keys of the candidates that name
+    /// it. The keys the change touches, closed over the candidates that
+    /// hold them, are `doc`'s alone: their names and forms are what a
+    /// build over `doc`'s candidates of those keys gives; the other keys'
+    /// are this lexicon's, their introductions in `doc` moved where `new`
+    /// has them; ids, order and introductions follow as
+    /// [`Lexicon::rebuilt`] gives them (a proptest compares the two).
+    pub fn updated(
+        &self,
+        doc: &Arc<Path>,
+        old: Option<&Discovery>,
+        new: Option<&Discovery>,
+        counts: &NameKeyCounts,
+    ) -> Option<Lexicon> {
+        let none = Discovery::default();
+        let (old, new) = (old.unwrap_or(&none), new.unwrap_or(&none));
+        let acronyms = |d: &Discovery| -> Vec<(usize, u64)> {
+            d.kb_acronyms.iter().map(|a| (a.entity, name_key(&a.acronym))).collect()
+        };
+        let touched = touched_keys(old, new);
+        let new_keys = name_keys(&self.kb, new);
+        let held = |k: u64| new_keys.binary_search(&k).is_ok();
+        if acronyms(old) != acronyms(new)
+            || acronyms(new).iter().any(|(_, k)| touched.binary_search(k).is_ok())
+            || !touched.iter().all(|&k| counts.get(k) == u32::from(held(k)))
+        {
+            return None;
+        }
+        let one = [(doc.clone(), new)];
+        let Claimed { discovered, more, .. } = claim(&self.kb, &one, Some(&touched));
+        // `doc`'s names: those of the touched keys go (a new name of the
+        // same name keeps its id), the others stay.
+        let introduced: &[usize] = self.introduced_in.get(&**doc).map_or(&[], Vec::as_slice);
+        let key_of = |i: usize| self.discovered(i).map(|d| name_key(&d.name));
+        let (mut gone, kept): (Vec<usize>, Vec<usize>) =
+            introduced.iter().partition(|&&i| key_of(i).is_none_or(|k| touched.binary_search(&k).is_ok()));
+        let old_id: HashMap<Cow<str>, usize> =
+            gone.iter().filter_map(|&i| Some((fold_apostrophes(&self.discovered(i)?.name), i))).collect();
+        let mut fresh = self.discovered.len()..;
+        let ids: Vec<usize> = discovered
+            .iter()
+            .map(|d| match old_id.get(&fold_apostrophes(d.discovery.name(d.candidate))) {
+                Some(&i) => i,
+                None => fresh.next().unwrap_or(usize::MAX),
+            })
+            .collect();
+        let mut by_id = self.discovered.clone();
+        for &i in &gone {
+            if let Some(d) = by_id.get_mut(i) {
+                *d = None;
+            }
+        }
+        for (d, &i) in discovered.into_iter().zip(&ids) {
+            if by_id.len() <= i {
+                by_id.resize(i + 1, None);
+            }
+            by_id[i] = Some(d.share_or_make(Some(self), i));
+        }
+        while by_id.last().is_some_and(Option::is_none) {
+            by_id.pop();
+        }
+        // The names that stay are introduced where `new` has them (their
+        // candidates are the same but for where they stand).
+        let first: HashMap<Cow<str>, &Candidate> =
+            new.candidates().iter().rev().map(|c| (fold_apostrophes(new.name(c)), c)).collect();
+        for &i in &kept {
+            let d = by_id.get_mut(i)?.as_mut()?;
+            let c = first.get(&*fold_apostrophes(&d.name))?;
+            if d.intro.range != c.range() || d.intro.context_range != c.context_range() {
+                let d = Arc::make_mut(d);
+                d.intro.range = c.range();
+                d.intro.context_range = c.context_range();
+            }
+        }
+        // `doc`'s names in build order: the first candidate of each, multi-
+        // word names first; where `doc`'s place is in the order of a fresh
+        // build (multi-word names, then single words, each document by
+        // document).
+        let mine: HashMap<Cow<str>, usize> = kept
+            .iter()
+            .chain(&ids)
+            .filter_map(|&i| Some((fold_apostrophes(&by_id.get(i)?.as_ref()?.name).into_owned().into(), i)))
+            .collect();
+        let mut runs: [Vec<usize>; 2] = Default::default();
+        let mut seen: Vec<usize> = Vec::new();
+        for (pass, run) in runs.iter_mut().enumerate() {
+            for c in new.candidates().iter().filter(|c| new.name(c).contains(' ') == (pass == 0)) {
+                if let Some(&i) = mine.get(&fold_apostrophes(new.name(c)))
+                    && !seen.contains(&i)
+                {
+                    seen.push(i);
+                    run.push(i);
+                }
+            }
+        }
+        if seen.len() != mine.len() {
+            return None;
+        }
+        gone.extend_from_slice(&kept);
+        gone.sort_unstable();
+        let mut order: Vec<usize> = self.order.iter().copied().filter(|i| gone.binary_search(i).is_err()).collect();
+        let name = |i: usize| by_id.get(i).and_then(Option::as_ref);
+        let multi_words = order.partition_point(|&i| name(i).is_some_and(|d| d.name.contains(' ')));
+        let before_doc = |i: &usize| name(*i).is_some_and(|d| *d.intro.doc < **doc);
+        let at = order[..multi_words].partition_point(before_doc);
+        order.splice(at..at, runs[0].iter().copied());
+        let from = multi_words + runs[0].len();
+        let at = from + order[from..].partition_point(before_doc);
+        order.splice(at..at, runs[1].iter().copied());
+        let mut introduced_in = (*self.introduced_in).clone();
+        let [multi, single] = runs;
+        match multi.into_iter().chain(single).collect::<Vec<usize>>() {
+            names if names.is_empty() => introduced_in.remove(&**doc),
+            names => introduced_in.insert(doc.clone(), names),
+        };
+        // This lexicon's forms (twins left out: `patterns` makes them) but
+        // those of the touched keys, which the build over `doc` gives.
+        let index = self.index.docs();
+        let kept_forms = (0..self.owners.len())
+            .map(|i| (index.form(i), self.owners[i]))
+            .filter(|(form, _)| !form.contains('’') && touched.binary_search(&name_key(form)).is_err());
+        let id = |who: EntityRef| match who {
+            EntityRef::Discovered(i) => EntityRef::Discovered(ids[i]),
+            kb => kb,
+        };
+        let added = more.iter().filter_map(|(form, who)| who.map(|w| (form.as_str(), id(w))));
+        let forms: Vec<(&str, EntityRef)> = kept_forms.chain(added).collect();
+        let kb = self.kb.clone();
+        let kb_acronyms = self.kb_acronyms.clone();
+        Some(Lexicon::assemble(Some(self), kb, Parts { discovered: by_id, order, kb_acronyms, forms, introduced_in }))
+    }
+
+    /// The lexicon of `parts`, rebuilt from `previous` when given: its
+    /// documents' forms indexed beside the knowledge base's.
+    fn assemble(previous: Option<&Lexicon>, kb: Arc<KnowledgeBase>, parts: Parts) -> Lexicon {
+        let Parts { discovered, order, kb_acronyms, forms, introduced_in } = parts;
+        let (docs_patterns, owners, docs_multiline) = patterns(forms);
+        let kb_patterns = kb.patterns();
+        let index = Arc::new(LayeredIndex::new(kb_patterns.index.clone(), docs_patterns.iter().map(|p| &**p)));
+        drop(docs_patterns);
+        let multiline = kb_patterns.multiline || docs_multiline;
         let ancestors = match previous {
             Some(p) => Arc::new(p.ancestors.iter().copied().chain([p.generation]).collect()),
             None => Arc::default(),
         };
         Lexicon {
             kb,
-            discovered: by_id,
-            order: Arc::new(ids),
+            discovered,
+            order: Arc::new(order),
             kb_acronyms,
             owners: Arc::new(owners),
             multiline,
@@ -933,6 +1240,150 @@ mod tests {
         assert_eq!(other.changed_forms(&before), None);
     }
 
+    /// A lexicon's parts, to compare two: names by id, their order, the
+    /// acronyms of knowledge-base entities, every form with its owner, the
+    /// introductions by document, whether a form spans lines.
+    type Parts = (
+        Vec<Option<DiscoveredName>>,
+        Vec<usize>,
+        Vec<(usize, String)>,
+        Vec<(String, EntityRef)>,
+        Vec<(Arc<Path>, Vec<usize>)>,
+        bool,
+    );
+
+    fn parts(lex: &Lexicon) -> Parts {
+        let names = lex.discovered.iter().map(|d| d.as_deref().cloned()).collect();
+        let mut forms: Vec<(String, EntityRef)> =
+            (0..lex.index.len()).map(|i| (lex.index.form(i).to_string(), lex.owner(i))).collect();
+        forms.sort_unstable();
+        let mut intro: Vec<(Arc<Path>, Vec<usize>)> =
+            lex.introduced_in.iter().map(|(p, v)| (p.clone(), v.clone())).collect();
+        intro.sort_unstable();
+        (names, (*lex.order).clone(), lex.kb_acronyms.clone(), forms, intro, lex.multiline)
+    }
+
+    /// Each present document of `texts` (slot `i` is `00i.txt`) with its
+    /// discovery.
+    fn discoveries(kb: &KnowledgeBase, texts: &[Option<String>]) -> Vec<(Arc<Path>, Discovery)> {
+        texts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                let t = t.as_ref()?;
+                let mut d = Discovery::default();
+                discover(t, 0..t.len(), kb.forms(), &mut d);
+                Some((Arc::from(Path::new(&format!("{i:03}.txt"))), d))
+            })
+            .collect()
+    }
+
+    fn refs(docs: &[(Arc<Path>, Discovery)]) -> Vec<(Arc<Path>, &Discovery)> {
+        docs.iter().map(|(p, d)| (p.clone(), d)).collect()
+    }
+
+    /// `lex` updated in place after `old` became `new` (documents by
+    /// slot) as the corpus asks for it: the changed document as it was and
+    /// as it is, and every document's keys counted as they are; `None`
+    /// when more than one document changed (the corpus rebuilds then).
+    fn updated(lex: &Lexicon, old: &[Option<String>], new: &[Option<String>]) -> Option<Lexicon> {
+        let kb = &lex.kb;
+        let (before, after) = (discoveries(kb, old), discoveries(kb, new));
+        let mut counts = NameKeyCounts::default();
+        for (_, d) in &after {
+            counts.add(&name_keys(kb, d));
+        }
+        let [slot] = (0..old.len()).filter(|&i| old[i] != new[i]).collect::<Vec<_>>()[..] else { return None };
+        let path: Arc<Path> = Arc::from(Path::new(&format!("{slot:03}.txt")));
+        fn find<'d>(docs: &'d [(Arc<Path>, Discovery)], path: &Path) -> Option<&'d Discovery> {
+            docs.iter().find(|(p, _)| **p == *path).map(|(_, d)| d)
+        }
+        lex.updated(&path, find(&before, &path), find(&after, &path), &counts)
+    }
+
+    /// `lex` rebuilt over `new`.
+    fn rebuilt(lex: &Lexicon, new: &[Option<String>]) -> Lexicon {
+        lex.rebuilt(lex.kb.clone(), &refs(&discoveries(&lex.kb, new)))
+    }
+
+    fn texts(docs: &[Option<&str>]) -> Vec<Option<String>> {
+        docs.iter().map(|t| t.map(str::to_string)).collect()
+    }
+
+    #[test]
+    fn a_lexicon_is_updated_in_place_when_no_other_document_holds_the_changed_names() {
+        let kb = kb("[[entity]]\nid = \"fwb\"\nname = \"Federal Widget Board\"\nkind = \"organization\"\n");
+        let before = texts(&[Some("Mayor Jane Roe said so."), Some("Mayor Jane Roe said so. Acme Widgets Inc. paid.")]);
+        let lex = Lexicon::build(kb.clone(), &refs(&discoveries(&kb, &before)));
+        // A new name of its own, in a document that shares another: updated,
+        // as rebuilt (Acme Widgets introduced further on), and found.
+        let added = texts(&[
+            Some("Mayor Jane Roe said so."),
+            Some("Mayor Jane Roe said so. Chair Wanda Vexley said so. Acme Widgets Inc. paid."),
+        ]);
+        let fast = updated(&lex, &before, &added).expect("the new name's keys are that document's alone");
+        assert_eq!(parts(&fast), parts(&rebuilt(&lex, &added)));
+        assert_eq!(
+            fast.discovered_names().find(|(_, d)| d.name == "Acme Widgets Inc.").map(|(_, d)| d.intro.range.clone()),
+            Some(52..69)
+        );
+        assert_eq!(
+            spans(&fast, "Vexley met Jane Roe."),
+            [("Vexley", "Wanda Vexley".to_string()), ("Jane Roe", "Jane Roe".to_string())]
+        );
+        assert!(fast.finds_as(lex.generation()));
+        let mut changed = fast.changed_forms(&lex).expect("the same knowledge base");
+        changed.sort_unstable();
+        assert_eq!(changed, ["Vexley", "Wanda Vexley"]);
+        // Gone again; a document gone whose names are its own, and one that
+        // also names Jane Roe (a repeat may bring an alias: rebuilt).
+        assert_eq!(updated(&fast, &added, &before).map(|l| parts(&l)), Some(parts(&rebuilt(&fast, &before))));
+        let own = texts(&[Some("Mayor Jane Roe said so."), Some("Chair Wanda Vexley said so.")]);
+        let gone = texts(&[Some("Mayor Jane Roe said so."), None]);
+        let lex_own = Lexicon::build(kb.clone(), &refs(&discoveries(&kb, &own)));
+        assert_eq!(updated(&lex_own, &own, &gone).map(|l| parts(&l)), Some(parts(&rebuilt(&lex_own, &gone))));
+        assert!(updated(&lex, &before, &gone).is_none());
+        // A surname the other document's name has too; a name the other
+        // document introduces; an acronym of the knowledge base's entity
+        // (their order is the documents'): rebuilt.
+        let shared = texts(&[Some("Mayor Jane Roe said so."), Some("Professor John Roe said so.")]);
+        assert!(updated(&lex, &before, &shared).is_none());
+        let other = texts(&[Some("Mayor Jane Roe said so."), Some("Governor Jane Roe said so.")]);
+        assert!(updated(&lex, &before, &other).is_none());
+        let acronym = texts(&[Some("Mayor Jane Roe said so."), Some("The Federal Widget Board (FWB) ruled.")]);
+        assert!(rebuilt(&lex, &acronym).kb_acronyms == [(0, "FWB".to_string())]);
+        assert!(updated(&lex, &before, &acronym).is_none());
+    }
+
+    /// Sentences that introduce names, some of them sharing a name, a
+    /// surname or an acronym, one of them an acronym for the knowledge
+    /// base's entity; acronyms alone are single-word names (a build's
+    /// second pass).
+    const SENTENCES: &[&str] = &[
+        "Mayor Jane Roe said so.",
+        "Professor John Roe said so.",
+        "Acme Widgets Inc. paid.",
+        "Senator Jane Smith spoke.",
+        "Mayor John Smith spoke.",
+        "Roe left.",
+        "The Harbor Farm Network (HFN) said so.",
+        "Chair Wanda Vexley said so.",
+        "The Federal Widget Board (FWB) ruled.",
+        "Smith left.",
+        "Professor Ann O’Brien said so.",
+        "The Harbor Farm Network (HARB) said so.",
+        "Vexley Holdings Ltd. paid.",
+        "Chair Lee Park Jr. said so.",
+        "The agency NASDA said so.",
+        "The agency HFN said so.",
+        "The agency FWB said so.",
+    ];
+
+    fn corpus(slots: usize) -> impl Strategy<Value = Vec<Option<String>>> {
+        let text = prop::collection::vec(prop::sample::select(SENTENCES), 0..4).prop_map(|s| s.join(" "));
+        prop::collection::vec(prop::option::weighted(0.85, text), slots)
+    }
+
     #[test]
     fn shared_surnames_are_used_for_neither() {
         let lex = lexicon(
@@ -944,6 +1395,38 @@ mod tests {
             spans(&lex, text),
             vec![("John Smith", "John Smith".to_string()), ("Jane Smith", "Jane Smith".to_string())]
         );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// An update in place, where it is made, is the rebuilt lexicon
+        /// (names, ids, order, forms, introductions) and finds the same
+        /// mentions.
+        #[test]
+        fn a_lexicon_updated_in_place_is_the_rebuilt_one(
+            before in corpus(4),
+            slot in 0..4usize,
+            text in prop::option::weighted(0.8, prop::collection::vec(prop::sample::select(SENTENCES), 0..4)),
+        ) {
+            let kb = kb("[[entity]]\nid = \"fwb\"\nname = \"Federal Widget Board\"\nkind = \"organization\"\n");
+            let lex = Lexicon::build(kb.clone(), &refs(&discoveries(&kb, &before)));
+            let mut after = before.clone();
+            after[slot] = text.map(|s| s.join(" "));
+            if let Some(fast) = updated(&lex, &before, &after) {
+                let full = rebuilt(&lex, &after);
+                prop_assert_eq!(parts(&fast), parts(&full));
+                for text in after.iter().chain(&before).flatten() {
+                    let found = |l: &Lexicon| -> Vec<(TextRange, EntityRef, bool)> {
+                        l.mentions(text, &[]).iter().map(|m| (m.range(), m.entity(), m.nested)).collect()
+                    };
+                    prop_assert_eq!(found(&fast), found(&full));
+                }
+                let (mut a, mut b) = (fast.changed_forms(&lex), full.changed_forms(&lex));
+                a.iter_mut().chain(b.iter_mut()).for_each(|f| f.sort_unstable());
+                prop_assert_eq!(a, b);
+            }
+        }
     }
 
     /// Words and what joins them, for names and texts where occurrences
