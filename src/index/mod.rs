@@ -7,10 +7,13 @@
 //! - every document's `Analysis` reads as if resolved against
 //!   `self.lexicon`. When a change alters the lexicon (a new name, a new
 //!   acronym), the lexicon is rebuilt keeping every name's id
-//!   (`Lexicon::rebuilt`), and only the documents whose text holds a form
-//!   it now matches differently (`Lexicon::changed_forms`) are resolved
-//!   again, in parallel; the others keep their analyses, which are the
-//!   same with either lexicon. When that is most of the corpus, or the
+//!   (`Lexicon::rebuilt`), or, when one document changed names no other
+//!   holds, updated in place to the same result (`Lexicon::updated`,
+//!   told by every document's name keys counted), and only the documents
+//!   whose text holds a form it now matches differently
+//!   (`Lexicon::changed_forms`; `words` rules most texts out unread) are
+//!   resolved again, in parallel; the others keep their analyses, which
+//!   are the same with either lexicon. When that is most of the corpus, or the
 //!   source definitions changed, every document is resolved again (a
 //!   load or a reload numbers the names afresh). An edit that only moves a document's names
 //!   moves their introductions in the lexicon, which nothing else depends
@@ -963,8 +966,15 @@ impl Corpus {
         new: Option<&analysis::names::discover::Discovery>,
     ) {
         if let Some(counts) = &mut self.name_counts {
-            counts.remove(&old.map(|d| name_keys(&self.kb, &d.analysis.scan.discovery)).unwrap_or_default());
-            counts.add(&new.map(|d| name_keys(&self.kb, d)).unwrap_or_default());
+            // The keys that came and went alone: the map is shared with the
+            // snapshot that serves, and each key changed copies a node.
+            let old = old.map(|d| name_keys(&self.kb, &d.analysis.scan.discovery)).unwrap_or_default();
+            let new = new.map(|d| name_keys(&self.kb, d)).unwrap_or_default();
+            let only = |a: &[u64], b: &[u64]| -> Vec<u64> {
+                a.iter().filter(|k| b.binary_search(k).is_err()).copied().collect()
+            };
+            counts.remove(&only(&old, &new));
+            counts.add(&only(&new, &old));
         }
         if let Some(list) = &mut self.names_changed {
             match list.binary_search_by(|(p, _)| (**p).cmp(&**path)) {

@@ -5,7 +5,10 @@
 //! it ([`KbPatterns`]); a lexicon indexes only the forms the documents bring
 //! beside them ([`LayeredIndex`]), so that a build, and the rebuild after
 //! an edit that adds a name, costs what the documents bring, not the
-//! knowledge base's tens of thousands of forms.
+//! knowledge base's tens of thousands of forms. After an edit that
+//! changes names one document alone holds, [`Lexicon::updated`] gives
+//! the rebuilt lexicon from that document's candidates, without going
+//! through every document's.
 //!
 //! Invariants: a surface form names one entity. Knowledge-base forms win
 //! over discovered ones; two discovered names that would share a learned
@@ -560,12 +563,15 @@ impl Lexicon {
             introduced.iter().partition(|&&i| key_of(i).is_none_or(|k| touched.binary_search(&k).is_ok()));
         let old_id: HashMap<Cow<str>, usize> =
             gone.iter().filter_map(|&i| Some((fold_apostrophes(&self.discovered(i)?.name), i))).collect();
-        let mut fresh = self.discovered.len()..;
+        let mut fresh = self.discovered.len();
         let ids: Vec<usize> = discovered
             .iter()
             .map(|d| match old_id.get(&fold_apostrophes(d.discovery.name(d.candidate))) {
                 Some(&i) => i,
-                None => fresh.next().unwrap_or(usize::MAX),
+                None => {
+                    fresh += 1;
+                    fresh - 1
+                }
             })
             .collect();
         let mut by_id = self.discovered.clone();
@@ -606,13 +612,12 @@ impl Lexicon {
             .filter_map(|&i| Some((fold_apostrophes(&by_id.get(i)?.as_ref()?.name).into_owned().into(), i)))
             .collect();
         let mut runs: [Vec<usize>; 2] = Default::default();
-        let mut seen: Vec<usize> = Vec::new();
+        let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
         for (pass, run) in runs.iter_mut().enumerate() {
             for c in new.candidates().iter().filter(|c| new.name(c).contains(' ') == (pass == 0)) {
                 if let Some(&i) = mine.get(&fold_apostrophes(new.name(c)))
-                    && !seen.contains(&i)
+                    && seen.insert(i)
                 {
-                    seen.push(i);
                     run.push(i);
                 }
             }
