@@ -412,22 +412,29 @@ pub fn touched_keys(old: &Discovery, new: &Discovery) -> Vec<u64> {
         let surname = (c.kind == EntityKind::Person).then(|| surname(name)).flatten();
         [Some(name), c.acronym.as_deref(), surname.as_deref()].into_iter().flatten().map(name_key).collect()
     };
+    // Each candidate's keys, and the candidates of each key: the closure
+    // goes through each candidate once (a hostile document whose names
+    // chain one to the next costs its length, not its square).
     let all: Vec<Vec<u64>> = [old, new].iter().flat_map(|d| d.candidates().iter().map(|c| keys(d, c))).collect();
-    loop {
-        let more: Vec<u64> = all
-            .iter()
-            .filter(|keys| keys.iter().any(|k| touched.binary_search(k).is_ok()))
-            .flatten()
-            .filter(|k| touched.binary_search(k).is_err())
-            .copied()
-            .collect();
-        if more.is_empty() {
-            return touched;
+    let mut holding: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, keys) in all.iter().enumerate() {
+        for &k in keys {
+            holding.entry(k).or_default().push(i);
         }
-        touched.extend(more);
-        touched.sort_unstable();
-        touched.dedup();
     }
+    let mut done = vec![false; all.len()];
+    let mut seen: std::collections::HashSet<u64> = touched.iter().copied().collect();
+    let mut queue = touched.clone();
+    while let Some(k) = queue.pop() {
+        for &i in holding.get(&k).map_or(&[][..], Vec::as_slice) {
+            if !std::mem::replace(&mut done[i], true) {
+                queue.extend(all[i].iter().filter(|k| seen.insert(**k)));
+            }
+        }
+    }
+    let mut touched: Vec<u64> = seen.into_iter().collect();
+    touched.sort_unstable();
+    touched
 }
 
 /// How many documents hold each of the [`name_keys`]: what tells
