@@ -14,8 +14,10 @@ use std::hash::BuildHasher;
 use crate::analysis::chars;
 use crate::analysis::names::forms::word_end;
 
-/// The capitalised words of a text ([`keeps`]), as a Bloom filter of about ten bits a word, three bits each (about one
-/// false "maybe" in a hundred).
+/// The capitalised words of a text (their first character an ASCII
+/// capital, or past ASCII and no lowercase letter), as a Bloom filter of
+/// about ten bits a word, three bits each (about one false "maybe" in a
+/// hundred).
 #[derive(Clone, Debug)]
 pub struct WordFilter {
     /// A power of two bits.
