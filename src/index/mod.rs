@@ -857,7 +857,7 @@ impl Corpus {
         let had_names =
             !old.analysis.scan.discovery.candidates().is_empty() || !old.analysis.scan.discovery.kb_acronyms.is_empty();
         if had_names {
-            self.names_change(&old.path.clone(), Some(&old), None);
+            self.names_change(&old.path, Some(&old), None);
         }
         if had_names || self.is_source_file(path) { self.reresolve(self.is_source_file(path)) } else { Change::Local }
     }
