@@ -335,15 +335,34 @@ fn claim<'d>(kb: &KnowledgeBase, docs: &'d [(Arc<Path>, &'d Discovery)], only: O
     Claimed { kb_acronyms, discovered, by_name, more }
 }
 
-/// A lexicon's parts before its documents' forms are indexed.
-struct Parts<'f> {
+/// A lexicon's parts.
+struct Parts {
     /// By id.
     discovered: Vec<Option<Arc<DiscoveredName>>>,
     order: Vec<usize>,
     kb_acronyms: Vec<(usize, String)>,
-    /// The documents' forms (folded) with their owners.
-    forms: Vec<(&'f str, EntityRef)>,
+    indexed: Indexed,
     introduced_in: HashMap<Arc<Path>, Vec<usize>>,
+}
+
+/// The documents' forms indexed beside the knowledge base's.
+struct Indexed {
+    index: Arc<LayeredIndex>,
+    /// The documents' part's owners.
+    owners: Vec<EntityRef>,
+    /// Whether a form of either part spans a line break.
+    multiline: bool,
+}
+
+impl Indexed {
+    /// `forms` (folded, each once, none of the knowledge base's) with
+    /// their owners, indexed beside `kb`'s.
+    fn new(kb: &KnowledgeBase, forms: Vec<(&str, EntityRef)>) -> Indexed {
+        let (docs_patterns, owners, docs_multiline) = patterns(forms);
+        let kb_patterns = kb.patterns();
+        let index = Arc::new(LayeredIndex::new(kb_patterns.index.clone(), docs_patterns.iter().map(|p| &**p)));
+        Indexed { index, owners, multiline: kb_patterns.multiline || docs_multiline }
+    }
 }
 
 /// The hash of one of [`name_keys`]: of `form` folded. Fixed, not seeded:
@@ -506,16 +525,22 @@ impl Lexicon {
         // one lookup a run, so that a path is hashed (its components
         // parsed) once or twice, not once per name (an eighth of the build
         // at sotu 10,000).
-        let mut introduced_in: HashMap<Arc<Path>, Vec<usize>> = HashMap::new();
-        let named: Vec<(&Arc<Path>, usize)> = discovered.iter().map(|d| d.doc).zip(ids.iter().copied()).collect();
-        for run in named.chunk_by(|a, b| Arc::ptr_eq(a.0, b.0)) {
-            introduced_in.entry(run[0].0.clone()).or_default().extend(run.iter().map(|&(_, i)| i));
-        }
-        let mut by_id = vec![None; ids.iter().max().map_or(0, |&i| i + 1)];
-        for (d, &i) in discovered.into_iter().zip(&ids) {
-            by_id[i] = Some(d.share_or_make(previous, i));
-        }
-        Lexicon::assemble(previous, kb, Parts { discovered: by_id, order: ids, kb_acronyms, forms, introduced_in })
+        // The names made beside the forms' index (a third of the build
+        // each at sotu 10,000, where the documents bring 21,700 forms).
+        let names = || {
+            let mut introduced_in: HashMap<Arc<Path>, Vec<usize>> = HashMap::new();
+            let named: Vec<(&Arc<Path>, usize)> = discovered.iter().map(|d| d.doc).zip(ids.iter().copied()).collect();
+            for run in named.chunk_by(|a, b| Arc::ptr_eq(a.0, b.0)) {
+                introduced_in.entry(run[0].0.clone()).or_default().extend(run.iter().map(|&(_, i)| i));
+            }
+            let mut by_id = vec![None; ids.iter().max().map_or(0, |&i| i + 1)];
+            for (d, &i) in discovered.into_iter().zip(&ids) {
+                by_id[i] = Some(d.share_or_make(previous, i));
+            }
+            (by_id, introduced_in)
+        };
+        let (indexed, (by_id, introduced_in)) = rayon::join(|| Indexed::new(&kb, forms), names);
+        Lexicon::assemble(previous, kb, Parts { discovered: by_id, order: ids, kb_acronyms, indexed, introduced_in })
     }
 
     /// [`Lexicon::rebuilt`] after one document, `doc`, changed its names
@@ -661,20 +686,17 @@ impl Lexicon {
         };
         let added = more.iter().filter_map(|(form, who)| who.map(|w| (form.as_str(), id(w))));
         let forms: Vec<(&str, EntityRef)> = kept_forms.chain(added).collect();
+        let indexed = Indexed::new(&self.kb, forms);
         let kb = self.kb.clone();
         let kb_acronyms = self.kb_acronyms.clone();
-        Some(Lexicon::assemble(Some(self), kb, Parts { discovered: by_id, order, kb_acronyms, forms, introduced_in }))
+        Some(Lexicon::assemble(Some(self), kb, Parts { discovered: by_id, order, kb_acronyms, indexed, introduced_in }))
     }
 
     /// The lexicon of `parts`, rebuilt from `previous` when given: its
     /// documents' forms indexed beside the knowledge base's.
     fn assemble(previous: Option<&Lexicon>, kb: Arc<KnowledgeBase>, parts: Parts) -> Lexicon {
-        let Parts { discovered, order, kb_acronyms, forms, introduced_in } = parts;
-        let (docs_patterns, owners, docs_multiline) = patterns(forms);
-        let kb_patterns = kb.patterns();
-        let index = Arc::new(LayeredIndex::new(kb_patterns.index.clone(), docs_patterns.iter().map(|p| &**p)));
-        drop(docs_patterns);
-        let multiline = kb_patterns.multiline || docs_multiline;
+        let Parts { discovered, order, kb_acronyms, indexed, introduced_in } = parts;
+        let Indexed { index, owners, multiline } = indexed;
         let ancestors = match previous {
             Some(p) => Arc::new(p.ancestors.iter().copied().chain([p.generation]).collect()),
             None => Arc::default(),
