@@ -299,8 +299,7 @@ impl Corpus {
     pub fn empty(root: &Path) -> Corpus {
         let mut corpus = Corpus::bare(root);
         corpus.reload_config_and_kb(None);
-        corpus.lexicon = Arc::new(Lexicon::build(corpus.kb.clone(), &[]));
-        corpus.names_changed = Some(Arc::default());
+        corpus.lexicon_built(Arc::new(Lexicon::build(corpus.kb.clone(), &[])));
         corpus
     }
 
@@ -699,9 +698,9 @@ impl Corpus {
         let discoveries: Vec<(Arc<Path>, &analysis::names::discover::Discovery)> =
             scanned.iter().map(|(p, _, s)| (p.clone(), &s.discovery)).collect();
         let started = std::time::Instant::now();
-        self.lexicon = Arc::new(Lexicon::build(self.kb.clone(), &discoveries));
+        self.lexicon_built(Arc::new(Lexicon::build(self.kb.clone(), &discoveries)));
+        // Built afresh: the knowledge base may be another.
         self.name_counts = None;
-        self.names_changed = Some(Arc::default());
         tracing::debug!(elapsed = ?started.elapsed(), forms = self.lexicon.pattern_count(), "lexicon built");
         self.sources = Arc::new(self.source_index(scanned.iter().map(|(p, _, s)| (p, s))));
     }
@@ -909,8 +908,7 @@ impl Corpus {
             }
         }
         if same && sources.is_none() {
-            self.lexicon = Arc::new(lexicon);
-            self.names_changed = Some(Arc::default());
+            self.lexicon_built(Arc::new(lexicon));
             return Some(Change::Local);
         }
         // New sources may be cited anywhere; new names only where their
@@ -927,8 +925,7 @@ impl Corpus {
         match reached {
             Some(paths) if paths.len() <= self.docs.len() / 2 => {
                 let docs = self.resolve_again(&paths, &lexicon, &self.sources, stop)?;
-                self.lexicon = lexicon;
-                self.names_changed = Some(Arc::default());
+                self.lexicon_built(lexicon);
                 let changed = Arc::make_mut(&mut self.changed);
                 for (path, doc) in docs {
                     changed.insert(path.clone());
@@ -945,8 +942,7 @@ impl Corpus {
                 let sources = sources.unwrap_or_else(|| self.sources.clone());
                 let paths: Vec<Arc<Path>> = self.docs.keys().cloned().collect();
                 let docs = self.resolve_again(&paths, &lexicon, &sources, stop)?;
-                self.lexicon = lexicon;
-                self.names_changed = Some(Arc::default());
+                self.lexicon_built(lexicon);
                 self.sources = sources;
                 self.docs = docs.into_iter().collect();
                 self.index_mentions();
@@ -954,6 +950,13 @@ impl Corpus {
         }
         tracing::debug!(elapsed = ?started.elapsed(), "documents resolved again");
         Some(Change::Global)
+    }
+
+    /// `lexicon`, built (or rebuilt, or updated) from the documents as
+    /// they are, replaces the corpus's: no document's names changed since.
+    fn lexicon_built(&mut self, lexicon: Arc<Lexicon>) {
+        self.lexicon = lexicon;
+        self.names_changed = Some(Arc::default());
     }
 
     /// Notes that the document at `path`, `old` before (`None`: not in the
@@ -1427,6 +1430,11 @@ mod tests {
         assert!(corpus.insert_deferred(doc));
     }
 
+    /// Where `corpus` mentions `e`: `path range`, in path order.
+    fn places(corpus: &Corpus, e: EntityRef) -> Vec<String> {
+        corpus.mentions_of(e).iter().map(|(p, r)| format!("{} {r:?}", corpus.display_path(p))).collect()
+    }
+
     #[test]
     fn a_new_name_resolves_again_only_the_documents_that_write_its_forms() {
         let root = Path::new("/corpus");
@@ -1448,12 +1456,7 @@ mod tests {
         assert_eq!(kept, [false, false, true, true, true], "only a.txt and b.txt write the name's forms");
         let quixmann = corpus.lexicon.discovered_names().find(|(_, d)| d.name == "Zorblat Quixmann").expect("new").0;
         assert_eq!(quixmann, 1, "the next id: Jane Roe keeps 0");
-        let places: Vec<String> = corpus
-            .mentions_of(EntityRef::Discovered(quixmann))
-            .iter()
-            .map(|(p, r)| format!("{} {r:?}", corpus.display_path(p)))
-            .collect();
-        assert_eq!(places, ["a.txt 10..26", "b.txt 0..8"]);
+        assert_eq!(places(&corpus, EntityRef::Discovered(quixmann)), ["a.txt 10..26", "b.txt 0..8"]);
         let changed: Vec<String> = corpus.changed.iter().map(|p| corpus.display_path(p)).collect();
         assert_eq!(changed, ["a.txt", "b.txt"], "overlaid on the mention index");
 
@@ -1487,11 +1490,7 @@ mod tests {
                 .lexicon
                 .discovered_names()
                 .map(|(i, d)| {
-                    let places: Vec<String> = c
-                        .mentions_of(EntityRef::Discovered(i))
-                        .iter()
-                        .map(|(p, r)| format!("{} {r:?}", c.display_path(p)))
-                        .collect();
+                    let places = places(c, EntityRef::Discovered(i));
                     format!(
                         "{} {:?} {} {:?} {places:?}",
                         d.name,

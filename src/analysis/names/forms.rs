@@ -874,6 +874,22 @@ mod tests {
             .prop_map(|parts| parts.into_iter().map(|(w, g)| format!("{w}{g}")).collect())
     }
 
+    /// A text of `forms` and words glued as `pieces` pick them, and a
+    /// character boundary near `cut` to search it in two parts.
+    fn glued(forms: &[&str], pieces: Vec<(prop::sample::Index, &str)>, cut: usize) -> (String, usize) {
+        let mut text = String::new();
+        for (pick, glue) in pieces {
+            let k = pick.index(forms.len() + WORDS.len());
+            text.push_str(forms.get(k).copied().unwrap_or_else(|| WORDS[k - forms.len()]));
+            text.push_str(glue);
+        }
+        let mut at = cut.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        (text, at)
+    }
+
     proptest! {
         #[test]
         fn the_index_finds_what_an_automaton_of_every_form_finds(
@@ -887,16 +903,7 @@ mod tests {
             forms.dedup();
             forms.retain(|f| !f.is_empty());
             // The text: forms and words, glued.
-            let mut text = String::new();
-            for (pick, glue) in pieces {
-                let k = pick.index(forms.len() + WORDS.len());
-                text.push_str(forms.get(k).copied().unwrap_or_else(|| WORDS[k - forms.len()]));
-                text.push_str(glue);
-            }
-            let mut at = cut.min(text.len());
-            while !text.is_char_boundary(at) {
-                at -= 1;
-            }
+            let (text, at) = glued(&forms, pieces, cut);
             let index = FormIndex::new(forms.iter().copied());
             let clashing = FormIndex::with_keys(forms.iter().copied(), Keys::Clashing);
             for span in [0..text.len(), 0..at, at..text.len()] {
@@ -923,16 +930,7 @@ mod tests {
             let all: Vec<&str> = forms.iter().map(|&(f, _)| f).collect();
             let kb: Vec<&str> = forms.iter().filter(|f| f.1).map(|&(f, _)| f).collect();
             let docs: Vec<&str> = forms.iter().filter(|f| !f.1).map(|&(f, _)| f).collect();
-            let mut text = String::new();
-            for (pick, glue) in pieces {
-                let k = pick.index(all.len() + WORDS.len());
-                text.push_str(all.get(k).copied().unwrap_or_else(|| WORDS[k - all.len()]));
-                text.push_str(glue);
-            }
-            let mut at = cut.min(text.len());
-            while !text.is_char_boundary(at) {
-                at -= 1;
-            }
+            let (text, at) = glued(&all, pieces, cut);
             let layered = LayeredIndex::new(Arc::new(FormIndex::new(kb.iter().copied())), docs.iter().copied());
             let clashing = LayeredIndex::new(
                 Arc::new(FormIndex::with_keys(kb.iter().copied(), Keys::Clashing)),

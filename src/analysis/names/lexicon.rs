@@ -335,6 +335,18 @@ fn claim<'d>(kb: &KnowledgeBase, docs: &'d [(Arc<Path>, &'d Discovery)], only: O
     Claimed { kb_acronyms, discovered, by_name, more }
 }
 
+/// The forms a build claimed that have an owner, a discovered name's by
+/// its id (`ids`: build number → id).
+fn owned_forms<'m>(more: &'m Owners, ids: &'m [usize]) -> impl Iterator<Item = (&'m str, EntityRef)> {
+    more.iter().filter_map(|(form, who)| {
+        let who = match (*who)? {
+            EntityRef::Discovered(i) => EntityRef::Discovered(ids[i]),
+            kb => kb,
+        };
+        Some((form.as_str(), who))
+    })
+}
+
 /// A lexicon's parts.
 struct Parts {
     /// By id.
@@ -372,6 +384,21 @@ fn name_key(form: &str) -> u64 {
     foldhash::fast::FixedState::with_seed(0x5eed_f0c7_1e5e_ed00).hash_one(&*fold_apostrophes(form))
 }
 
+/// The forms a candidate can claim in a build: its name, its acronym, and
+/// a person's surname (the aliases [`claim`] gives a name).
+fn candidate_keys(d: &Discovery, c: &Candidate, each: &mut dyn FnMut(&str)) {
+    let name = d.name(c);
+    each(name);
+    if let Some(a) = &c.acronym {
+        each(a);
+    }
+    if c.kind == EntityKind::Person
+        && let Some(s) = surname(name)
+    {
+        each(&s);
+    }
+}
+
 /// The keys a document's discovery can claim in a lexicon build, hashed,
 /// sorted, each once: every candidate's name, its acronym and (a person's)
 /// surname, and every acronym it defines for a knowledge-base entity;
@@ -386,16 +413,7 @@ pub fn name_keys(kb: &KnowledgeBase, d: &Discovery) -> Vec<u64> {
         }
     };
     for c in d.candidates() {
-        let name = d.name(c);
-        push(name);
-        if let Some(a) = &c.acronym {
-            push(a);
-        }
-        if c.kind == EntityKind::Person
-            && let Some(s) = surname(name)
-        {
-            push(&s);
-        }
+        candidate_keys(d, c, &mut push);
     }
     for a in &d.kb_acronyms {
         push(&a.acronym);
@@ -427,9 +445,9 @@ pub fn touched_keys(old: &Discovery, new: &Discovery) -> Vec<u64> {
     touched.sort_unstable();
     touched.dedup();
     let keys = |d: &Discovery, c: &Candidate| -> Vec<u64> {
-        let name = d.name(c);
-        let surname = (c.kind == EntityKind::Person).then(|| surname(name)).flatten();
-        [Some(name), c.acronym.as_deref(), surname.as_deref()].into_iter().flatten().map(name_key).collect()
+        let mut keys = Vec::new();
+        candidate_keys(d, c, &mut |form| keys.push(name_key(form)));
+        keys
     };
     // Each candidate's keys, and the candidates of each key: the closure
     // goes through each candidate once (a hostile document whose names
@@ -513,14 +531,9 @@ impl Lexicon {
             Some(p) => p.ids_for(&by_name, discovered.len()),
             None => (0..discovered.len()).collect(),
         };
-        let id = |who: EntityRef| match who {
-            EntityRef::Discovered(i) => EntityRef::Discovered(ids[i]),
-            kb => kb,
-        };
         // The documents' forms (`claim` puts none of the knowledge base's
         // in `more`), beside the knowledge base's own index.
-        let forms: Vec<(&str, EntityRef)> =
-            more.iter().filter_map(|(form, who)| who.map(|w| (form.as_str(), id(w)))).collect();
+        let forms: Vec<(&str, EntityRef)> = owned_forms(&more, &ids).collect();
         // Names come document by document (in each of the two passes):
         // one lookup a run, so that a path is hashed (its components
         // parsed) once or twice, not once per name (an eighth of the build
@@ -680,12 +693,7 @@ impl Lexicon {
         let kept_forms = (0..self.owners.len())
             .map(|i| (index.form(i), self.owners[i]))
             .filter(|(form, _)| !form.contains('’') && touched.binary_search(&name_key(form)).is_err());
-        let id = |who: EntityRef| match who {
-            EntityRef::Discovered(i) => EntityRef::Discovered(ids[i]),
-            kb => kb,
-        };
-        let added = more.iter().filter_map(|(form, who)| who.map(|w| (form.as_str(), id(w))));
-        let forms: Vec<(&str, EntityRef)> = kept_forms.chain(added).collect();
+        let forms: Vec<(&str, EntityRef)> = kept_forms.chain(owned_forms(&more, &ids)).collect();
         let indexed = Indexed::new(&self.kb, forms);
         let kb = self.kb.clone();
         let kb_acronyms = self.kb_acronyms.clone();
