@@ -26,16 +26,17 @@
 //! compared with the text, so a key that a text shares by chance finds
 //! nothing: the index is exact whatever the hash does.
 //!
-//! A lexicon searches two such indexes as one ([`LayeredIndex`]): the
-//! knowledge base's forms, built once with it, and the forms the documents
-//! bring, built with each lexicon. The text is walked once; a word is
-//! keyed once (both indexes use the same keys) and looked up in each index
-//! whose first words can start like it.
+//! A lexicon searches such indexes as one ([`LayeredIndex`]): the
+//! knowledge base's forms, built once with it; the forms the documents
+//! bring, built with a lexicon; and, in a lexicon updated in place, the
+//! forms come since, the ones gone masked. The text is walked once; a word
+//! is keyed once (the indexes use the same keys) and looked up in each
+//! index whose first words can start like it.
 //!
 //! Invariant: a [`FormIndex`] finds exactly the occurrences an
 //! overlapping Aho-Corasick search of every form, filtered by
 //! [`whole_word`], finds, and [`LayeredIndex::hits`] exactly those of one
-//! index of both parts' forms (proptests below compare them).
+//! index of the forms there (proptests below compare them).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -496,8 +497,10 @@ fn search<const N: usize>(
             found_in += usize::from(hits.len() > before);
         }
         if found_in > 1 {
-            // Longest first across layers too (no two forms are the same
-            // text, so no two occurrences here end at the same place).
+            // Longest first across layers too (no two forms there are the
+            // same text, so no two occurrences here end at the same place
+            // but a gone form's and the one come back in its stead's, of
+            // which one is dropped).
             hits[first..].sort_unstable_by_key(|h| std::cmp::Reverse(h.1));
         }
     }
@@ -517,18 +520,31 @@ fn search<const N: usize>(
     }
 }
 
-/// Two [`FormIndex`]es searched as one: the knowledge base's forms, built
-/// with it and shared by every lexicon over it, and the forms the
-/// documents bring, built with each lexicon. A form's index is its index
-/// in the first, or the first's length plus its index in the second.
+/// The knowledge base's forms and the documents' searched as one: the
+/// knowledge base's [`FormIndex`], built with it and shared by every
+/// lexicon over it, and the documents', built with a lexicon and shared by
+/// the lexicons updated from it ([`LayeredIndex::changed`]): those mask the
+/// forms that went and search the ones that came in a small third index of
+/// their own. A form's number is its index in the first part, or the
+/// first part's length plus its index in the second, or both parts'
+/// lengths plus its index in the third; a form gone keeps its number.
 ///
-/// Exact as one index of both: each finds its own forms' occurrences, the
-/// text is walked once, and the two lists of a position are merged
-/// longest first. No form may be in both (a text would be found twice).
+/// Exact as one index of the forms there: each part finds its own forms'
+/// occurrences, the text is walked once, the lists of a position are
+/// merged longest first, and the occurrences of forms gone are dropped
+/// before anyone chooses among them (every occurrence of every form is
+/// found, so dropping one leaves the others as they were). No form may be
+/// in two parts but as one gone from the second and come in the third.
 pub struct LayeredIndex {
-    /// Its keys are the documents' too.
+    /// Its keys are the other parts' too.
     kb: Arc<FormIndex>,
-    docs: FormIndex,
+    docs: Arc<FormIndex>,
+    /// The forms come since `docs` was built.
+    recent: FormIndex,
+    /// A bit for each form of `docs`, set when it is gone; empty when none
+    /// is.
+    gone: Box<[u64]>,
+    gone_count: usize,
     skip: Skip,
     longest: usize,
 }
@@ -537,10 +553,33 @@ impl LayeredIndex {
     /// The index of `kb` and of the forms `docs` (none of them one of
     /// `kb`'s).
     pub fn new<'a>(kb: Arc<FormIndex>, docs: impl IntoIterator<Item = &'a str>) -> LayeredIndex {
-        let docs = FormIndex::with_keys(docs, kb.hasher.clone());
-        let skip = Skip::union(&kb.skip, &docs.skip);
-        let longest = kb.longest.max(docs.longest);
-        LayeredIndex { kb, docs, skip, longest }
+        let docs = Arc::new(FormIndex::with_keys(docs, kb.hasher.clone()));
+        let recent = FormIndex::with_keys(std::iter::empty(), kb.hasher.clone());
+        LayeredIndex::of(kb, docs, recent, Box::default(), 0)
+    }
+
+    fn of(kb: Arc<FormIndex>, docs: Arc<FormIndex>, recent: FormIndex, gone: Box<[u64]>, gone_count: usize) -> Self {
+        let skip = Skip::union(&Skip::union(&kb.skip, &docs.skip), &recent.skip);
+        let longest = kb.longest.max(docs.longest).max(recent.longest);
+        LayeredIndex { kb, docs, recent, gone, gone_count, skip, longest }
+    }
+
+    /// This index with the documents' forms numbered `gone` gone, and the
+    /// forms come since its documents' part was built `recent` (this
+    /// index's recent forms are dropped: give the ones that stay), none of
+    /// them one that is there: numbered after the documents' part. Its
+    /// first two parts are shared.
+    pub fn changed<'a>(&self, gone: &[usize], recent: impl IntoIterator<Item = &'a str>) -> LayeredIndex {
+        let mut bits = if self.gone.is_empty() { vec![0u64; self.docs.len().div_ceil(64)] } else { self.gone.to_vec() };
+        let mut count = self.gone_count;
+        for j in gone.iter().filter_map(|i| i.checked_sub(self.kb.len())).filter(|&j| j < self.docs.len()) {
+            let (word, bit) = (j / 64, 1u64 << (j % 64));
+            count += usize::from(bits[word] & bit == 0);
+            bits[word] |= bit;
+        }
+        let recent = FormIndex::with_keys(recent, self.kb.hasher.clone());
+        let bits = if count == 0 { Box::default() } else { bits.into_boxed_slice() };
+        LayeredIndex::of(self.kb.clone(), self.docs.clone(), recent, bits, count)
     }
 
     /// The knowledge base's index.
@@ -548,35 +587,98 @@ impl LayeredIndex {
         &self.kb
     }
 
-    /// The documents' index.
-    pub fn docs(&self) -> &FormIndex {
-        &self.docs
-    }
-
+    /// How many numbers the forms have (gone ones too).
     pub fn len(&self) -> usize {
-        self.kb.len() + self.docs.len()
+        self.kb.len() + self.docs.len() + self.recent.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// See [`FormIndex::longest`].
+    /// How many forms of the documents' part are gone.
+    pub fn gone(&self) -> usize {
+        self.gone_count
+    }
+
+    /// Whether form `i` is gone.
+    pub fn is_gone(&self, i: usize) -> bool {
+        i.checked_sub(self.kb.len())
+            .and_then(|j| self.gone.get(j / 64).map(|w| w & (1 << (j % 64)) != 0))
+            .unwrap_or(false)
+    }
+
+    /// The numbers of the documents' forms that are there (both parts').
+    pub fn docs_forms(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.kb.len()..self.len()).filter(|&i| !self.is_gone(i))
+    }
+
+    /// The numbers of the forms come since the documents' part was built.
+    pub fn recent_forms(&self) -> std::ops::Range<usize> {
+        self.kb.len() + self.docs.len()..self.len()
+    }
+
+    /// The number of `form` in the documents' part, gone or not (`None`
+    /// when it has no such form): found as the search finds it, at the
+    /// whole of itself.
+    pub fn docs_number(&self, form: &str) -> Option<usize> {
+        let mut hits = Vec::new();
+        search(&self.docs.skip, &[(&*self.docs, self.kb.len())], form, 0..form.len(), form.len(), &mut hits);
+        hits.iter().find(|h| (h.0, h.1) == (0, form.len())).map(|h| h.2)
+    }
+
+    /// The documents' forms of each of `self` and `other` (numbers) but
+    /// those both have, under the same number of a documents' part they
+    /// share (two updates of one build): what can tell them apart, each
+    /// form there once. Every documents' form of each when they share none.
+    pub fn docs_forms_apart(&self, other: &LayeredIndex) -> (Vec<usize>, Vec<usize>) {
+        if !Arc::ptr_eq(&self.docs, &other.docs) || !Arc::ptr_eq(&self.kb, &other.kb) {
+            return (self.docs_forms().collect(), other.docs_forms().collect());
+        }
+        // There in one, gone in the other; then each's recent forms.
+        let alone = |me: &LayeredIndex, them: &LayeredIndex| -> Vec<usize> {
+            let words = me.gone.len().max(them.gone.len());
+            let mut out = Vec::new();
+            for w in 0..words {
+                let mut bits = !me.gone.get(w).copied().unwrap_or(0) & them.gone.get(w).copied().unwrap_or(0);
+                while bits != 0 {
+                    out.push(me.kb.len() + w * 64 + bits.trailing_zeros() as usize);
+                    bits &= bits - 1;
+                }
+            }
+            out.extend(me.recent_forms());
+            out
+        };
+        (alone(self, other), alone(other, self))
+    }
+
+    /// Whether a form there spans a line break.
+    pub fn spans_lines(&self) -> bool {
+        let spans = |index: &FormIndex| index.bytes.contains('\n');
+        spans(&self.kb)
+            || spans(&self.recent)
+            || (spans(&self.docs) && self.docs_forms().any(|i| self.form(i).contains('\n')))
+    }
+
+    /// See [`FormIndex::longest`] (gone forms too: a bound).
     pub fn longest(&self) -> usize {
         self.longest
     }
 
-    /// Form `i` (see [`LayeredIndex`] for the numbering).
+    /// Form `i` (see [`LayeredIndex`] for the numbering; a form gone too).
     pub fn form(&self, i: usize) -> &str {
         match i.checked_sub(self.kb.len()) {
             None => self.kb.form(i),
-            Some(j) => self.docs.form(j),
+            Some(j) => match j.checked_sub(self.docs.len()) {
+                None => self.docs.form(j),
+                Some(r) => self.recent.form(r),
+            },
         }
     }
 
     /// Every occurrence of a form as whole words that lies within `span`
     /// of `text` (whole words judged on the whole text): `(start, end,
-    /// form index)`, by start, then longest first.
+    /// form number)`, by start, then longest first.
     pub fn hits(&self, text: &str, span: TextRange) -> Vec<(usize, usize, usize)> {
         let mut hits = Vec::new();
         self.push_hits_starting_in(text, span.clone(), span.end, &mut hits);
@@ -594,10 +696,26 @@ impl LayeredIndex {
         limit: usize,
         hits: &mut Vec<(usize, usize, usize)>,
     ) {
-        if self.docs.is_empty() {
-            return search(&self.kb.skip, &[(&self.kb, 0)], text, starts, limit, hits);
+        let from = hits.len();
+        let (kb, docs, recent) =
+            ((&*self.kb, 0), (&*self.docs, self.kb.len()), (&self.recent, self.recent_forms().start));
+        if !self.recent.is_empty() {
+            search(&self.skip, &[kb, docs, recent], text, starts, limit, hits);
+        } else if !self.docs.is_empty() {
+            search(&self.skip, &[kb, docs], text, starts, limit, hits);
+        } else {
+            search(&self.kb.skip, &[kb], text, starts, limit, hits);
         }
-        search(&self.skip, &[(&self.kb, 0), (&self.docs, self.kb.len())], text, starts, limit, hits);
+        if self.gone_count > 0 {
+            let mut kept = from;
+            for h in from..hits.len() {
+                if !self.is_gone(hits[h].2) {
+                    hits[kept] = hits[h];
+                    kept += 1;
+                }
+            }
+            hits.truncate(kept);
+        }
     }
 }
 
@@ -944,6 +1062,63 @@ mod tests {
                 let expected = oracle(&all, &text, span.clone());
                 prop_assert_eq!(&layered.hits(&text, span.clone()), &expected);
                 prop_assert_eq!(&clashing.hits(&text, span), &expected);
+            }
+        }
+
+        /// An index changed ([`LayeredIndex::changed`]: documents' forms
+        /// gone, some of them come back among the recent ones) finds what
+        /// one index of the forms there finds, and tells its forms apart
+        /// from the index it was changed from as they differ.
+        #[test]
+        fn an_index_changed_finds_what_one_index_of_its_forms_finds(
+            forms in prop::collection::vec((phrase(3), 0..3u8, any::<bool>(), any::<bool>()), 1..10),
+            pieces in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(GLUE)), 0..24),
+            cut in 0usize..200,
+        ) {
+            // Each form the knowledge base's (0), the documents' (1) or
+            // come since (2); a documents' form may be gone, and come back.
+            let mut forms: Vec<(&str, u8, bool, bool)> =
+                forms.iter().map(|(f, part, gone, back)| (f.as_str(), *part, *gone, *back)).collect();
+            forms.sort_unstable();
+            forms.dedup_by(|a, b| a.0 == b.0);
+            forms.retain(|f| !f.0.is_empty());
+            let part = |p: u8| -> Vec<&str> { forms.iter().filter(|f| f.1 == p).map(|f| f.0).collect() };
+            let (kb, docs) = (part(0), part(1));
+            let gone: Vec<&str> = forms.iter().filter(|f| f.1 == 1 && f.2).map(|f| f.0).collect();
+            let mut recent = part(2);
+            recent.extend(forms.iter().filter(|f| f.1 == 1 && f.2 && f.3).map(|f| f.0));
+            let there: Vec<&str> = forms.iter().filter(|f| f.1 != 1 || !f.2 || f.3).map(|f| f.0).collect();
+            let (text, at) = glued(&there, pieces, cut);
+            for keys in [Keys::Seeded(RandomState::default()), Keys::Clashing] {
+                let base = LayeredIndex::new(Arc::new(FormIndex::with_keys(kb.iter().copied(), keys)), docs.iter().copied());
+                let numbers: Vec<usize> = gone.iter().filter_map(|f| base.docs_number(f)).collect();
+                prop_assert_eq!(numbers.len(), gone.len());
+                let changed = base.changed(&numbers, recent.iter().copied());
+                let texts = |index: &LayeredIndex, hits: Vec<(usize, usize, usize)>| -> Vec<(usize, usize, String)> {
+                    hits.into_iter().map(|(s, e, i)| (s, e, index.form(i).to_string())).collect()
+                };
+                for span in [0..text.len(), 0..at, at..text.len()] {
+                    let expected = oracle(&there, &text, span.clone());
+                    let expected: Vec<(usize, usize, String)> =
+                        expected.into_iter().map(|(s, e, i)| (s, e, there[i].to_string())).collect();
+                    prop_assert_eq!(texts(&changed, changed.hits(&text, span)), expected);
+                }
+                let mut live: Vec<&str> = changed.docs_forms().map(|i| changed.form(i)).collect();
+                live.sort_unstable();
+                let mut want: Vec<&str> = there.iter().copied().filter(|f| !kb.contains(f)).collect();
+                want.sort_unstable();
+                prop_assert_eq!(live, want);
+                // Apart: what `base` has and `changed` has not, and the other
+                // way round (a form gone and come back is in both).
+                let (mine, theirs) = changed.docs_forms_apart(&base);
+                let mut mine: Vec<&str> = mine.into_iter().map(|i| changed.form(i)).collect();
+                let mut theirs: Vec<&str> = theirs.into_iter().map(|i| base.form(i)).collect();
+                mine.sort_unstable();
+                theirs.sort_unstable();
+                let mut gone = gone.clone();
+                gone.sort_unstable();
+                prop_assert_eq!(theirs, gone);
+                prop_assert_eq!(mine, { recent.sort_unstable(); recent.clone() });
             }
         }
     }
