@@ -7,9 +7,11 @@
 //! - every document's `Analysis` reads as if resolved against
 //!   `self.lexicon`. When a change alters the lexicon (a new name, a new
 //!   acronym), the lexicon is rebuilt keeping every name's id
-//!   (`Lexicon::rebuilt`), or, when one document changed names no other
-//!   holds, updated in place to the same result (`Lexicon::updated`,
-//!   told by every document's name keys counted), and only the documents
+//!   (`Lexicon::rebuilt`), or, when each document that changed names
+//!   (up to `NAMES_CHANGED`) changed names no other holds, updated in
+//!   place one change at a time to the same names and forms
+//!   (`Lexicon::updated`, told by every document's name keys counted; a
+//!   name that moved from one document to another may get a new id), and only the documents
 //!   whose text holds a form it now matches differently
 //!   (`Lexicon::changed_forms`; `words` rules most texts out unread) are
 //!   resolved again, in parallel; the others keep their analyses, which
@@ -205,8 +207,8 @@ pub struct Corpus {
 type NamesChanged = Vec<(Arc<Path>, Option<Arc<Document>>)>;
 
 /// How many documents may change their names before the lexicon is no
-/// longer told which (it is rebuilt from every document then; it is
-/// updated in place only after one document changed).
+/// longer told which (it is rebuilt from every document then; up to this
+/// many, it is updated in place one document's change at a time).
 const NAMES_CHANGED: usize = 16;
 
 /// The inverted index of mentions: entity → (document, range) in path
@@ -892,7 +894,12 @@ impl Corpus {
                 (self.lexicon.rebuilt(self.kb.clone(), &discoveries), false)
             }
         };
-        let same = lexicon.same_forms(&self.lexicon);
+        // The forms whose entity (by id) or kind changed: the documents
+        // that hold none read the same. (Not `same_forms`, which compares
+        // names: a name that moved from one document to another may get
+        // a new id in an update in place, one change at a time.)
+        let changed = lexicon.changed_forms(&self.lexicon);
+        let same = changed.as_ref().is_some_and(Vec::is_empty);
         tracing::debug!(elapsed = ?started.elapsed(), same, in_place, "lexicon rebuilt");
         let mut sources = None;
         if sources_changed {
@@ -915,7 +922,7 @@ impl Corpus {
         // forms are written.
         let reached = match sources {
             Some(_) => None,
-            None => lexicon.changed_forms(&self.lexicon).and_then(|forms| {
+            None => changed.and_then(|forms| {
                 tracing::debug!(forms = forms.len(), first = ?forms.iter().take(8).collect::<Vec<_>>(), "forms changed");
                 self.documents_holding(&forms)
             }),
@@ -973,11 +980,7 @@ impl Corpus {
             // snapshot that serves, and each key changed copies a node.
             let old = old.map(|d| name_keys(&self.kb, &d.analysis.scan.discovery)).unwrap_or_default();
             let new = new.map(|d| name_keys(&self.kb, d)).unwrap_or_default();
-            let only = |a: &[u64], b: &[u64]| -> Vec<u64> {
-                a.iter().filter(|k| b.binary_search(k).is_err()).copied().collect()
-            };
-            counts.remove(&only(&old, &new));
-            counts.add(&only(&new, &old));
+            counts.replace(&old, &new);
         }
         if let Some(list) = &mut self.names_changed {
             match list.binary_search_by(|(p, _)| (**p).cmp(&**path)) {
@@ -989,14 +992,16 @@ impl Corpus {
         }
     }
 
-    /// The lexicon brought up to date with the one document whose names
-    /// changed since it was built, without going through every document's
-    /// ([`Lexicon::updated`]); `None` when that cannot be done (more than
-    /// one changed, or the change touches another document's names): a
-    /// rebuild then.
+    /// The lexicon brought up to date with the documents whose names
+    /// changed since it was built, one after the other, without going
+    /// through every document's ([`Lexicon::updated`]); `None` when that
+    /// cannot be done (none is noted, more than [`NAMES_CHANGED`] changed,
+    /// or a change touches another document's names): a rebuild then.
     fn lexicon_updated(&mut self) -> Option<Lexicon> {
         let changed = self.names_changed.clone()?;
-        let [(path, old)] = changed.as_slice() else { return None };
+        if changed.is_empty() {
+            return None;
+        }
         let counts = match &self.name_counts {
             Some(counts) => counts,
             None => {
@@ -1010,9 +1015,55 @@ impl Corpus {
                 self.name_counts.insert(counts)
             }
         };
-        let old = old.as_ref().map(|d| &d.analysis.scan.discovery);
-        let new = self.docs.get(path).map(|d| &d.analysis.scan.discovery);
-        self.lexicon.updated(path, old, new, counts)
+        // One document's change at a time, each over the corpus with the
+        // changes before it made, as counted: from the corpus as the
+        // lexicon knows it (every change undone) on. A change that touches
+        // a name another document held then waits for the others (a name
+        // that moved from one document to another: the document it left
+        // first). (The map is shared: a copy costs nothing, a key changed a
+        // node.)
+        struct Step<'a> {
+            path: &'a Arc<Path>,
+            old: Option<&'a analysis::names::discover::Discovery>,
+            new: Option<&'a analysis::names::discover::Discovery>,
+            old_keys: Vec<u64>,
+            new_keys: Vec<u64>,
+        }
+        let keys =
+            |d: Option<&analysis::names::discover::Discovery>| d.map(|d| name_keys(&self.kb, d)).unwrap_or_default();
+        let steps: Vec<Step> = changed
+            .iter()
+            .map(|(path, old)| {
+                let old = old.as_ref().map(|d| &d.analysis.scan.discovery);
+                let new = self.docs.get(path).map(|d| &d.analysis.scan.discovery);
+                Step { path, old, new, old_keys: keys(old), new_keys: keys(new) }
+            })
+            .collect();
+        let mut counts = counts.clone();
+        for step in &steps {
+            counts.replace(&step.new_keys, &step.old_keys);
+        }
+        let mut lexicon: Option<Lexicon> = None;
+        let mut pending: Vec<&Step> = steps.iter().collect();
+        while !pending.is_empty() {
+            let waiting = pending.len();
+            let mut k = 0;
+            while let Some(step) = pending.get(k) {
+                let mut after = counts.clone();
+                after.replace(&step.old_keys, &step.new_keys);
+                match lexicon.as_ref().unwrap_or(&self.lexicon).updated(step.path, step.old, step.new, &after) {
+                    Some(updated) => {
+                        (lexicon, counts) = (Some(updated), after);
+                        pending.remove(k);
+                    }
+                    None => k += 1,
+                }
+            }
+            if pending.len() == waiting {
+                return None;
+            }
+        }
+        lexicon
     }
 
     /// The documents whose text holds any of `forms` (as any bytes, not
@@ -1522,6 +1573,19 @@ mod tests {
         edit(&mut corpus, b);
         assert_eq!(corpus.updated_in_place, 1);
         assert_eq!(known(&corpus), known(&Corpus::from_texts(root, &[files[0], ("b.txt", b), files[2]])));
+        // Two documents changed before the corpus is brought up to date:
+        // one change at a time, in place; a name that moved from c.txt to
+        // a.txt too.
+        let mut corpus = Corpus::from_texts(root, &[files[0], files[1], ("c.txt", "Chair Xena Quill said so.\n")]);
+        let (a, c) = ("Mayor Jane Roe said so. Chair Xena Quill said so.\n", "Chair Wanda Vexley said so.\n");
+        for (name, text) in [("a.txt", a), ("c.txt", c)] {
+            let doc = corpus.analyze_alone(&root.join(name), SourceText::new(text));
+            corpus.insert_deferred(doc);
+        }
+        assert_eq!(corpus.rebuild_global(), Change::Global);
+        assert_eq!(corpus.updated_in_place, 1);
+        assert_eq!(known(&corpus), known(&Corpus::from_texts(root, &[("a.txt", a), files[1], ("c.txt", c)])));
+        assert!(known(&corpus).iter().any(|n| n.starts_with("Xena Quill [\"Quill\"] a.txt 30..40")));
         // b.txt gone: its names were its own again.
         let mut corpus = Corpus::from_texts(root, &[files[0], ("b.txt", "Chair Wanda Vexley said so.\n"), files[2]]);
         corpus.remove_document(&root.join("b.txt"));
