@@ -119,7 +119,7 @@ pub struct Lexicon {
     /// Document → the discovered names it introduces (indices into
     /// `discovered`), so that moving one document's introductions does not
     /// look at every name.
-    introduced_in: Arc<HashMap<Arc<Path>, Vec<usize>>>,
+    introduced_in: Introductions,
     /// The forms by first word: the knowledge base's ([`KbPatterns`]),
     /// then the documents'. Shared like `owners`.
     index: Arc<LayeredIndex>,
@@ -133,6 +133,11 @@ pub struct Lexicon {
     /// base or the config) starts both anew.
     ancestors: Arc<Vec<u64>>,
 }
+
+/// Document → the discovered names it introduces: a persistent map, so
+/// that an update in place copies what it changes, not every document's
+/// list.
+type Introductions = imbl::HashMap<Arc<Path>, Vec<usize>>;
 
 /// How many forms updates in place may mask in the documents' index they
 /// share and add beside it before the documents' forms are indexed afresh
@@ -364,7 +369,7 @@ struct Parts {
     order: Vec<usize>,
     kb_acronyms: Vec<(usize, String)>,
     indexed: Indexed,
-    introduced_in: HashMap<Arc<Path>, Vec<usize>>,
+    introduced_in: Introductions,
 }
 
 /// The documents' forms indexed beside the knowledge base's.
@@ -561,7 +566,7 @@ impl Lexicon {
         // The names made beside the forms' index (a third of the build
         // each at sotu 10,000, where the documents bring 21,700 forms).
         let names = || {
-            let mut introduced_in: HashMap<Arc<Path>, Vec<usize>> = HashMap::new();
+            let mut introduced_in = Introductions::new();
             let named: Vec<(&Arc<Path>, usize)> = discovered.iter().map(|d| d.doc).zip(ids.iter().copied()).collect();
             for run in named.chunk_by(|a, b| Arc::ptr_eq(a.0, b.0)) {
                 introduced_in.entry(run[0].0.clone()).or_default().extend(run.iter().map(|&(_, i)| i));
@@ -701,7 +706,7 @@ impl Lexicon {
         let from = multi_words + runs[0].len();
         let at = from + order[from..].partition_point(before_doc);
         order.splice(at..at, runs[1].iter().copied());
-        let mut introduced_in = (*self.introduced_in).clone();
+        let mut introduced_in = self.introduced_in.clone();
         let [multi, single] = runs;
         match multi.into_iter().chain(single).collect::<Vec<usize>>() {
             names if names.is_empty() => introduced_in.remove(&**doc),
@@ -785,7 +790,7 @@ impl Lexicon {
             kb_acronyms,
             owners: Arc::new(owners),
             multiline,
-            introduced_in: Arc::new(introduced_in),
+            introduced_in,
             index,
             generation: GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             ancestors,
