@@ -127,12 +127,18 @@ pub struct Lexicon {
     generation: u64,
     /// The generations this one was rebuilt from ([`Lexicon::rebuilt`]),
     /// whose mentions stand for this one's in a text that holds none of
-    /// the forms changed since (see [`Lexicon::finds_as`]). One a rebuild
-    /// since the last fresh build, as the gaps of `discovered` are one a
-    /// name gone since: a fresh build (a load, a reload of the knowledge
-    /// base or the config) starts both anew.
+    /// the forms changed since (see [`Lexicon::finds_as`]): the last
+    /// [`ANCESTORS`] since the last fresh build (a load, a reload of the
+    /// knowledge base or the config), which starts them anew, as it starts
+    /// anew the gaps of `discovered` (one a name gone since).
     ancestors: Arc<Vec<u64>>,
 }
+
+/// How many generations a lexicon's mentions stand for (see
+/// [`Lexicon::finds_as`]): a document whose mentions were found with an
+/// older one is searched again whole at its next edit, and a long session
+/// of name edits neither copies nor searches an ever longer list.
+const ANCESTORS: usize = 256;
 
 /// Document → the discovered names it introduces: a persistent map, so
 /// that an update in place copies what it changes, not every document's
@@ -780,7 +786,10 @@ impl Lexicon {
         let Parts { discovered, order, kb_acronyms, indexed, introduced_in } = parts;
         let Indexed { index, owners, multiline } = indexed;
         let ancestors = match previous {
-            Some(p) => Arc::new(p.ancestors.iter().copied().chain([p.generation]).collect()),
+            Some(p) => {
+                let kept = p.ancestors.len().saturating_sub(ANCESTORS - 1);
+                Arc::new(p.ancestors[kept..].iter().copied().chain([p.generation]).collect())
+            }
             None => Arc::default(),
         };
         Lexicon {
@@ -1364,6 +1373,13 @@ mod tests {
         assert!(again.finds_as(after.generation()) && again.finds_as(again.generation()));
         assert!(!lexicon(kb.clone(), &[b, a]).finds_as(before.generation()));
         assert!(!before.finds_as(after.generation()));
+        // The last `ANCESTORS` generations: older mentions are searched again.
+        let mut last = again;
+        for _ in 0..ANCESTORS {
+            last = last.rebuilt(kb.clone(), &refs);
+        }
+        assert_eq!(last.ancestors.len(), ANCESTORS);
+        assert!(!last.finds_as(after.generation()) && last.finds_as(last.ancestors[0]));
         // Another knowledge base: numbered afresh, and any text may read
         // differently.
         let other = before.rebuilt(self::kb("[[entity]]\nname = \"Acme\"\n"), &refs);
