@@ -11,10 +11,11 @@
 //!   (up to `NAMES_CHANGED`) changed names no other holds, updated in
 //!   place one change at a time to the same names and forms
 //!   (`Lexicon::updated`, told by every document's name keys counted; a
-//!   name that moved from one document to another may get a new id), and only the documents
-//!   whose text holds a form it now matches differently
-//!   (`Lexicon::changed_forms`; `words` rules most texts out unread) are
-//!   resolved again, in parallel; the others keep their analyses, which
+//!   name that moved from one document to another may get a new id),
+//!   and only the documents whose text holds a form it now matches
+//!   differently (`Lexicon::changed_forms`; `words` rules most texts out
+//!   unread) are resolved again, in parallel; the others keep their
+//!   analyses, which
 //!   are the same with either lexicon. When that is most of the corpus, or the
 //!   source definitions changed, every document is resolved again (a
 //!   load or a reload numbers the names afresh). An edit that only moves a document's names
