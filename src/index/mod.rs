@@ -1023,15 +1023,15 @@ impl Corpus {
         // that moved from one document to another: the document it left
         // first). (The map is shared: a copy costs nothing, a key changed a
         // node.)
+        use analysis::names::discover::Discovery;
         struct Step<'a> {
             path: &'a Arc<Path>,
-            old: Option<&'a analysis::names::discover::Discovery>,
-            new: Option<&'a analysis::names::discover::Discovery>,
+            old: Option<&'a Discovery>,
+            new: Option<&'a Discovery>,
             old_keys: Vec<u64>,
             new_keys: Vec<u64>,
         }
-        let keys =
-            |d: Option<&analysis::names::discover::Discovery>| d.map(|d| name_keys(&self.kb, d)).unwrap_or_default();
+        let keys = |d: Option<&Discovery>| d.map(|d| name_keys(&self.kb, d)).unwrap_or_default();
         let steps: Vec<Step> = changed
             .iter()
             .map(|(path, old)| {
@@ -1052,7 +1052,27 @@ impl Corpus {
             while let Some(step) = pending.get(k) {
                 let mut after = counts.clone();
                 after.replace(&step.old_keys, &step.new_keys);
-                match lexicon.as_ref().unwrap_or(&self.lexicon).updated(step.path, step.old, step.new, &after) {
+                // The other documents whose text may hold one of `forms`,
+                // as the corpus has them at this step: the changes still to
+                // make as they were.
+                let waiting: Vec<(&Arc<Path>, Option<&Discovery>)> =
+                    pending.iter().filter(|s| s.path != step.path).map(|s| (s.path, s.old)).collect();
+                let others = |forms: &[String]| -> Option<Vec<(Arc<Path>, &Discovery)>> {
+                    let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
+                    let mut found: Vec<(Arc<Path>, &Discovery)> = self
+                        .documents_holding(&forms)?
+                        .into_iter()
+                        .filter(|p| waiting.iter().all(|(w, _)| *w != p))
+                        .filter_map(|p| {
+                            let d = &self.docs.get(&p)?.analysis.scan.discovery;
+                            Some((p, d))
+                        })
+                        .collect();
+                    found.extend(waiting.iter().filter_map(|(p, old)| Some(((*p).clone(), (*old)?))));
+                    Some(found)
+                };
+                let from = lexicon.as_ref().unwrap_or(&self.lexicon);
+                match from.updated(step.path, step.old, step.new, &after, &others) {
                     Some(updated) => {
                         (lexicon, counts) = (Some(updated), after);
                         pending.remove(k);
@@ -1569,10 +1589,11 @@ mod tests {
                 .iter()
                 .any(|n| n.starts_with("Wanda Vexley [\"Vexley\"] b.txt 22..34 [\"b.txt 22..34\", \"c.txt 0..6\"]"))
         );
-        // A surname a.txt's name holds too: rebuilt, and known alike.
+        // A surname a.txt's name holds too: in place over both documents'
+        // names (found by their text), and known alike.
         let b = "Jane Roe wrote. Professor John Roe said so.\n";
         edit(&mut corpus, b);
-        assert_eq!(corpus.updated_in_place, 1);
+        assert_eq!(corpus.updated_in_place, 2);
         assert_eq!(known(&corpus), known(&Corpus::from_texts(root, &[files[0], ("b.txt", b), files[2]])));
         // Two documents changed before the corpus is brought up to date:
         // one change at a time, in place; a name that moved from c.txt to
