@@ -7,11 +7,12 @@
 //! - every document's `Analysis` reads as if resolved against
 //!   `self.lexicon`. When a change alters the lexicon (a new name, a new
 //!   acronym), the lexicon is rebuilt keeping every name's id
-//!   (`Lexicon::rebuilt`), or, when each document that changed names
-//!   (up to `NAMES_CHANGED`) changed names no other holds, updated in
-//!   place one change at a time to the same names and forms
-//!   (`Lexicon::updated`, told by every document's name keys counted; a
-//!   name that moved from one document to another may get a new id),
+//!   (`Lexicon::rebuilt`), or, when up to `NAMES_CHANGED` documents
+//!   changed names that few others hold, updated in place one change at
+//!   a time to the same names and forms (`Lexicon::updated` over the
+//!   documents that hold the names, told by every document's name keys
+//!   counted and found by their text; a name that moved from one
+//!   document to another may get a new id),
 //!   and only the documents whose text holds a form it now matches
 //!   differently (`Lexicon::changed_forms`; `words` rules most texts out
 //!   unread) are resolved again, in parallel; the others keep their
@@ -1548,7 +1549,7 @@ mod tests {
     }
 
     #[test]
-    fn names_a_document_alone_holds_update_the_lexicon_in_place() {
+    fn names_few_documents_hold_update_the_lexicon_in_place() {
         let root = Path::new("/corpus");
         let files = [
             ("a.txt", "Mayor Jane Roe said so.\n"),

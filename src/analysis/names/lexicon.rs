@@ -6,8 +6,8 @@
 //! beside them ([`LayeredIndex`]), so that a build, and the rebuild after
 //! an edit that adds a name, costs what the documents bring, not the
 //! knowledge base's tens of thousands of forms. After an edit that
-//! changes names one document alone holds, [`Lexicon::updated`] gives
-//! the rebuilt lexicon from that document's candidates, without going
+//! changes names few documents hold, [`Lexicon::updated`] gives the
+//! rebuilt lexicon from those documents' candidates, without going
 //! through every document's, and shares the documents' index: the forms
 //! of the names that changed are masked in it and the new ones indexed
 //! beside it, until a few hundred such changes make a fresh index worth
