@@ -674,10 +674,12 @@ impl Lexicon {
             for d in [old, new].into_iter().chain(involved.iter().map(|(_, d, _)| *d)) {
                 let mut push = |form: &str| {
                     if missing.binary_search(&name_key(form)).is_ok() {
-                        forms.push(form.to_string());
-                        if form.contains('\'') {
-                            forms.push(form.replace('\'', "’"));
+                        // Either apostrophe: the key folds them.
+                        let folded = fold_apostrophes(form);
+                        if folded.contains('\'') {
+                            forms.push(folded.replace('\'', "’"));
                         }
+                        forms.push(folded.into_owned());
                     }
                 };
                 for c in d.candidates() {
@@ -1650,6 +1652,7 @@ mod tests {
         "The Federal Widget Board (FWB) ruled.",
         "Smith left.",
         "Professor Ann O’Brien said so.",
+        "Professor Ann O'Brien said so.",
         "The Harbor Farm Network (HARB) said so.",
         "Vexley Holdings Ltd. paid.",
         "Chair Lee Park Jr. said so.",
