@@ -597,7 +597,7 @@ impl LayeredIndex {
     }
 
     /// How many forms of the documents' part are gone.
-    pub fn gone(&self) -> usize {
+    pub fn gone_count(&self) -> usize {
         self.gone_count
     }
 

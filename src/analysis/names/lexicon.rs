@@ -243,8 +243,8 @@ fn patterns<W: Copy + Send>(mut forms: Vec<(&str, W)>) -> (Vec<Cow<'_, str>>, Ve
     // two and a half times its size (3.3 MB for 1.3 MB at sotu 10,000).
     let mut owners = Vec::with_capacity(forms.len() + forms.iter().filter(|(f, _)| f.contains('\'')).count());
     for (form, who) in forms {
-        if form.contains('\'') {
-            patterns.push(Cow::Owned(form.replace('\'', "’")));
+        if let Some(twin) = curly_twin(form) {
+            patterns.push(Cow::Owned(twin));
             owners.push(who);
         }
         patterns.push(Cow::Borrowed(form));
@@ -431,6 +431,24 @@ fn candidate_keys(d: &Discovery, c: &Candidate, each: &mut dyn FnMut(&str)) {
     }
 }
 
+/// Every form a document's discovery can claim in a lexicon build, as it
+/// writes it: each candidate's [`candidate_keys`], and each acronym it
+/// defines for a knowledge-base entity.
+fn claimable_forms(d: &Discovery, each: &mut dyn FnMut(&str)) {
+    for c in d.candidates() {
+        candidate_keys(d, c, each);
+    }
+    for a in &d.kb_acronyms {
+        each(&a.acronym);
+    }
+}
+
+/// A folded form's twin with a curly apostrophe (`patterns` indexes both;
+/// a text may write either), when it has an apostrophe.
+fn curly_twin(folded: &str) -> Option<String> {
+    folded.contains('\'').then(|| folded.replace('\'', "’"))
+}
+
 /// The keys a document's discovery can claim in a lexicon build, hashed,
 /// sorted, each once: every candidate's name, its acronym and (a person's)
 /// surname, and every acronym it defines for a knowledge-base entity;
@@ -439,17 +457,11 @@ fn candidate_keys(d: &Discovery, c: &Candidate, each: &mut dyn FnMut(&str)) {
 pub fn name_keys(kb: &KnowledgeBase, d: &Discovery) -> Vec<u64> {
     let kb_forms = kb.forms();
     let mut keys: Vec<u64> = Vec::new();
-    let mut push = |form: &str| {
+    claimable_forms(d, &mut |form| {
         if !kb_forms.contains_key(&*fold_apostrophes(form)) {
             keys.push(name_key(form));
         }
-    };
-    for c in d.candidates() {
-        candidate_keys(d, c, &mut push);
-    }
-    for a in &d.kb_acronyms {
-        push(&a.acronym);
-    }
+    });
     keys.sort_unstable();
     keys.dedup();
     keys
@@ -672,22 +684,14 @@ impl Lexicon {
             // that holds a key writes one of them).
             let mut forms: Vec<String> = Vec::new();
             for d in [old, new].into_iter().chain(involved.iter().map(|(_, d, _)| *d)) {
-                let mut push = |form: &str| {
+                claimable_forms(d, &mut |form| {
                     if missing.binary_search(&name_key(form)).is_ok() {
                         // Either apostrophe: the key folds them.
                         let folded = fold_apostrophes(form);
-                        if folded.contains('\'') {
-                            forms.push(folded.replace('\'', "’"));
-                        }
+                        forms.extend(curly_twin(&folded));
                         forms.push(folded.into_owned());
                     }
-                };
-                for c in d.candidates() {
-                    candidate_keys(d, c, &mut push);
-                }
-                for a in &d.kb_acronyms {
-                    push(&a.acronym);
-                }
+                });
             }
             forms.sort_unstable();
             forms.dedup();
@@ -846,24 +850,20 @@ impl Lexicon {
     fn indexed_after(&self, olds: &[&Discovery], touched: &[u64], more: Vec<(&str, EntityRef)>) -> Indexed {
         let index = &self.index;
         let is_touched = |form: &str| touched.binary_search(&name_key(form)).is_ok();
-        // The forms of the touched keys in the documents' part: the forms
-        // `old`'s candidates of those keys claimed (no other document
-        // holds such a key, and this one held it as `old`), each with its
-        // twin.
+        // The forms of the touched keys in the documents' part: those the
+        // documents that hold such keys claimed, as this lexicon knows them
+        // (`olds`: the changed document as it was, the others that hold a
+        // touched key; no other document holds one), each with its twin.
         let kb_forms = self.kb.forms();
         let mut gone = Vec::new();
         for old in olds {
-            for c in old.candidates() {
-                candidate_keys(old, c, &mut |form| {
-                    let folded = fold_apostrophes(form);
-                    if is_touched(form) && !kb_forms.contains_key(&*folded) {
-                        gone.extend(index.docs_number(&folded));
-                        if folded.contains('\'') {
-                            gone.extend(index.docs_number(&folded.replace('\'', "’")));
-                        }
-                    }
-                });
-            }
+            claimable_forms(old, &mut |form| {
+                let folded = fold_apostrophes(form);
+                if is_touched(form) && !kb_forms.contains_key(&*folded) {
+                    gone.extend(index.docs_number(&folded));
+                    gone.extend(curly_twin(&folded).and_then(|twin| index.docs_number(&twin)));
+                }
+            });
         }
         gone.sort_unstable();
         gone.dedup();
@@ -883,7 +883,7 @@ impl Lexicon {
         };
         let recent = index.recent_forms().filter(stay);
         let owned = |i: usize| (index.form(i), self.owners[i - index.kb().len()]);
-        if index.gone() + gone.len() + recent.clone().count() + more.len() > FOLD_AT {
+        if index.gone_count() + gone.len() + recent.clone().count() + more.len() > FOLD_AT {
             let forms = index.docs_forms().filter(stay).map(owned).chain(more).collect();
             return Indexed::new(&self.kb, forms);
         }
