@@ -5,8 +5,9 @@
 //! - `state.rs`: snapshots, open documents, background indexing, diagnostics;
 //! - `convert.rs`: positions and URIs, the one conversion boundary;
 //! - `capabilities.rs`: what `initialize` announces;
-//! - `large.rs`: stdout, and the answers too large for tower-lsp's value
-//!   tree (references), written straight from their types.
+//! - `large.rs`: stdout, and the messages too large for tower-lsp's value
+//!   tree (references, diagnostics pushed and pulled), written straight
+//!   from their types.
 //!
 //! tower-lsp 0.20 does not end the process after `exit` while stdin stays
 //! open (ebkalderon/tower-lsp#399), so the service is wrapped: once `exit`
@@ -40,8 +41,9 @@ pub fn run() -> i32 {
     };
     let shutdown = Arc::new(AtomicBool::new(false));
     runtime.block_on(async {
-        let (service, socket) = LspService::new(server::Backend::new);
         let stdout = large::output();
+        let output = stdout.clone();
+        let (service, socket) = LspService::new(move |client| server::Backend::new(client, output));
         let service =
             ExitOnExit { inner: large::LargeAnswers::new(service, stdout.clone()), shutdown: shutdown.clone() };
         let stdin = ExitOnEof { inner: tokio::io::stdin(), shutdown: shutdown.clone() };

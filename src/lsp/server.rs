@@ -13,7 +13,7 @@ use tower_lsp::{Client, LanguageServer};
 
 use super::capabilities::capabilities;
 use super::convert;
-use super::large::Locations;
+use super::large::{Locations, Output};
 use super::state::{OpenDoc, State};
 use crate::analysis::SourceText;
 use crate::analysis::kb::EntityKind;
@@ -29,8 +29,8 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Backend {
-        Backend { state: Arc::new(State::new(client)) }
+    pub fn new(client: Client, output: Output) -> Backend {
+        Backend { state: Arc::new(State::new(client, output)) }
     }
 
     fn enc(&self) -> Encoding {
@@ -126,6 +126,39 @@ impl Backend {
         let include = params.context.include_declaration;
         let found = guard(|| ide::references::places(&corpus, &path, offset, include))?;
         Ok(Some(guard(|| self.locations(&corpus, &found))?))
+    }
+
+    /// A document's diagnostics, pulled (`textDocument/diagnostic`; the
+    /// large-answer service serialises the report from its type).
+    pub(super) async fn diagnostic_report(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let enc = self.enc();
+        let mut items = Vec::new();
+        let mut result_id = None;
+        if let Some((corpus, path, version)) = self.state.ensure_fresh(&uri).await {
+            if let Some(doc) = corpus.document(&path) {
+                items =
+                    corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
+            }
+            result_id = Some(version.to_string());
+        } else if let Some(path) = convert::path(&uri)
+            && let Some(slot) = self.state.slot_containing(&path)
+        {
+            let corpus = slot.snapshot();
+            if let Some(doc) = corpus.document(&path) {
+                items =
+                    corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
+            } else if let Some(aux) = corpus.aux.iter().find(|a| a.path == path) {
+                let src = aux.source.clone().unwrap_or_else(|| SourceText::new(""));
+                items = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d.clone(), enc)).collect();
+            }
+        }
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id, items },
+            },
+        )))
     }
 
     fn workspace_edit(
@@ -566,34 +599,7 @@ impl LanguageServer for Backend {
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
-        let uri = params.text_document.uri;
-        let enc = self.enc();
-        let mut items = Vec::new();
-        let mut result_id = None;
-        if let Some((corpus, path, version)) = self.state.ensure_fresh(&uri).await {
-            if let Some(doc) = corpus.document(&path) {
-                items =
-                    corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
-            }
-            result_id = Some(version.to_string());
-        } else if let Some(path) = convert::path(&uri)
-            && let Some(slot) = self.state.slot_containing(&path)
-        {
-            let corpus = slot.snapshot();
-            if let Some(doc) = corpus.document(&path) {
-                items =
-                    corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
-            } else if let Some(aux) = corpus.aux.iter().find(|a| a.path == path) {
-                let src = aux.source.clone().unwrap_or_else(|| SourceText::new(""));
-                items = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d.clone(), enc)).collect();
-            }
-        }
-        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
-            RelatedFullDocumentDiagnosticReport {
-                related_documents: None,
-                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id, items },
-            },
-        )))
+        self.diagnostic_report(params).await
     }
 }
 
