@@ -22,13 +22,15 @@
 //!   slack: a client that writes requests without reading the answers
 //!   (every editor reads as it writes) waits for the server once they
 //!   pass it, where the server used to hold them all;
-//! - [`LargeAnswers`]: a service in front of tower-lsp's that answers
-//!   `textDocument/references` and `textDocument/diagnostic` itself,
-//!   through the same backend methods, once the server is initialized and
-//!   until it shuts down (before and after, and for parameters it cannot
-//!   read, tower-lsp answers, with its errors); a `$/cancelRequest` for
-//!   one of its requests still in flight ends it with tower-lsp's answer
-//!   to a cancelled request.
+//! - [`LargeAnswers`]: a service in front of tower-lsp's that answers the
+//!   requests whose answers grow with a document or the corpus itself
+//!   (references, pulled diagnostics, document and workspace symbols,
+//!   semantic tokens, completion, rename: [`Large`]), through the same
+//!   backend methods, once the server is initialized and until it shuts
+//!   down (before and after, and for parameters it cannot read, tower-lsp
+//!   answers, with its errors); a `$/cancelRequest` for one of its
+//!   requests still in flight ends it with tower-lsp's answer to a
+//!   cancelled request.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -39,10 +41,19 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::task::{Context, Poll, Waker};
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use tower::Service;
-use tower_lsp::LspService;
 use tower_lsp::jsonrpc::{self, Id, Request, Response};
-use tower_lsp::lsp_types::{DocumentDiagnosticParams, Location, Range, ReferenceParams, Url};
+use tower_lsp::lsp_types::request::{
+    Completion, DocumentDiagnosticRequest, DocumentSymbolRequest, References, Rename, Request as _,
+    SemanticTokensFullRequest, SemanticTokensRangeRequest, WorkspaceSymbolRequest,
+};
+use tower_lsp::lsp_types::{
+    CompletionParams, DocumentDiagnosticParams, DocumentSymbolParams, Location, Range, ReferenceParams, RenameParams,
+    SemanticTokensParams, SemanticTokensRangeParams, Url, WorkspaceSymbolParams,
+};
+use tower_lsp::{LanguageServer, LspService};
 
 use super::server::Backend;
 use super::state::lock;
@@ -375,10 +386,54 @@ fn serialized(result: &impl Serialize) -> jsonrpc::Result<Pieces> {
     })
 }
 
-/// A request [`LargeAnswers`] answers itself, with its parameters.
+/// A request [`LargeAnswers`] answers itself, with its parameters: those
+/// whose answers grow with a document or the corpus.
 enum Large {
     References(ReferenceParams),
     Diagnostic(DocumentDiagnosticParams),
+    DocumentSymbol(DocumentSymbolParams),
+    WorkspaceSymbol(WorkspaceSymbolParams),
+    SemanticTokensFull(SemanticTokensParams),
+    SemanticTokensRange(SemanticTokensRangeParams),
+    Completion(CompletionParams),
+    Rename(RenameParams),
+}
+
+impl Large {
+    /// The request `method` with `params`, when it is one of these.
+    fn of(method: &str, params: Value) -> Option<Large> {
+        fn read<P: DeserializeOwned>(params: Value) -> Option<P> {
+            serde_json::from_value(params).ok()
+        }
+        Some(match method {
+            References::METHOD => Large::References(read(params)?),
+            DocumentDiagnosticRequest::METHOD => Large::Diagnostic(read(params)?),
+            DocumentSymbolRequest::METHOD => Large::DocumentSymbol(read(params)?),
+            WorkspaceSymbolRequest::METHOD => Large::WorkspaceSymbol(read(params)?),
+            SemanticTokensFullRequest::METHOD => Large::SemanticTokensFull(read(params)?),
+            SemanticTokensRangeRequest::METHOD => Large::SemanticTokensRange(read(params)?),
+            Completion::METHOD => Large::Completion(read(params)?),
+            Rename::METHOD => Large::Rename(read(params)?),
+            _ => return None,
+        })
+    }
+
+    /// The answer, as JSON, from the backend's method for it.
+    async fn answer(self, backend: &Backend) -> jsonrpc::Result<Pieces> {
+        match self {
+            Large::References(params) => backend.reference_locations(params).await.map(|found| match found {
+                Some(found) => found.to_json(),
+                None => Pieces(vec![b"null".to_vec()]),
+            }),
+            Large::Diagnostic(params) => serialized(&backend.diagnostic(params).await?),
+            Large::DocumentSymbol(params) => serialized(&backend.document_symbol(params).await?),
+            Large::WorkspaceSymbol(params) => serialized(&backend.symbol(params).await?),
+            Large::SemanticTokensFull(params) => serialized(&backend.semantic_tokens_full(params).await?),
+            Large::SemanticTokensRange(params) => serialized(&backend.semantic_tokens_range(params).await?),
+            Large::Completion(params) => serialized(&backend.completion(params).await?),
+            Large::Rename(params) => serialized(&backend.rename(params).await?),
+        }
+    }
 }
 
 /// The service tower-lsp's server calls: answers large requests itself,
@@ -402,12 +457,7 @@ impl LargeAnswers {
         if !self.ready.load(Ordering::SeqCst) {
             return None;
         }
-        let params = || request.params().cloned();
-        let large = match request.method() {
-            "textDocument/references" => Large::References(serde_json::from_value(params()?).ok()?),
-            "textDocument/diagnostic" => Large::Diagnostic(serde_json::from_value(params()?).ok()?),
-            _ => return None,
-        };
+        let large = Large::of(request.method(), request.params()?.clone())?;
         Some((request.id()?.clone(), large))
     }
 }
@@ -431,17 +481,8 @@ impl Service<Request> for LargeAnswers {
             let method = request.method().to_string();
             return Box::pin(async move {
                 let started = std::time::Instant::now();
-                let answer = async {
-                    match large {
-                        Large::References(params) => backend.reference_locations(params).await.map(|found| match found {
-                            Some(found) => found.to_json(),
-                            None => Pieces(vec![b"null".to_vec()]),
-                        }),
-                        Large::Diagnostic(params) => serialized(&backend.diagnostic_report(params).await?),
-                    }
-                };
                 let json = tokio::select! {
-                    json = answer => json,
+                    json = large.answer(&backend) => json,
                     () = cancelled.notified() => Err(jsonrpc::Error::request_cancelled()),
                 };
                 lock(&in_flight).remove(&id);
@@ -675,19 +716,22 @@ mod tests {
         let ours = String::from_utf8(ours).expect("UTF-8");
         let (header, body) = ours.split_once("\r\n\r\n").expect("a header");
         assert_eq!(header, format!("Content-Length: {}", body.len()));
-        let theirs = Request::build(PublishDiagnostics::METHOD)
-            .params(serde_json::to_value(&params).expect("a value"))
-            .finish();
+        let theirs =
+            Request::build(PublishDiagnostics::METHOD).params(serde_json::to_value(&params).expect("a value")).finish();
         let body: serde_json::Value = serde_json::from_str(body).expect("JSON");
         assert_eq!(body, serde_json::to_value(&theirs).expect("a value"));
-        assert_eq!(body["params"]["diagnostics"][0]["message"], "money figure `$5 million` has no source: \"cite\" one\n");
+        assert_eq!(
+            body["params"]["diagnostics"][0]["message"],
+            "money figure `$5 million` has no source: \"cite\" one\n"
+        );
     }
 
-    /// Once the server is initialized, a pulled document's diagnostics are
-    /// answered here (the service returns no response for tower-lsp to
-    /// write) and written to the output; before, tower-lsp answers.
+    /// Once the server is initialized, the requests whose answers grow
+    /// with a document or the corpus are answered here (the service
+    /// returns no response for tower-lsp to write) and written to the
+    /// output; before, tower-lsp answers.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn pulled_diagnostics_are_answered_here_once_initialized() {
+    async fn large_requests_are_answered_here_once_initialized() {
         let (permit, permits) = mpsc::channel();
         for _ in 0..64 {
             permit.send(()).expect("the sink waits");
@@ -698,31 +742,61 @@ mod tests {
         let backend_output = output.clone();
         let (service, _socket) = LspService::new(move |client| Backend::new(client, backend_output));
         let mut service = LargeAnswers::new(service, output);
-        let pull = |id: i64| {
-            let params = serde_json::json!({"textDocument": {"uri": "file:///nowhere/a.txt"}});
-            Request::build("textDocument/diagnostic").id(id).params(params).finish()
-        };
         async fn call(service: &mut LargeAnswers, request: Request) -> Option<Response> {
             std::future::poll_fn(|cx| service.poll_ready(cx)).await.expect("ready");
             service.call(request).await.expect("a service result")
         }
-        let early = call(&mut service, pull(1)).await.expect("tower-lsp answers before initialize");
-        assert!(!early.is_ok(), "{early:?}");
-        let init = Request::build("initialize").id(2).params(serde_json::json!({"capabilities": {}})).finish();
+        let request = |id: i64, method: &str, params: serde_json::Value| {
+            Request::build(method.to_string()).id(id).params(params).finish()
+        };
+        let document = serde_json::json!({"uri": "file:///nowhere/a.txt"});
+        let at = serde_json::json!({"line": 0, "character": 1});
+        let pull = serde_json::json!({"textDocument": document});
+        let early = call(&mut service, request(1, "textDocument/diagnostic", pull.clone())).await;
+        assert!(early.is_some_and(|r| !r.is_ok()), "tower-lsp answers before initialize");
+        let init = request(2, "initialize", serde_json::json!({"capabilities": {}}));
         assert!(call(&mut service, init).await.is_some_and(|r| r.is_ok()));
-        assert!(call(&mut service, pull(3)).await.is_none(), "tower-lsp answered");
-        // The writer thread writes it (the bound is for a hang).
+        let requests = [
+            ("textDocument/diagnostic", pull.clone()),
+            (
+                "textDocument/references",
+                serde_json::json!({"textDocument": document, "position": at, "context": {"includeDeclaration": true}}),
+            ),
+            ("textDocument/documentSymbol", pull.clone()),
+            ("workspace/symbol", serde_json::json!({"query": "a"})),
+            ("textDocument/semanticTokens/full", pull.clone()),
+            (
+                "textDocument/semanticTokens/range",
+                serde_json::json!({"textDocument": document, "range": {"start": at, "end": at}}),
+            ),
+            ("textDocument/completion", serde_json::json!({"textDocument": document, "position": at})),
+            ("textDocument/rename", serde_json::json!({"textDocument": document, "position": at, "newName": "b"})),
+        ];
+        for (id, (method, params)) in (3..).zip(requests) {
+            assert!(call(&mut service, request(id, method, params)).await.is_none(), "tower-lsp answered {method}");
+        }
+        // Answers with a result each (the bound is for a hang).
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        let frame = loop {
-            let bytes = lock(&written).clone();
-            if !bytes.is_empty() || std::time::Instant::now() > deadline {
-                break String::from_utf8(bytes).expect("UTF-8");
+        let frames = loop {
+            let bytes = String::from_utf8(lock(&written).clone()).expect("UTF-8");
+            if bytes.matches("Content-Length").count() >= 8 || std::time::Instant::now() > deadline {
+                break bytes;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         };
-        let (header, body) = frame.split_once("\r\n\r\n").expect("a frame");
-        assert_eq!(header, format!("Content-Length: {}", body.len()));
-        assert_eq!(body, r#"{"jsonrpc":"2.0","result":{"kind":"full","items":[]},"id":3}"#);
+        let bodies: Vec<serde_json::Value> = frames
+            .split("Content-Length: ")
+            .skip(1)
+            .map(|frame| {
+                let (length, body) = frame.split_once("\r\n\r\n").expect("a header");
+                assert_eq!(length.parse::<usize>().ok(), Some(body.len()));
+                serde_json::from_str(body).expect("JSON")
+            })
+            .collect();
+        let ids: Vec<i64> = bodies.iter().filter_map(|b| b["id"].as_i64()).collect();
+        assert_eq!(ids, (3..11).collect::<Vec<_>>());
+        assert_eq!(bodies[0], serde_json::json!({"jsonrpc": "2.0", "result": {"kind": "full", "items": []}, "id": 3}));
+        assert!(bodies.iter().all(|b| b.get("result").is_some()), "{bodies:?}");
     }
 
     #[test]

@@ -128,39 +128,6 @@ impl Backend {
         Ok(Some(guard(|| self.locations(&corpus, &found))?))
     }
 
-    /// A document's diagnostics, pulled (`textDocument/diagnostic`; the
-    /// large-answer service serialises the report from its type).
-    pub(super) async fn diagnostic_report(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
-        let uri = params.text_document.uri;
-        let enc = self.enc();
-        let mut items = Vec::new();
-        let mut result_id = None;
-        if let Some((corpus, path, version)) = self.state.ensure_fresh(&uri).await {
-            if let Some(doc) = corpus.document(&path) {
-                items =
-                    corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
-            }
-            result_id = Some(version.to_string());
-        } else if let Some(path) = convert::path(&uri)
-            && let Some(slot) = self.state.slot_containing(&path)
-        {
-            let corpus = slot.snapshot();
-            if let Some(doc) = corpus.document(&path) {
-                items =
-                    corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
-            } else if let Some(aux) = corpus.aux.iter().find(|a| a.path == path) {
-                let src = aux.source.clone().unwrap_or_else(|| SourceText::new(""));
-                items = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d.clone(), enc)).collect();
-            }
-        }
-        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
-            RelatedFullDocumentDiagnosticReport {
-                related_documents: None,
-                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id, items },
-            },
-        )))
-    }
-
     fn workspace_edit(
         &self,
         corpus: &Corpus,
@@ -599,7 +566,34 @@ impl LanguageServer for Backend {
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
-        self.diagnostic_report(params).await
+        let uri = params.text_document.uri;
+        let enc = self.enc();
+        let mut items = Vec::new();
+        let mut result_id = None;
+        if let Some((corpus, path, version)) = self.state.ensure_fresh(&uri).await {
+            if let Some(doc) = corpus.document(&path) {
+                items =
+                    corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
+            }
+            result_id = Some(version.to_string());
+        } else if let Some(path) = convert::path(&uri)
+            && let Some(slot) = self.state.slot_containing(&path)
+        {
+            let corpus = slot.snapshot();
+            if let Some(doc) = corpus.document(&path) {
+                items =
+                    corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
+            } else if let Some(aux) = corpus.aux.iter().find(|a| a.path == path) {
+                let src = aux.source.clone().unwrap_or_else(|| SourceText::new(""));
+                items = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d.clone(), enc)).collect();
+            }
+        }
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id, items },
+            },
+        )))
     }
 }
 
