@@ -95,54 +95,133 @@ pub struct WorkspaceSymbol {
 }
 
 /// Entities whose name or an alias matches `query` as a case-insensitive
-/// subsequence, best matches first.
+/// subsequence, best matches first (the first 500).
 pub fn workspace_symbols(corpus: &Corpus, query: &str) -> Vec<WorkspaceSymbol> {
     let lex = &corpus.lexicon;
-    let mut scored = Vec::new();
-    for e in lex.entities() {
-        let name = lex.name(e);
-        let best = std::iter::once(name.to_string()).chain(lex.aliases(e)).filter_map(|f| fuzzy_score(query, &f)).max();
-        let (Some(score), Some(location)) = (best, declaration(corpus, e)) else { continue };
-        let container = if matches!(e, EntityRef::Kb(_)) { "knowledge base" } else { "discovered" };
-        scored.push((
-            score,
-            WorkspaceSymbol { name: name.to_string(), kind: lex.kind(e), container: container.into(), location },
-        ));
-    }
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
-    scored.into_iter().take(500).map(|(_, s)| s).collect()
+    let query = Query::new(query);
+    let mut scored: Vec<(i64, &str, EntityRef)> = lex
+        .entities()
+        .filter_map(|e| {
+            let name = lex.name(e);
+            let aliases = lex.aliases(e);
+            let best =
+                std::iter::once(name).chain(aliases.iter().map(String::as_str)).filter_map(|f| query.score(f)).max()?;
+            Some((best, name, e))
+        })
+        .collect();
+    // Stable: equal scores and names stay in the entities' order.
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    // Where each is declared, for those listed only.
+    scored
+        .into_iter()
+        .filter_map(|(_, name, e)| {
+            let container = if matches!(e, EntityRef::Kb(_)) { "knowledge base" } else { "discovered" };
+            let location = declaration(corpus, e)?;
+            Some(WorkspaceSymbol { name: name.to_string(), kind: lex.kind(e), container: container.into(), location })
+        })
+        .take(500)
+        .collect()
 }
 
 /// A subsequence match score: higher for contiguous runs and word starts;
 /// `None` when `query` is not a subsequence of `candidate`.
 pub fn fuzzy_score(query: &str, candidate: &str) -> Option<i64> {
-    let q: Vec<char> = query.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
-    if q.is_empty() {
-        return Some(0);
+    Query::new(query).score(candidate)
+}
+
+/// A query of [`fuzzy_score`], lowercased once for all the candidates it
+/// is matched against (the 10,000 entities of a workspace/symbol request).
+struct Query(Vec<char>);
+
+impl Query {
+    fn new(query: &str) -> Query {
+        Query(query.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect())
     }
-    let c: Vec<char> = candidate.chars().collect();
-    let mut score = 0i64;
-    let mut qi = 0;
-    let mut previous: Option<usize> = None;
-    for (i, ch) in c.iter().enumerate() {
-        if qi < q.len() && ch.to_lowercase().eq(q[qi].to_lowercase()) {
-            score += 1;
-            if previous == Some(i.wrapping_sub(1)) {
-                score += 5;
-            }
-            if i == 0 || !c[i - 1].is_alphanumeric() {
-                score += 10;
-            }
-            previous = Some(i);
-            qi += 1;
+
+    /// [`fuzzy_score`] of `candidate`: a character matches the query's next
+    /// one when their lowercase forms are equal (for ASCII, as bytes).
+    fn score(&self, candidate: &str) -> Option<i64> {
+        let q = &self.0;
+        if q.is_empty() {
+            return Some(0);
         }
+        let mut score = 0i64;
+        let mut qi = 0;
+        let mut previous: Option<usize> = None;
+        let mut before: Option<char> = None;
+        let mut count = 0usize;
+        for (i, ch) in candidate.chars().enumerate() {
+            count = i + 1;
+            if let Some(&want) = q.get(qi) {
+                let same = if ch.is_ascii() && want.is_ascii() {
+                    ch.to_ascii_lowercase() == want
+                } else {
+                    ch.to_lowercase().eq(want.to_lowercase())
+                };
+                if same {
+                    score += 1;
+                    if previous == Some(i.wrapping_sub(1)) {
+                        score += 5;
+                    }
+                    if before.is_none_or(|b| !b.is_alphanumeric()) {
+                        score += 10;
+                    }
+                    previous = Some(i);
+                    qi += 1;
+                }
+            }
+            before = Some(ch);
+        }
+        (qi == q.len()).then_some(score - count as i64 / 4)
     }
-    (qi == q.len()).then_some(score - c.len() as i64 / 4)
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::fuzzy_score;
+
+    /// The score as first written: the query lowercased and the candidate
+    /// collected into characters for each candidate, every pair of
+    /// characters compared by their lowercase forms.
+    fn reference(query: &str, candidate: &str) -> Option<i64> {
+        let q: Vec<char> = query.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+        if q.is_empty() {
+            return Some(0);
+        }
+        let c: Vec<char> = candidate.chars().collect();
+        let mut score = 0i64;
+        let mut qi = 0;
+        let mut previous: Option<usize> = None;
+        for (i, ch) in c.iter().enumerate() {
+            if qi < q.len() && ch.to_lowercase().eq(q[qi].to_lowercase()) {
+                score += 1;
+                if previous == Some(i.wrapping_sub(1)) {
+                    score += 5;
+                }
+                if i == 0 || !c[i - 1].is_alphanumeric() {
+                    score += 10;
+                }
+                previous = Some(i);
+                qi += 1;
+            }
+        }
+        (qi == q.len()).then_some(score - c.len() as i64 / 4)
+    }
+
+    proptest! {
+        /// The query lowercased once, ASCII compared as bytes: the same
+        /// scores, for names with capitals, accents, a dotted capital I,
+        /// the Kelvin sign and the sharp s.
+        #[test]
+        fn a_query_scores_as_the_reference_does(
+            query in "[a-zA-Z ÉéİıKßẞ.-]{0,6}",
+            candidate in "[a-zA-Z ÉéİıKßẞ.'-]{0,24}",
+        ) {
+            prop_assert_eq!(fuzzy_score(&query, &candidate), reference(&query, &candidate));
+        }
+    }
 
     #[test]
     fn fuzzy() {
