@@ -20,14 +20,18 @@
 //! returned as edits for the editor to apply.
 
 pub mod analysis;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod ide;
 pub mod index;
+#[cfg(feature = "cli")]
 mod json;
+#[cfg(feature = "cli")]
 pub mod lsp;
 
 /// Logs to stderr at the level `FACTLS_LOG` asks for (`warn` by default;
 /// `FACTLS_LOG=debug factls check DIR` prints how long each phase took).
+#[cfg(feature = "cli")]
 pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
