@@ -74,37 +74,76 @@ fn keys(corpus: &Corpus, path: &Path, typed: &str, replace: TextRange, closed: b
         .collect()
 }
 
+/// The names and aliases that start with `typed` (case aside), sorted,
+/// the first of each label, at most 200.
 fn names(corpus: &Corpus, typed: &str, replace: TextRange) -> Vec<Item> {
     let lex = &corpus.lexicon;
     let lower = typed.to_lowercase();
-    let mut out = Vec::new();
+    // Matches first, as (form, entity), in the entities' order (a name
+    // before its aliases); their items only for the 200 kept.
+    let mut found: Vec<(String, EntityRef)> = Vec::new();
     for e in lex.entities() {
         let name = lex.name(e);
-        let mut forms = vec![name.to_string()];
-        forms.extend(lex.aliases(e));
-        for form in forms {
-            if form.to_lowercase().starts_with(&lower) && form != typed {
-                let documentation = match e {
-                    EntityRef::Kb(i) => corpus.kb.entities.get(i).and_then(|x| x.description.clone()),
-                    EntityRef::Discovered(i) => {
-                        lex.discovered(i).map(|d| format!("Introduced as “{}”", d.intro.context))
-                    }
-                };
-                let detail =
-                    if form == name { lex.kind(e).to_string() } else { format!("{} · alias of {name}", lex.kind(e)) };
-                out.push(Item {
-                    label: form.clone(),
-                    detail,
-                    documentation,
-                    kind: ItemKind::Entity,
-                    replace: replace.clone(),
-                    insert: form,
-                });
+        if starts_with_lowercase(name, &lower) && name != typed {
+            found.push((name.to_string(), e));
+        }
+        for alias in lex.alias_forms(e) {
+            if starts_with_lowercase(alias, &lower) && alias != typed {
+                found.push((alias.to_string(), e));
             }
         }
     }
-    out.sort_by(|a, b| a.label.cmp(&b.label));
-    out.dedup_by(|a, b| a.label == b.label);
-    out.truncate(200);
-    out
+    // Stable: of equal labels the first found stays.
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    found.truncate(200);
+    found
+        .into_iter()
+        .map(|(form, e)| {
+            let name = lex.name(e);
+            let documentation = match e {
+                EntityRef::Kb(i) => corpus.kb.entities.get(i).and_then(|x| x.description.clone()),
+                EntityRef::Discovered(i) => lex.discovered(i).map(|d| format!("Introduced as “{}”", d.intro.context)),
+            };
+            let detail =
+                if form == name { lex.kind(e).to_string() } else { format!("{} · alias of {name}", lex.kind(e)) };
+            Item {
+                label: form.clone(),
+                detail,
+                documentation,
+                kind: ItemKind::Entity,
+                replace: replace.clone(),
+                insert: form,
+            }
+        })
+        .collect()
+}
+
+/// Whether `form`, lowercased, starts with `lower` (lowercase already):
+/// for ASCII byte by byte, without lowercasing a copy of `form`.
+fn starts_with_lowercase(form: &str, lower: &str) -> bool {
+    if form.is_ascii() && lower.is_ascii() {
+        return form.len() >= lower.len() && form.as_bytes()[..lower.len()].eq_ignore_ascii_case(lower.as_bytes());
+    }
+    form.to_lowercase().starts_with(lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::starts_with_lowercase;
+
+    proptest! {
+        /// The ASCII path says what lowercasing a copy says, and so does
+        /// the rest (a capital sharp s, a dotted capital I, a final sigma).
+        #[test]
+        fn a_prefix_matches_as_the_lowercased_form_does(
+            form in "[a-zA-Z .'ẞİΣσς-]{0,12}",
+            typed in "[a-zA-Z .'ẞİΣσς-]{0,4}",
+        ) {
+            let lower = typed.to_lowercase();
+            prop_assert_eq!(starts_with_lowercase(&form, &lower), form.to_lowercase().starts_with(&lower));
+        }
+    }
 }

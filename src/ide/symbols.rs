@@ -103,9 +103,7 @@ pub fn workspace_symbols(corpus: &Corpus, query: &str) -> Vec<WorkspaceSymbol> {
         .entities()
         .filter_map(|e| {
             let name = lex.name(e);
-            let aliases = lex.aliases(e);
-            let best =
-                std::iter::once(name).chain(aliases.iter().map(String::as_str)).filter_map(|f| query.score(f)).max()?;
+            let best = std::iter::once(name).chain(lex.alias_forms(e)).filter_map(|f| query.score(f)).max()?;
             Some((best, name, e))
         })
         .collect();

@@ -1137,15 +1137,24 @@ impl Lexicon {
 
     /// Aliases to show for an entity: declared, learned and corpus-learned.
     pub fn aliases(&self, e: EntityRef) -> Vec<String> {
-        match e {
+        self.alias_forms(e).map(str::to_string).collect()
+    }
+
+    /// [`Lexicon::aliases`], borrowed (completion and workspace symbols go
+    /// through every entity's on each request).
+    pub fn alias_forms(&self, e: EntityRef) -> impl Iterator<Item = &str> + '_ {
+        let (kb, acronyms, discovered) = match e {
             EntityRef::Kb(i) => {
-                let Some(entity) = self.kb.entities.get(i) else { return Vec::new() };
-                let mut v: Vec<String> = entity.aliases.iter().chain(&entity.learned).cloned().collect();
-                v.extend(self.kb_acronyms.iter().filter(|(j, _)| *j == i).map(|(_, a)| a.clone()));
-                v
+                let entity = self.kb.entities.get(i);
+                let own = entity.into_iter().flat_map(|x| x.aliases.iter().chain(&x.learned));
+                let acronyms = self.kb_acronyms.iter().filter(move |(j, _)| *j == i && entity.is_some());
+                (Some(own), Some(acronyms), None)
             }
-            EntityRef::Discovered(i) => self.discovered(i).map(|d| d.aliases.clone()).unwrap_or_default(),
-        }
+            EntityRef::Discovered(i) => (None, None, self.discovered(i).map(|d| d.aliases.iter())),
+        };
+        let kb = kb.into_iter().flatten().map(String::as_str);
+        let acronyms = acronyms.into_iter().flatten().map(|(_, a)| a.as_str());
+        kb.chain(acronyms).chain(discovered.into_iter().flatten().map(String::as_str))
     }
 
     /// Every entity: knowledge base first, then discovered (in the order
