@@ -917,6 +917,9 @@ fn percentiles(mut v: Vec<Duration>) -> (f64, f64) {
 struct Probes {
     /// Random mention positions (path, UTF-16 position).
     mentions: Vec<(PathBuf, (u32, u32))>,
+    /// The first three characters of those mentions: workspace/symbol
+    /// queries, as a user types them.
+    queries: Vec<String>,
     /// A mention elsewhere of an entity the last document mentions.
     last_check: (PathBuf, (u32, u32), PathBuf),
 }
@@ -925,12 +928,14 @@ struct Probes {
 fn probes(corpus: &Corpus, n: usize, rng: &mut Rng) -> Probes {
     let docs: Vec<_> = corpus.docs.values().filter(|d| !d.analysis.mentions.is_empty()).collect();
     let mut mentions = Vec::new();
+    let mut queries = Vec::new();
     while mentions.len() < n {
         let d = rng.pick(&docs);
         let m = rng.pick(&d.analysis.mentions);
         let mid = m.start() + (m.end() - m.start()) / 2;
         let mid = (m.start()..=mid).rev().find(|&i| d.text().is_char_boundary(i)).unwrap_or(m.start());
         mentions.push((d.path.to_path_buf(), pos16(d.text(), mid)));
+        queries.push(d.text()[m.start()..m.end()].chars().take(3).collect());
     }
     let (last_path, last) = corpus.docs.iter().next_back().expect("documents");
     let m = last
@@ -945,7 +950,7 @@ fn probes(corpus: &Corpus, n: usize, rng: &mut Rng) -> Probes {
         .find(|(p, _)| p != last_path)
         .expect("the entity mentioned elsewhere");
     let text = corpus.document(&other).expect("document").text();
-    Probes { mentions, last_check: (other.to_path_buf(), pos16(text, range.start), last_path.to_path_buf()) }
+    Probes { mentions, queries, last_check: (other.to_path_buf(), pos16(text, range.start), last_path.to_path_buf()) }
 }
 
 #[derive(Default)]
@@ -960,6 +965,10 @@ struct ServerFigures {
     /// The largest references answer replayed through a pipe to this
     /// client: its size, and p50 / p99 timed as the requests were.
     references_floor: ReplayFloor,
+    /// Completion in the middle of a mention (the name's start typed).
+    completion: (f64, f64),
+    /// workspace/symbol for the first three characters of a mention.
+    workspace_symbol: (f64, f64),
     edit: (f64, f64),
     peak: u64,
     /// After an edit that introduces a name (the corpus resolved again).
@@ -1094,6 +1103,15 @@ fn bench_server(bin: &Path, dir: &Path, probes: &Probes, edits: usize) -> Server
     if let Some(answer) = largest {
         figures.references_floor = replay_floor(dir, &answer);
     }
+    figures.completion = time(&mut server, "textDocument/completion", None).0;
+    let mut v = Vec::with_capacity(probes.queries.len());
+    for query in &probes.queries {
+        let t = Instant::now();
+        let r = server.request("workspace/symbol", json!({"query": query}));
+        v.push(t.elapsed());
+        assert!(r.get().starts_with('['), "workspace/symbol: {}", r.get());
+    }
+    figures.workspace_symbol = percentiles(v);
 
     // One-character edits in the open 50 KB document.
     let big = dir.join("big_50k.txt");
@@ -1259,6 +1277,10 @@ fn print_table(rows: &[Row], load: &str) {
     let pp = |(a, b): (f64, f64)| format!("{a:.2} / {b:.2} ms");
     line(&mut out, "hover p50 / p99", "p99 ≤ 1 ms", &|r| pp(r.server.hover));
     line(&mut out, "definition p50 / p99", "p99 ≤ 1 ms", &|r| pp(r.server.definition));
+    line(&mut out, "completion inside a name p50 / p99", "", &|r| pp(r.server.completion));
+    line(&mut out, "workspace/symbol, a name's first three characters, p50 / p99", "", &|r| {
+        pp(r.server.workspace_symbol)
+    });
     line(&mut out, "references p50 / p99", "p99 ≤ 5 ms", &|r| pp(r.server.references));
     line(&mut out, "references, to the answer's last byte", "", &|r| pp(r.server.references_received));
     line(&mut out, "floor: the largest references answer replayed through a pipe", "", &|r| {
