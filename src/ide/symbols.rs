@@ -121,14 +121,8 @@ pub fn workspace_symbols(corpus: &Corpus, query: &str) -> Vec<WorkspaceSymbol> {
         .collect()
 }
 
-/// A subsequence match score: higher for contiguous runs and word starts;
-/// `None` when `query` is not a subsequence of `candidate`.
-pub fn fuzzy_score(query: &str, candidate: &str) -> Option<i64> {
-    Query::new(query).score(candidate)
-}
-
-/// A query of [`fuzzy_score`], lowercased once for all the candidates it
-/// is matched against (the 10,000 entities of a workspace/symbol request).
+/// A query as [`workspace_symbols`] matches it, lowercased once for all
+/// the candidates (the 10,000 entities of a request).
 struct Query(Vec<char>);
 
 impl Query {
@@ -136,8 +130,10 @@ impl Query {
         Query(query.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect())
     }
 
-    /// [`fuzzy_score`] of `candidate`: a character matches the query's next
-    /// one when their lowercase forms are equal (for ASCII, as bytes).
+    /// A subsequence match score of `candidate`: higher for contiguous
+    /// runs and word starts; `None` when the query is not a subsequence.
+    /// A character matches the query's next one when their lowercase
+    /// forms are equal (for ASCII, as bytes).
     fn score(&self, candidate: &str) -> Option<i64> {
         let q = &self.0;
         if q.is_empty() {
@@ -178,7 +174,11 @@ impl Query {
 mod tests {
     use proptest::prelude::*;
 
-    use super::fuzzy_score;
+    use super::Query;
+
+    fn fuzzy_score(query: &str, candidate: &str) -> Option<i64> {
+        Query::new(query).score(candidate)
+    }
 
     /// The score as first written: the query lowercased and the candidate
     /// collected into characters for each candidate, every pair of

@@ -250,6 +250,12 @@ fn completion_of_keys_and_names() {
         expect![[r#"Larry Krasner (person) replaces "Lar" with "Larry Krasner""#]],
     );
     check_completion("//- /a.txt\nthen lar$0 left.\n", expect![[""]]);
+    // An acronym a document defines for a knowledge-base entity is one of
+    // its aliases.
+    check_completion(
+        &format!("{KB}//- /a.txt\nLarry Krasner (LKR) spoke. Then LK$0 left.\n"),
+        expect![[r#"LKR (person · alias of Larry Krasner) replaces "LK" with "LKR""#]],
+    );
 }
 
 #[test]

@@ -401,9 +401,9 @@ enum Large {
 
 impl Large {
     /// The request `method` with `params`, when it is one of these.
-    fn of(method: &str, params: Value) -> Option<Large> {
-        fn read<P: DeserializeOwned>(params: Value) -> Option<P> {
-            serde_json::from_value(params).ok()
+    fn of(method: &str, params: &Value) -> Option<Large> {
+        fn read<P: DeserializeOwned>(params: &Value) -> Option<P> {
+            P::deserialize(params).ok()
         }
         Some(match method {
             References::METHOD => Large::References(read(params)?),
@@ -457,7 +457,7 @@ impl LargeAnswers {
         if !self.ready.load(Ordering::SeqCst) {
             return None;
         }
-        let large = Large::of(request.method(), request.params()?.clone())?;
+        let large = Large::of(request.method(), request.params()?)?;
         Some((request.id()?.clone(), large))
     }
 }

@@ -1143,18 +1143,19 @@ impl Lexicon {
     /// [`Lexicon::aliases`], borrowed (completion and workspace symbols go
     /// through every entity's on each request).
     pub fn alias_forms(&self, e: EntityRef) -> impl Iterator<Item = &str> + '_ {
-        let (kb, acronyms, discovered) = match e {
-            EntityRef::Kb(i) => {
-                let entity = self.kb.entities.get(i);
-                let own = entity.into_iter().flat_map(|x| x.aliases.iter().chain(&x.learned));
-                let acronyms = self.kb_acronyms.iter().filter(move |(j, _)| *j == i && entity.is_some());
-                (Some(own), Some(acronyms), None)
-            }
-            EntityRef::Discovered(i) => (None, None, self.discovered(i).map(|d| d.aliases.iter())),
+        let kb = match e {
+            EntityRef::Kb(i) => self.kb.entities.get(i).map(|entity| (i, entity)),
+            EntityRef::Discovered(_) => None,
         };
-        let kb = kb.into_iter().flatten().map(String::as_str);
-        let acronyms = acronyms.into_iter().flatten().map(|(_, a)| a.as_str());
-        kb.chain(acronyms).chain(discovered.into_iter().flatten().map(String::as_str))
+        let discovered = match e {
+            EntityRef::Discovered(i) => self.discovered(i),
+            EntityRef::Kb(_) => None,
+        };
+        let own = kb.into_iter().flat_map(|(_, entity)| entity.aliases.iter().chain(&entity.learned));
+        let acronyms = kb
+            .into_iter()
+            .flat_map(move |(i, _)| self.kb_acronyms.iter().filter(move |(j, _)| *j == i).map(|(_, a)| a));
+        own.chain(acronyms).chain(discovered.into_iter().flat_map(|d| d.aliases.iter())).map(String::as_str)
     }
 
     /// Every entity: knowledge base first, then discovered (in the order
