@@ -109,8 +109,11 @@ pub struct Lexicon {
     /// The ids of the discovered names in the order a fresh build numbers
     /// them: multi-word names first, each in document order.
     order: Arc<Vec<usize>>,
-    /// Acronyms the corpus defines for knowledge-base entities.
-    pub kb_acronyms: Vec<(usize, String)>,
+    /// Acronyms the corpus defines for knowledge-base entities, by entity
+    /// (each entity's in document order): an entity's are found by a
+    /// binary search ([`Lexicon::alias_forms`] runs for every entity on
+    /// each completion and symbol request).
+    kb_acronyms: Vec<(usize, String)>,
     /// Form index (of `index`'s documents' part) → entity. Shared: a
     /// lexicon whose introductions moved is a copy with the same forms.
     owners: Arc<Vec<EntityRef>>,
@@ -312,6 +315,8 @@ fn claim<'d>(kb: &KnowledgeBase, docs: &'d [(Arc<Path>, &'d Discovery)], only: O
             }
         }
     }
+    // Stable: an entity's acronyms stay in document order.
+    kb_acronyms.sort_by_key(|&(entity, _)| entity);
     // Multi-word names first, so an acronym defined anywhere in the
     // corpus is an alias rather than a name of its own. Each name by
     // its introduction, made at the end (or taken from the previous
@@ -1152,9 +1157,11 @@ impl Lexicon {
             EntityRef::Kb(_) => None,
         };
         let own = kb.into_iter().flat_map(|(_, entity)| entity.aliases.iter().chain(&entity.learned));
-        let acronyms = kb
-            .into_iter()
-            .flat_map(move |(i, _)| self.kb_acronyms.iter().filter(move |(j, _)| *j == i).map(|(_, a)| a));
+        let acronyms = kb.into_iter().flat_map(move |(i, _)| {
+            let from = self.kb_acronyms.partition_point(|&(j, _)| j < i);
+            let to = from + self.kb_acronyms[from..].partition_point(|&(j, _)| j == i);
+            self.kb_acronyms[from..to].iter().map(|(_, a)| a)
+        });
         own.chain(acronyms).chain(discovered.into_iter().flat_map(|d| d.aliases.iter())).map(String::as_str)
     }
 
@@ -1644,6 +1651,23 @@ mod tests {
         let acronym = texts(&[Some("Mayor Jane Roe said so."), Some("The Federal Widget Board (FWB) ruled.")]);
         assert!(rebuilt(&lex, &acronym).kb_acronyms == [(0, "FWB".to_string())]);
         assert!(updated(&lex, &before, &acronym).is_none());
+    }
+
+    #[test]
+    fn acronyms_documents_define_are_the_aliases_of_their_entities_in_any_order() {
+        let kb = kb("[[entity]]\nid = \"fwb\"\nname = \"Federal Widget Board\"\nkind = \"organization\"\n\n\
+                     [[entity]]\nid = \"hfn\"\nname = \"Harbor Farm Network\"\nkind = \"organization\"\n");
+        // The documents name the second entity first, and it twice.
+        let lex = lexicon(
+            kb,
+            &[
+                "The Harbor Farm Network (HFNX) met.",
+                "The Federal Widget Board (FWB) ruled.",
+                "The Harbor Farm Network (HFNY) met.",
+            ],
+        );
+        assert_eq!(lex.aliases(EntityRef::Kb(0)), ["FWB"]);
+        assert_eq!(lex.aliases(EntityRef::Kb(1)), ["HFNX", "HFNY"]);
     }
 
     /// Sentences that introduce names, some of them sharing a name, a
