@@ -829,6 +829,55 @@ fn references_and_counts_across_a_thousand_documents_in_path_order_after_the_dec
 }
 
 #[test]
+fn a_knowledge_base_edited_in_a_large_corpus_is_checked_at_once_and_reaches_every_document() {
+    // Above the 200 documents reloaded within the edit: the edited file's
+    // diagnostics go out at once, the corpus is reloaded in the background.
+    let docs =
+        (0..300).map(|i| (format!("d{i:04}.txt"), if i == 150 { "Quixmann wrote.\n" } else { "Nobody here.\n" }));
+    let dir = written(docs.chain([("entities.toml".to_string(), CITY_COUNCIL)]));
+    let mut client = start(dir.path());
+    client.wait_indexed();
+    let kb = client.open(&dir.path().join("entities.toml"), 1);
+    let other = uri(&dir.path().join("d0150.txt"));
+    assert_eq!(client.request("textDocument/hover", at(&other, (0, 2))), Value::Null, "not a name yet");
+    // A person whose id the City Council has: reported where it is.
+    let dup =
+        format!("{CITY_COUNCIL}\n[[entity]]\nid = \"city-council\"\nname = \"Zorblat Quixmann\"\nkind = \"person\"\n");
+    client.change(&kb, 2, json!([{"text": dup}]));
+    let published = client.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == kb && p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
+    });
+    let codes: Vec<(&str, u64)> = published["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| (d["code"].as_str().unwrap_or(""), d["range"]["start"]["line"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(codes, [("kb-duplicate-id", 6)]);
+    // Fixed: cleared, and the person reaches the document that writes the
+    // surname (never opened).
+    client.change(
+        &kb,
+        3,
+        json!([{"text": dup.replace("id = \"city-council\"\nname = \"Zorblat", "id = \"zq\"\nname = \"Zorblat")}]),
+    );
+    client.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == kb && p["diagnostics"].as_array().is_some_and(|d| d.is_empty())
+    });
+    let mut card = String::new();
+    for _ in 0..200 {
+        let hover = client.request("textDocument/hover", at(&other, (0, 2)));
+        if let Some(md) = hover["contents"]["value"].as_str() {
+            card = md.to_string();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    assert!(card.starts_with("**Zorblat Quixmann** · person · knowledge base"), "{card}");
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}
+
+#[test]
 fn a_name_typed_in_a_large_corpus_reaches_the_documents_that_write_it() {
     // Above the 200 documents re-resolved within the edit: the corpus is
     // resolved again in the background, and only where the name is

@@ -186,8 +186,10 @@ fn add_entity(corpus: &Corpus, index: usize) -> Option<Action> {
     let d = corpus.lexicon.discovered(index)?;
     let rel = corpus.config.knowledge_base.first().map(String::as_str).unwrap_or("entities.toml");
     let path: Arc<Path> = Arc::from(corpus.root.join(rel));
+    // The file as it is now (the edit goes there), also while a reload of
+    // it is due.
     let text = corpus
-        .aux
+        .aux_files()
         .iter()
         .find(|a| a.path.as_path() == path.as_ref())
         .and_then(|a| a.source.as_ref().map(|s| s.text.to_string()))

@@ -583,7 +583,7 @@ impl LanguageServer for Backend {
             if let Some(doc) = corpus.document(&path) {
                 items =
                     corpus.diagnostics(&path).into_iter().map(|d| convert::diagnostic(&doc.source, d, enc)).collect();
-            } else if let Some(aux) = corpus.aux.iter().find(|a| a.path == path) {
+            } else if let Some(aux) = corpus.aux_files().iter().find(|a| a.path == path) {
                 let src = aux.source.clone().unwrap_or_else(|| SourceText::new(""));
                 items = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d.clone(), enc)).collect();
             }

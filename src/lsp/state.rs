@@ -450,10 +450,16 @@ impl State {
         let (corpus, change) = blocking(move || {
             let mut corpus = (*base).clone();
             if aux {
-                // The knowledge base or config as the editor has it.
+                // The knowledge base or config as the editor has it: a
+                // small corpus reloaded within the edit, a large one in
+                // the background (its files checked at once).
                 corpus.set_override(&p, Some(text));
-                corpus.reload(settings.as_ref());
-                return (corpus, Global::None);
+                if corpus.docs.len() <= INLINE_GLOBAL_DOCS {
+                    corpus.reload(settings.as_ref());
+                    return (corpus, Global::None);
+                }
+                corpus.defer_reload(settings.as_ref());
+                return (corpus, Global::Due);
             }
             let doc = corpus.analyze_alone(&p, SourceText::new(text));
             if !corpus.insert_deferred(doc) {
@@ -519,7 +525,7 @@ impl State {
                     // at once rather than compete with the edits for the
                     // cores, and start again after the pause.
                     let stale = || watched.generation.load(Ordering::SeqCst) != generation;
-                    c.rebuild_global_unless(&stale).map(|_| c)
+                    if c.reload_due() { c.reloaded_unless(&stale) } else { c.rebuild_global_unless(&stale).map(|_| c) }
                 })
                 .await
                 else {
@@ -599,7 +605,7 @@ impl State {
                 now.push(uri);
             }
         }
-        for aux in corpus.aux.iter() {
+        for aux in corpus.aux_files() {
             let Some(uri) = convert::uri(&aux.path) else { continue };
             let src = aux.source.clone().unwrap_or_else(|| SourceText::new(""));
             let diags = aux.diagnostics.iter().map(|d| convert::diagnostic(&src, d.clone(), enc)).collect();
@@ -729,8 +735,12 @@ impl State {
     }
 
     /// [`State::reload`], after setting or dropping (`None` text) the
-    /// editor's copy of a knowledge-base or config file.
+    /// editor's copy of a knowledge-base or config file. A large corpus
+    /// has its config and knowledge-base files checked at once and is
+    /// reloaded in the background ([`State::schedule_global`]): edits do
+    /// not wait for it.
     async fn reload_with(self: &Arc<Self>, slot: &Arc<Slot>, aux: Option<(PathBuf, Option<String>)>) {
+        let mut deferred = false;
         {
             let _guard = slot.update.lock().await;
             let base = slot.snapshot();
@@ -740,13 +750,21 @@ impl State {
                 if let Some((path, text)) = aux {
                     c.set_override(&path, text);
                 }
-                c.reload(settings.as_ref());
+                if c.docs.len() <= INLINE_GLOBAL_DOCS {
+                    c.reload(settings.as_ref());
+                } else {
+                    c.defer_reload(settings.as_ref());
+                }
                 c
             })
             .await
             {
+                deferred = c.reload_due();
                 slot.set(c);
             }
+        }
+        if deferred {
+            self.schedule_global(slot);
         }
         self.after_global_change(slot).await;
     }
