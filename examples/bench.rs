@@ -980,6 +980,9 @@ struct ServerFigures {
     /// rebuilt and the document resolved again; in a corpus of 200
     /// documents or fewer, before its diagnostics).
     name_known: (f64, f64),
+    /// A keystroke in the open knowledge base (inside a source) → a
+    /// request on the file answered.
+    kb_keystroke: (f64, f64),
 }
 
 /// Rounds of an edit that adds a name and one that removes it.
@@ -1210,9 +1213,39 @@ fn bench_server(bin: &Path, dir: &Path, probes: &Probes, edits: usize) -> Server
     }
     figures.name_edit = percentiles(published_in);
     figures.name_known = percentiles(known_in);
+
+    // Keystrokes in the open knowledge base, inside its first source's
+    // string (what documents read of it stays the same): from the change
+    // to the answer of a hover on the file, which waits for the change.
+    let kb = dir.join("entities.toml");
+    let kb_text = std::fs::read_to_string(&kb).expect("entities.toml");
+    let kb_uri = uri(&kb);
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": kb_uri, "languageId": "toml", "version": 1, "text": kb_text}}),
+    );
+    let opening = "sources = [\"";
+    let line = kb_text.lines().position(|l| l.starts_with(opening)).expect("a sources line") as u32;
+    let mut typed = Vec::with_capacity(KB_KEYSTROKES);
+    for k in 0..KB_KEYSTROKES as u32 {
+        let col = opening.len() as u32 + k;
+        let t = Instant::now();
+        server.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": kb_uri, "version": k + 2}, "contentChanges": [
+                {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "x"}
+            ]}),
+        );
+        let _ = server.request("textDocument/hover", at(&kb, (line, 0)));
+        typed.push(t.elapsed());
+    }
+    figures.kb_keystroke = percentiles(typed);
     server.stop();
     figures
 }
+
+/// Keystrokes typed into the knowledge base.
+const KB_KEYSTROKES: usize = 100;
 
 // ---------------------------------------------------------------- table
 
@@ -1298,6 +1331,9 @@ fn print_table(rows: &[Row], load: &str) {
         "",
         &|r| pp(r.server.name_known),
     );
+    line(&mut out, "keystroke in entities.toml (in a source) → a request on it answered p50 / p99", "", &|r| {
+        pp(r.server.kb_keystroke)
+    });
     line(&mut out, "server peak RSS (VmHWM)", "≤ 4× corpus", &|r| {
         format!("{:.0} MB, {:.2}×", r.server.peak as f64 / 1e6, r.server.peak as f64 / r.bytes as f64)
     });

@@ -856,11 +856,8 @@ fn a_knowledge_base_edited_in_a_large_corpus_is_checked_at_once_and_reaches_ever
     assert_eq!(codes, [("kb-duplicate-id", 6)]);
     // Fixed: cleared, and the person reaches the document that writes the
     // surname (never opened).
-    client.change(
-        &kb,
-        3,
-        json!([{"text": dup.replace("id = \"city-council\"\nname = \"Zorblat", "id = \"zq\"\nname = \"Zorblat")}]),
-    );
+    let fixed = dup.replace("id = \"city-council\"\nname = \"Zorblat", "id = \"zq\"\nname = \"Zorblat");
+    client.change(&kb, 3, json!([{"text": fixed}]));
     client.wait_for("textDocument/publishDiagnostics", |p| {
         p["uri"] == kb && p["diagnostics"].as_array().is_some_and(|d| d.is_empty())
     });
@@ -874,6 +871,15 @@ fn a_knowledge_base_edited_in_a_large_corpus_is_checked_at_once_and_reaches_ever
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
     assert!(card.starts_with("**Zorblat Quixmann** · person · knowledge base"), "{card}");
+    // A description: taken with the edit (the documents read the same
+    // entities), on the card at once.
+    client.change(&kb, 4, json!([{"text": format!("{fixed}description = \"A cartographer.\"\n")}]));
+    // (A request on the file waits for its edit to be taken.)
+    let kb_hover = client.request("textDocument/hover", at(&kb, (2, 8)));
+    assert!(kb_hover["contents"]["value"].as_str().unwrap_or_default().starts_with("**City Council**"), "{kb_hover}");
+    let hover = client.request("textDocument/hover", at(&other, (0, 2)));
+    let md = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(md.contains("A cartographer."), "{md}");
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
 

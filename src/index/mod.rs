@@ -719,11 +719,31 @@ impl Corpus {
     /// make in the background. A knowledge base of 10,000 entities is
     /// checked in about 20 ms; the reload, which scans and resolves every
     /// document again, takes 0.7 s at 10,000 documents.
+    ///
+    /// When only what documents do not read changed (a description, the
+    /// sources, where entries are written: the same config and
+    /// [`KnowledgeBase::names_as`]), or the knowledge base is broken (the
+    /// last good one stays), the files are taken at once instead and no
+    /// reload is due: the documents read them as before.
     pub fn defer_reload(&mut self, settings: Option<&serde_json::Value>) {
         if let Some(s) = settings {
             self.settings = Some(Arc::new(s.clone()));
         }
-        let aux = self.clone().read_config_and_kb(None);
+        let mut checked = self.clone();
+        let aux = checked.read_config_and_kb(None);
+        let config_path = self.root.join(crate::analysis::config::CONFIG_FILE);
+        let config_text = |aux: &[AuxFile]| -> Option<Arc<str>> {
+            aux.iter().find(|a| a.path == config_path).and_then(|a| a.source.as_ref()).map(|s| s.text.clone())
+        };
+        if settings.is_none() && config_text(&aux) == config_text(&self.aux) && checked.kb.names_as(&self.kb) {
+            if !Arc::ptr_eq(&checked.kb, &self.kb) {
+                self.lexicon = Arc::new(self.lexicon.over(checked.kb.clone()));
+                self.kb = checked.kb;
+            }
+            self.aux = Arc::new(aux);
+            self.edited_aux = None;
+            return;
+        }
         self.edited_aux = Some(Arc::new(aux));
     }
 
@@ -1529,40 +1549,93 @@ mod tests {
     #[test]
     fn a_deferred_reload_checks_the_files_at_once_and_changes_the_corpus_when_made() {
         let root = Path::new("/corpus");
+        let kb_path = root.join("entities.toml");
         let kb = "[[entity]]\nid = \"ada\"\nname = \"Ada Lovelace\"\nkind = \"person\"\n";
         let doc = "Ada Lovelace and Grace Hopper wrote it.\n";
         let mut corpus = Corpus::from_texts(root, &[("entities.toml", kb), ("a.txt", doc)]);
-        let first = corpus.kb.clone();
-        let edited = format!("{kb}\n[[entity]]\nid = \"ada\"\nname = \"Grace Hopper\"\nkind = \"person\"\n");
-        corpus.set_override(&root.join("entities.toml"), Some(edited.clone()));
+        let codes = |aux: &[AuxFile], text: &str| -> Vec<(String, usize)> {
+            aux.iter()
+                .flat_map(|a| &a.diagnostics)
+                .map(|d| (d.code.to_string(), text[..d.range.start].matches('\n').count()))
+                .collect()
+        };
+        // Each mention's name, and whether the knowledge base has it.
+        let names = |c: &Corpus| -> Vec<(String, bool)> {
+            let a = c.document(&root.join("a.txt")).expect("a.txt");
+            let kb = |e| matches!(e, crate::analysis::names::EntityRef::Kb(_));
+            a.analysis.mentions.iter().map(|m| (c.lexicon.name(m.entity()).to_string(), kb(m.entity()))).collect()
+        };
+        // A second `ada`: dropped, so the entities are the same; taken at
+        // once, reported on its line, nothing due.
+        let dup = format!("{kb}\n[[entity]]\nid = \"ada\"\nname = \"Grace Hopper\"\nkind = \"person\"\n");
+        corpus.set_override(&kb_path, Some(dup.clone()));
         corpus.defer_reload(None);
-        // Checked as edited: the second `ada` is reported on its line.
+        assert!(!corpus.reload_due());
+        assert_eq!(codes(corpus.aux_files(), &dup), [("kb-duplicate-id".to_string(), 6)]);
+        assert_eq!(codes(&corpus.aux, &dup), [("kb-duplicate-id".to_string(), 6)]);
+        // A new entity: checked at once, the corpus still reads the files
+        // as they were until the reload is made.
+        let grace = dup.replace("id = \"ada\"\nname = \"Grace", "id = \"grace\"\nname = \"Grace");
+        corpus.set_override(&kb_path, Some(grace.clone()));
+        corpus.defer_reload(None);
         assert!(corpus.reload_due());
-        let checked: Vec<(&str, usize)> = corpus
-            .aux_files()
-            .iter()
-            .flat_map(|a| {
-                a.diagnostics.iter().map(|d| (d.code.as_ref(), edited[..d.range.start].matches('\n').count()))
-            })
-            .collect();
-        assert_eq!(checked, [("kb-duplicate-id", 6)]);
-        assert_eq!(corpus.aux_files()[0].source.as_ref().map(|s| &*s.text), Some(edited.as_str()));
-        // The corpus still reads the files as they were.
-        assert!(Arc::ptr_eq(&first, &corpus.kb));
-        assert!(corpus.aux.iter().all(|a| a.diagnostics.is_empty()));
-        // Stopped: no corpus.
-        assert!(corpus.clone().reloaded_unless(&|| true).is_none());
-        // Made: the corpus reads them, and no reload is due.
-        let fixed = edited.replace("id = \"ada\"\nname = \"Grace", "id = \"grace\"\nname = \"Grace");
-        corpus.set_override(&root.join("entities.toml"), Some(fixed));
+        assert_eq!(codes(corpus.aux_files(), &grace), []);
+        assert_eq!(corpus.aux_files()[0].source.as_ref().map(|s| &*s.text), Some(grace.as_str()));
+        assert_eq!(codes(&corpus.aux, &dup), [("kb-duplicate-id".to_string(), 6)]);
+        assert_eq!(corpus.kb.entities.len(), 1);
+        assert_eq!(names(&corpus), [("Ada Lovelace".into(), true), ("Grace Hopper".into(), false)]);
+        // A description added meanwhile: still due (the entities differ
+        // from those the corpus reads).
+        let described = grace.replacen("kind = \"person\"\n", "kind = \"person\"\ndescription = \"Wrote it.\"\n", 1);
+        corpus.set_override(&kb_path, Some(described.clone()));
         corpus.defer_reload(None);
-        assert!(corpus.aux_files().iter().all(|a| a.diagnostics.is_empty()));
-        let reloaded = corpus.reloaded_unless(&|| false).expect("not stopped");
-        assert!(!reloaded.reload_due());
-        assert_eq!(reloaded.kb.entities.len(), 2);
-        let a = reloaded.document(&root.join("a.txt")).expect("a.txt");
-        let names: Vec<&str> = a.analysis.mentions.iter().map(|m| reloaded.lexicon.name(m.entity())).collect();
-        assert_eq!(names, ["Ada Lovelace", "Grace Hopper"]);
+        assert!(corpus.reload_due());
+        // Stopped: no corpus. Made: the corpus reads them, nothing due.
+        assert!(corpus.clone().reloaded_unless(&|| true).is_none());
+        let mut corpus = corpus.reloaded_unless(&|| false).expect("not stopped");
+        assert!(!corpus.reload_due());
+        assert_eq!(corpus.kb.entities.len(), 2);
+        assert_eq!(names(&corpus), [("Ada Lovelace".into(), true), ("Grace Hopper".into(), true)]);
+        // Only a description and where the entries are: taken at once, the
+        // documents kept as they were analysed.
+        let moved = format!("# People.\n{}", described.replace("Wrote it.", "Wrote the notes."));
+        let before = corpus.document(&root.join("a.txt")).cloned().expect("a.txt");
+        corpus.set_override(&kb_path, Some(moved.clone()));
+        corpus.defer_reload(None);
+        assert!(!corpus.reload_due());
+        assert_eq!(corpus.kb.entities[0].description.as_deref(), Some("Wrote the notes."));
+        assert!(Arc::ptr_eq(&corpus.kb, &corpus.lexicon.kb));
+        assert_eq!(&moved[corpus.kb.entities[1].spans.name.clone()], "\"Grace Hopper\"");
+        assert_eq!(corpus.aux_files()[0].source.as_ref().map(|s| &*s.text), Some(moved.as_str()));
+        let after = corpus.document(&root.join("a.txt")).expect("a.txt");
+        assert!(Arc::ptr_eq(&before, after), "not analysed again");
+        // An alias, a name, a learned alias, an id: what documents read;
+        // due.
+        for (from, to) in [
+            ("kind = \"person\"\ndescription", "aliases = [\"Countess\"]\nkind = \"person\"\ndescription"),
+            ("\"Ada Lovelace\"", "\"Augusta Ada Lovelace\""),
+            // Both drop the shared form: Ada's learned surname goes.
+            ("name = \"Grace Hopper\"\n", "name = \"Grace Hopper\"\naliases = [\"Lovelace\"]\n"),
+            ("\"ada\"", "\"ada-lovelace\""),
+        ] {
+            let mut changed = corpus.clone();
+            changed.set_override(&kb_path, Some(moved.replacen(from, to, 1)));
+            changed.defer_reload(None);
+            assert!(changed.reload_due(), "{to}");
+        }
+        // A kind alone (the surname an alias, so learned by neither kind).
+        let lovelace = kb.replace("kind", "aliases = [\"Lovelace\"]\nkind");
+        let mut person = Corpus::from_texts(root, &[("entities.toml", &lovelace), ("a.txt", doc)]);
+        person.set_override(&kb_path, Some(lovelace.replace("person", "organization")));
+        person.defer_reload(None);
+        assert!(person.reload_due());
+        // Broken: reported, the last good base kept, nothing due.
+        let broken = format!("{moved}[[entity]\n");
+        corpus.set_override(&kb_path, Some(broken.clone()));
+        corpus.defer_reload(None);
+        assert!(!corpus.reload_due());
+        assert_eq!(codes(corpus.aux_files(), &broken), [("kb-syntax".to_string(), 11)]);
+        assert_eq!(corpus.kb.entities.len(), 2);
     }
 
     #[test]

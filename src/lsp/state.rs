@@ -450,15 +450,19 @@ impl State {
         let (corpus, change) = blocking(move || {
             let mut corpus = (*base).clone();
             if aux {
-                // The knowledge base or config as the editor has it: a
-                // small corpus reloaded within the edit, a large one in
-                // the background (its files checked at once).
+                // The knowledge base or config as the editor has it,
+                // checked at once; when what documents read of it changed,
+                // a small corpus is reloaded within the edit, a large one
+                // in the background.
                 corpus.set_override(&p, Some(text));
-                if corpus.docs.len() <= INLINE_GLOBAL_DOCS {
-                    corpus.reload(settings.as_ref());
+                corpus.defer_reload(settings.as_ref());
+                if !corpus.reload_due() {
                     return (corpus, Global::None);
                 }
-                corpus.defer_reload(settings.as_ref());
+                if corpus.docs.len() <= INLINE_GLOBAL_DOCS {
+                    corpus.reload(None);
+                    return (corpus, Global::None);
+                }
                 return (corpus, Global::Due);
             }
             let doc = corpus.analyze_alone(&p, SourceText::new(text));
@@ -735,10 +739,10 @@ impl State {
     }
 
     /// [`State::reload`], after setting or dropping (`None` text) the
-    /// editor's copy of a knowledge-base or config file. A large corpus
-    /// has its config and knowledge-base files checked at once and is
-    /// reloaded in the background ([`State::schedule_global`]): edits do
-    /// not wait for it.
+    /// editor's copy of a knowledge-base or config file. The config and
+    /// knowledge-base files are checked at once; when what documents read
+    /// of them changed, a large corpus is reloaded in the background
+    /// ([`State::schedule_global`]): edits do not wait for it.
     async fn reload_with(self: &Arc<Self>, slot: &Arc<Slot>, aux: Option<(PathBuf, Option<String>)>) {
         let mut deferred = false;
         {
@@ -750,10 +754,9 @@ impl State {
                 if let Some((path, text)) = aux {
                     c.set_override(&path, text);
                 }
-                if c.docs.len() <= INLINE_GLOBAL_DOCS {
-                    c.reload(settings.as_ref());
-                } else {
-                    c.defer_reload(settings.as_ref());
+                c.defer_reload(settings.as_ref());
+                if c.reload_due() && c.docs.len() <= INLINE_GLOBAL_DOCS {
+                    c.reload(None);
                 }
                 c
             })

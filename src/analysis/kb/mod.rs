@@ -424,6 +424,24 @@ impl KnowledgeBase {
         }
     }
 
+    /// Whether `other` has the entities of this one, in the same order and
+    /// files, with the same ids, names, kinds and aliases (declared and
+    /// learned): what documents read of a knowledge base. Descriptions,
+    /// sources and where the entries are written may differ.
+    pub fn names_as(&self, other: &KnowledgeBase) -> bool {
+        self.files.len() == other.files.len()
+            && self.files.iter().zip(&other.files).all(|(a, b)| a.path == b.path)
+            && self.entities.len() == other.entities.len()
+            && self.entities.iter().zip(&other.entities).all(|(a, b)| {
+                a.id == b.id
+                    && a.name == b.name
+                    && a.kind == b.kind
+                    && a.aliases == b.aliases
+                    && a.learned == b.learned
+                    && a.spans.file == b.spans.file
+            })
+    }
+
     pub fn get(&self, id: &str) -> Option<&Entity> {
         self.by_id.get(id).map(|&i| &self.entities[i])
     }

@@ -1037,6 +1037,26 @@ impl Lexicon {
         })
     }
 
+    /// This lexicon over `kb`, a knowledge base that names the same
+    /// entities as this one's ([`KnowledgeBase::names_as`]): the same
+    /// forms, owners and generation, with `kb`'s descriptions, sources and
+    /// spans.
+    pub fn over(&self, kb: Arc<KnowledgeBase>) -> Lexicon {
+        debug_assert!(self.kb.names_as(&kb));
+        Lexicon {
+            kb,
+            discovered: self.discovered.clone(),
+            order: self.order.clone(),
+            kb_acronyms: self.kb_acronyms.clone(),
+            owners: self.owners.clone(),
+            multiline: self.multiline,
+            introduced_in: self.introduced_in.clone(),
+            index: self.index.clone(),
+            generation: self.generation,
+            ancestors: self.ancestors.clone(),
+        }
+    }
+
     /// Every mention in `text` outside `non_prose` (sorted ranges).
     pub fn mentions(&self, text: &str, non_prose: &[TextRange]) -> Vec<Mention> {
         self.mentions_in(text, 0..text.len(), non_prose)
