@@ -733,7 +733,8 @@ impl State {
     }
 
     /// Re-reads config and knowledge base of a slot (after a change on disk
-    /// or in the settings) and re-analyses everything.
+    /// or in the settings); the documents are analysed again when what
+    /// they read of them changed.
     pub async fn reload(self: &Arc<Self>, slot: &Arc<Slot>) {
         self.reload_with(slot, None).await;
     }
