@@ -95,7 +95,7 @@ pub struct WorkspaceSymbol {
 }
 
 /// Entities whose name or an alias matches `query` as a case-insensitive
-/// subsequence, best matches first (the first [`LISTED`]).
+/// subsequence, best matches first (the first 500: `LISTED`).
 pub fn workspace_symbols(corpus: &Corpus, query: &str) -> Vec<WorkspaceSymbol> {
     let lex = &corpus.lexicon;
     let query = Query::new(query);
