@@ -828,6 +828,19 @@ fn references_and_counts_across_a_thousand_documents_in_path_order_after_the_dec
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
 
+/// The hover card at `pos` of `doc` once there is one (the corpus learns
+/// a name in the background), polled for up to 5 s; empty if none came.
+fn card_once_known(client: &mut Client, doc: &str, pos: (u32, u32)) -> String {
+    for _ in 0..200 {
+        let hover = client.request("textDocument/hover", at(doc, pos));
+        if let Some(md) = hover["contents"]["value"].as_str() {
+            return md.to_string();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    String::new()
+}
+
 #[test]
 fn a_knowledge_base_edited_in_a_large_corpus_is_checked_at_once_and_reaches_every_document() {
     // Above the 200 documents reloaded within the edit: the edited file's
@@ -861,15 +874,7 @@ fn a_knowledge_base_edited_in_a_large_corpus_is_checked_at_once_and_reaches_ever
     client.wait_for("textDocument/publishDiagnostics", |p| {
         p["uri"] == kb && p["diagnostics"].as_array().is_some_and(|d| d.is_empty())
     });
-    let mut card = String::new();
-    for _ in 0..200 {
-        let hover = client.request("textDocument/hover", at(&other, (0, 2)));
-        if let Some(md) = hover["contents"]["value"].as_str() {
-            card = md.to_string();
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
+    let card = card_once_known(&mut client, &other, (0, 2));
     assert!(card.starts_with("**Zorblat Quixmann** · person · knowledge base"), "{card}");
     // A description: taken with the edit (the documents read the same
     // entities), on the card at once.
@@ -898,15 +903,7 @@ fn a_name_typed_in_a_large_corpus_reaches_the_documents_that_write_it() {
     let hover = client.request("textDocument/hover", at(&other, (0, 2)));
     assert_eq!(hover, Value::Null, "not a name yet");
     client.change(&a, 2, json!([{"text": "Professor Zorblat Quixmann said so.\n"}]));
-    let mut card = String::new();
-    for _ in 0..200 {
-        let hover = client.request("textDocument/hover", at(&other, (0, 2)));
-        if let Some(md) = hover["contents"]["value"].as_str() {
-            card = md.to_string();
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
+    let card = card_once_known(&mut client, &other, (0, 2));
     assert!(card.starts_with("**Zorblat Quixmann** · person (guessed)"), "{card}");
     assert!(card.contains("\nMentions: 2 in 2 documents\n- `d0000.txt`: 1\n- `d0150.txt`: 1\n"), "{card}");
     let refs = client.request("textDocument/references", references_at(&other, (0, 2), false));

@@ -167,7 +167,7 @@ pub struct Corpus {
     pub aux: Arc<Vec<AuxFile>>,
     /// The same files as they are now, checked on their own, while a
     /// reload is due ([`Corpus::defer_reload`]); `None` otherwise.
-    edited_aux: Option<Arc<Vec<AuxFile>>>,
+    edited: Option<Arc<Edited>>,
     /// Files skipped while loading.
     pub problems: Arc<Vec<Problem>>,
     /// Editor settings applied over `factls.toml`, kept for reloads.
@@ -271,6 +271,36 @@ struct KbRead {
     aux: Vec<AuxFile>,
 }
 
+/// `kb` with the aux entries of its files, when it was built from `read`
+/// (the texts of the configured files), as `aux` has them.
+fn built_from(kb: &Arc<KnowledgeBase>, aux: &[AuxFile], read: &[KbText]) -> Option<KbRead> {
+    if kb.files.len() != read.len() {
+        return None;
+    }
+    let mut entries = Vec::new();
+    for ((path, rel, text), file) in read.iter().zip(&kb.files) {
+        let Ok(Some(text)) = text else { return None };
+        let old = aux.iter().find(|a| a.path == *path)?;
+        let built_from_it = old.source.as_ref().is_some_and(|s| *s.text == **text)
+            && old.diagnostics.iter().all(|d| d.code != "kb-syntax" && d.code != "io-error");
+        if file.path != **rel || !built_from_it {
+            return None;
+        }
+        entries.push(old.clone());
+    }
+    Some(KbRead { kb: Some(kb.clone()), aux: entries })
+}
+
+/// The config and knowledge-base files as [`Corpus::defer_reload`]
+/// checked them: their aux entries, and the knowledge base built from them
+/// (the last good one where they are broken), which the reload takes
+/// instead of parsing them again.
+#[derive(Debug)]
+struct Edited {
+    aux: Vec<AuxFile>,
+    kb: Arc<KnowledgeBase>,
+}
+
 /// A knowledge-base file as configured: its path, its configured name and
 /// its text (`None` when missing).
 type KbText<'a> = (PathBuf, &'a String, Result<Option<String>, Problem>);
@@ -321,7 +351,7 @@ impl Corpus {
             sources: Arc::new(SourceIndex::default()),
             docs: Docs::new(),
             aux: Arc::new(Vec::new()),
-            edited_aux: None,
+            edited: None,
             problems: Arc::new(Vec::new()),
             settings: None,
             overrides: Arc::new(HashMap::new()),
@@ -617,23 +647,11 @@ impl Corpus {
     /// The knowledge base this corpus already has, when `read` (the texts
     /// of the configured files) is exactly what it was built from: the
     /// server's first snapshot and its full index, or a config change, do
-    /// not parse the same files twice.
+    /// not parse the same files twice; nor does the reload after
+    /// [`Corpus::defer_reload`], which built one from them already.
     fn same_kb(&self, read: &[KbText]) -> Option<KbRead> {
-        if self.kb.files.len() != read.len() {
-            return None;
-        }
-        let mut aux = Vec::new();
-        for ((path, rel, text), file) in read.iter().zip(&self.kb.files) {
-            let Ok(Some(text)) = text else { return None };
-            let old = self.aux.iter().find(|a| a.path == *path)?;
-            let built_from_it = old.source.as_ref().is_some_and(|s| *s.text == **text)
-                && old.diagnostics.iter().all(|d| d.code != "kb-syntax" && d.code != "io-error");
-            if file.path != **rel || !built_from_it {
-                return None;
-            }
-            aux.push(old.clone());
-        }
-        Some(KbRead { kb: Some(self.kb.clone()), aux })
+        built_from(&self.kb, &self.aux, read)
+            .or_else(|| self.edited.as_ref().and_then(|e| built_from(&e.kb, &e.aux, read)))
     }
 
     /// Installs a knowledge base read by [`Corpus::read_kb`] (or, when it
@@ -707,7 +725,7 @@ impl Corpus {
             .collect();
         let Some(scanned) = scanned.filter(|_| !stop()) else { return false };
         self.rebuild(scanned);
-        self.edited_aux = None;
+        self.edited = None;
         true
     }
 
@@ -746,15 +764,15 @@ impl Corpus {
                 self.kb = checked.kb;
             }
             self.aux = Arc::new(aux);
-            self.edited_aux = None;
+            self.edited = None;
             return;
         }
-        self.edited_aux = Some(Arc::new(aux));
+        self.edited = Some(Arc::new(Edited { aux, kb: checked.kb }));
     }
 
     /// Whether a reload is due ([`Corpus::defer_reload`]).
     pub fn reload_due(&self) -> bool {
-        self.edited_aux.is_some()
+        self.edited.is_some()
     }
 
     /// The config and knowledge-base files with their diagnostics as they
@@ -762,7 +780,7 @@ impl Corpus {
     /// corpus reads them ([`Corpus::aux`], whose texts the knowledge
     /// base's spans point into).
     pub fn aux_files(&self) -> &[AuxFile] {
-        self.edited_aux.as_deref().unwrap_or(&self.aux)
+        self.edited.as_ref().map_or(&self.aux, |e| &e.aux)
     }
 
     /// Builds lexicon and sources from scans and resolves every document.
@@ -1595,10 +1613,14 @@ mod tests {
         corpus.set_override(&kb_path, Some(described.clone()));
         corpus.defer_reload(None);
         assert!(corpus.reload_due());
-        // Stopped: no corpus. Made: the corpus reads them, nothing due.
+        // Stopped: no corpus. Made: the corpus reads them, nothing due,
+        // and the base the check built is the one it takes (not parsed
+        // again).
+        let checked = corpus.edited.as_ref().map(|e| e.kb.clone()).expect("checked");
         assert!(corpus.clone().reloaded_unless(&|| true).is_none());
         let mut corpus = corpus.reloaded_unless(&|| false).expect("not stopped");
         assert!(!corpus.reload_due());
+        assert!(Arc::ptr_eq(&corpus.kb, &checked));
         assert_eq!(corpus.kb.entities.len(), 2);
         assert_eq!(names(&corpus), [("Ada Lovelace".into(), true), ("Grace Hopper".into(), true)]);
         // Only a description and where the entries are: taken at once, the

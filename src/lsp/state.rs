@@ -46,6 +46,19 @@ use crate::index::walk::{find_root, read_document};
 /// applied to every document within the edit itself.
 const INLINE_GLOBAL_DOCS: usize = 200;
 
+/// Takes the config and knowledge-base files as they are now (and new
+/// `settings`) into `corpus`: checked at once, and when what documents
+/// read of them changed, the corpus reloaded here up to
+/// [`INLINE_GLOBAL_DOCS`] documents; `true` when its reload is left due,
+/// for the background ([`State::schedule_global`]).
+fn take_aux_files(corpus: &mut Corpus, settings: Option<&Value>) -> bool {
+    corpus.defer_reload(settings);
+    if corpus.reload_due() && corpus.docs.len() <= INLINE_GLOBAL_DOCS {
+        corpus.reload(None);
+    }
+    corpus.reload_due()
+}
+
 /// Whether an edit changed what other documents depend on.
 enum Global {
     None,
@@ -455,15 +468,8 @@ impl State {
                 // a small corpus is reloaded within the edit, a large one
                 // in the background.
                 corpus.set_override(&p, Some(text));
-                corpus.defer_reload(settings.as_ref());
-                if !corpus.reload_due() {
-                    return (corpus, Global::None);
-                }
-                if corpus.docs.len() <= INLINE_GLOBAL_DOCS {
-                    corpus.reload(None);
-                    return (corpus, Global::None);
-                }
-                return (corpus, Global::Due);
+                let due = if take_aux_files(&mut corpus, settings.as_ref()) { Global::Due } else { Global::None };
+                return (corpus, due);
             }
             let doc = corpus.analyze_alone(&p, SourceText::new(text));
             if !corpus.insert_deferred(doc) {
@@ -750,20 +756,17 @@ impl State {
             let _guard = slot.update.lock().await;
             let base = slot.snapshot();
             let settings = self.session().settings;
-            if let Some(c) = background(move || {
+            if let Some((c, due)) = background(move || {
                 let mut c = (*base).clone();
                 if let Some((path, text)) = aux {
                     c.set_override(&path, text);
                 }
-                c.defer_reload(settings.as_ref());
-                if c.reload_due() && c.docs.len() <= INLINE_GLOBAL_DOCS {
-                    c.reload(None);
-                }
-                c
+                let due = take_aux_files(&mut c, settings.as_ref());
+                (c, due)
             })
             .await
             {
-                deferred = c.reload_due();
+                deferred = due;
                 slot.set(c);
             }
         }

@@ -1023,18 +1023,7 @@ impl Lexicon {
                 d.intro.context_range = c.context_range();
             }
         }
-        moved.then(|| Lexicon {
-            kb: self.kb.clone(),
-            discovered,
-            order: self.order.clone(),
-            kb_acronyms: self.kb_acronyms.clone(),
-            owners: self.owners.clone(),
-            multiline: self.multiline,
-            introduced_in: self.introduced_in.clone(),
-            index: self.index.clone(),
-            generation: self.generation,
-            ancestors: self.ancestors.clone(),
-        })
+        moved.then(|| self.sharing_forms(self.kb.clone(), discovered))
     }
 
     /// This lexicon over `kb`, a knowledge base that names the same
@@ -1043,9 +1032,15 @@ impl Lexicon {
     /// spans.
     pub fn over(&self, kb: Arc<KnowledgeBase>) -> Lexicon {
         debug_assert!(self.kb.names_as(&kb));
+        self.sharing_forms(kb, self.discovered.clone())
+    }
+
+    /// This lexicon's forms, owners, order and generation, over `kb` and
+    /// with the names `discovered`.
+    fn sharing_forms(&self, kb: Arc<KnowledgeBase>, discovered: Vec<Option<Arc<DiscoveredName>>>) -> Lexicon {
         Lexicon {
             kb,
-            discovered: self.discovered.clone(),
+            discovered,
             order: self.order.clone(),
             kb_acronyms: self.kb_acronyms.clone(),
             owners: self.owners.clone(),
