@@ -602,23 +602,26 @@ impl Corpus {
             return same;
         }
         let mut parsed = Vec::new();
-        let mut texts = Vec::new();
+        let mut texts: Vec<Arc<str>> = Vec::new();
         let mut broken = false;
         let mut kb_aux = Vec::new();
         for (path, rel, text) in read {
             match text {
                 Ok(None) => {}
-                Ok(Some(text)) => match kb::parse_file(&text, parsed.len()) {
-                    Ok(p) => {
-                        texts.push(text.clone());
-                        parsed.push((rel.clone(), p));
-                        kb_aux.push(AuxFile { path, source: Some(SourceText::new(text)), diagnostics: Vec::new() });
+                Ok(Some(text)) => {
+                    let source = SourceText::new(text);
+                    match kb::parse_file(&source.text, parsed.len()) {
+                        Ok(p) => {
+                            texts.push(source.text.clone());
+                            parsed.push((rel.clone(), p));
+                            kb_aux.push(AuxFile { path, source: Some(source), diagnostics: Vec::new() });
+                        }
+                        Err(d) => {
+                            broken = true;
+                            kb_aux.push(AuxFile { path, source: Some(source), diagnostics: d });
+                        }
                     }
-                    Err(d) => {
-                        broken = true;
-                        kb_aux.push(AuxFile { path, source: Some(SourceText::new(text)), diagnostics: d });
-                    }
-                },
+                }
                 Err(p) => {
                     broken = true;
                     kb_aux.push(AuxFile {
@@ -632,8 +635,10 @@ impl Corpus {
         let kb = if broken {
             None
         } else {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            let kb = KnowledgeBase::build(parsed, &refs);
+            let refs: Vec<&str> = texts.iter().map(|t| &**t).collect();
+            let edited = self.edited.as_ref().map(|e| &*e.kb);
+            let previous: Vec<&KnowledgeBase> = std::iter::once(&*self.kb).chain(edited).collect();
+            let kb = KnowledgeBase::build_over(parsed, &refs, &previous);
             for (i, a) in kb_aux.iter_mut().filter(|a| a.diagnostics.is_empty()).enumerate() {
                 if let Some(f) = kb.files.get(i) {
                     a.diagnostics = f.diagnostics.clone();
@@ -1609,10 +1614,15 @@ mod tests {
         assert_eq!(names(&corpus), [("Ada Lovelace".into(), true), ("Grace Hopper".into(), false)]);
         // A description added meanwhile: still due (the entities differ
         // from those the corpus reads).
+        // Its forms are those the check of Grace made: not made again.
         let described = grace.replacen("kind = \"person\"\n", "kind = \"person\"\ndescription = \"Wrote it.\"\n", 1);
+        let checked = corpus.edited.as_ref().map(|e| e.kb.clone()).expect("checked");
         corpus.set_override(&kb_path, Some(described.clone()));
         corpus.defer_reload(None);
         assert!(corpus.reload_due());
+        let edited = corpus.edited.as_ref().map(|e| e.kb.clone()).expect("checked");
+        assert!(!Arc::ptr_eq(&edited, &checked));
+        assert!(std::ptr::eq(edited.patterns(), checked.patterns()));
         // Stopped: no corpus. Made: the corpus reads them, nothing due,
         // and the base the check built is the one it takes (not parsed
         // again).
@@ -1627,10 +1637,12 @@ mod tests {
         // documents kept as they were analysed.
         let moved = format!("# People.\n{}", described.replace("Wrote it.", "Wrote the notes."));
         let before = corpus.document(&root.join("a.txt")).cloned().expect("a.txt");
+        let patterns: *const _ = corpus.kb.patterns();
         corpus.set_override(&kb_path, Some(moved.clone()));
         corpus.defer_reload(None);
         assert!(!corpus.reload_due());
         assert_eq!(corpus.kb.entities[0].description.as_deref(), Some("Wrote the notes."));
+        assert!(std::ptr::eq(corpus.kb.patterns(), patterns), "the forms not made again");
         assert!(Arc::ptr_eq(&corpus.kb, &corpus.lexicon.kb));
         assert_eq!(&moved[corpus.kb.entities[1].spans.name.clone()], "\"Grace Hopper\"");
         assert_eq!(corpus.aux_files()[0].source.as_ref().map(|s| &*s.text), Some(moved.as_str()));

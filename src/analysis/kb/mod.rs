@@ -131,7 +131,9 @@ pub struct KnowledgeBase {
     pub files: Vec<KbFile>,
     by_id: HashMap<String, usize, foldhash::fast::RandomState>,
     /// Every form, apostrophe-folded, → the first entity that names it.
-    forms: KbForms,
+    /// Shared by a base built over one with the same names
+    /// ([`KnowledgeBase::build_over`]).
+    forms: Arc<KbForms>,
     /// The same forms indexed for the search of texts: every lexicon
     /// over this knowledge base shares it.
     patterns: Arc<KbPatterns>,
@@ -199,7 +201,10 @@ fn parse_with(text: &str, file: usize, chunk_bytes: usize, reader: Reader) -> Re
             })
             .collect();
         if let Some(parsed) = parsed {
-            let mut all = ParsedKbFile { entities: Vec::new(), diagnostics: Vec::new() };
+            let mut all = ParsedKbFile {
+                entities: Vec::with_capacity(parsed.iter().map(|p| p.entities.len()).sum()),
+                diagnostics: Vec::new(),
+            };
             for p in parsed {
                 all.entities.extend(p.entities);
                 all.diagnostics.extend(p.diagnostics);
@@ -335,6 +340,19 @@ impl KnowledgeBase {
     /// duplicate ids and ambiguous aliases in the file where they occur.
     /// `texts[i]` is the text of file `i`, used to place alias diagnostics.
     pub fn build(files: Vec<(String, ParsedKbFile)>, texts: &[&str]) -> KnowledgeBase {
+        KnowledgeBase::build_over(files, texts, &[])
+    }
+
+    /// [`KnowledgeBase::build`], sharing the forms and their index with
+    /// the first of `previous` that has the same names
+    /// ([`KnowledgeBase::names_as`]): they are made of the names alone,
+    /// and making them is most of a build's time, so an edit of a
+    /// description, a source or an entry's place costs the parse alone.
+    pub fn build_over(
+        files: Vec<(String, ParsedKbFile)>,
+        texts: &[&str],
+        previous: &[&KnowledgeBase],
+    ) -> KnowledgeBase {
         let mut kb = KnowledgeBase::default();
         let count = files.iter().map(|(_, p)| p.entities.len()).sum();
         kb.entities.reserve_exact(count);
@@ -361,8 +379,13 @@ impl KnowledgeBase {
             }
         }
         kb.resolve_ambiguity(texts);
-        kb.forms = kb_forms(&kb);
-        kb.patterns = Arc::new(KbPatterns::new(&kb.forms));
+        if let Some(same) = previous.iter().find(|p| kb.names_as(p)) {
+            kb.forms = same.forms.clone();
+            kb.patterns = same.patterns.clone();
+        } else {
+            kb.forms = Arc::new(kb_forms(&kb));
+            kb.patterns = Arc::new(KbPatterns::new(&kb.forms));
+        }
         kb
     }
 
@@ -624,6 +647,40 @@ name = "Immigration Reform Law Institute"
 kind = "organization"
 aliases = ["IRLI"]
 "#;
+
+    #[test]
+    fn a_base_with_the_same_names_shares_their_forms_and_one_with_other_names_makes_its_own() {
+        let first = build(TWO);
+        let over = |text: &str| {
+            let parsed = parse_file(text, 0).expect("parses");
+            KnowledgeBase::build_over(
+                vec![("entities.toml".into(), parsed)],
+                &[text],
+                &[&KnowledgeBase::default(), &first],
+            )
+        };
+        let described = TWO.replace("aliases = [\"IRLI\"]", "aliases = [\"IRLI\"]\ndescription = \"A think tank.\"");
+        let kb = over(&described);
+        assert!(Arc::ptr_eq(&kb.forms, &first.forms));
+        assert!(std::ptr::eq(kb.patterns(), first.patterns()));
+        assert_eq!(kb.get("irli").and_then(|e| e.description.as_deref()), Some("A think tank."));
+        // A new alias, a new name, the same names in another order: forms of
+        // their own, as a base built afresh has them.
+        for text in [
+            TWO.replace("[\"IRLI\"]", "[\"IRLI\", \"the Institute\"]"),
+            TWO.replace("Larry Krasner", "Lawrence Krasner"),
+            format!(
+                "{}\n{}",
+                &TWO[TWO.find("\n[[entity]]").expect("two")..],
+                &TWO[..TWO.find("\n[[entity]]").expect("two")]
+            ),
+        ] {
+            let kb = over(&text);
+            assert!(!Arc::ptr_eq(&kb.forms, &first.forms), "{text}");
+            assert!(!std::ptr::eq(kb.patterns(), first.patterns()), "{text}");
+            assert_eq!(*kb.forms, *build(&text).forms, "{text}");
+        }
+    }
 
     #[test]
     fn entities_know_their_spans_and_learn_surnames() {
