@@ -310,6 +310,28 @@ fn a_report_of_many_chunks_is_whole_and_in_order() {
         })
         .collect();
     assert_eq!(listed, expected);
+
+    let run = factls_in(dir.path(), &["check", "--format", "sarif", "."]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let sarif = run.json();
+    let listed: Vec<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            format!(
+                "{}:{}:{}: {}[{}]: {}",
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap_or("?"),
+                region["startLine"],
+                region["startColumn"],
+                r["level"].as_str().unwrap_or("?"),
+                r["ruleId"].as_str().unwrap_or("?"),
+                r["message"]["text"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert_eq!(listed, expected);
 }
 
 // ------------------------------------------------------- fixtures corpus
@@ -657,6 +679,61 @@ severity = "hint"
     );
     assert!(bad.message.contains("`broken-rule`"), "{}", bad.message);
     assert_positions_match_quotes(dir.path(), &run.stdout);
+
+    // SARIF: the same results, each pointing at its rule by index; the
+    // rules every rule that can report, the custom one and the config's
+    // code at the level they report with; the layout serde_json's own.
+    let human = reported;
+    let run = factls_in(dir.path(), &["check", "--format", "sarif"]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    let sarif = run.json();
+    assert_eq!(format!("{}\n", serde_json::to_string_pretty(&sarif).expect("json")), run.stdout);
+    let rules: Vec<String> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["id"].as_str().unwrap_or("?"),
+                r["defaultConfiguration"]["level"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    expect![[r#"
+        allegation warning
+        claim-marker warning
+        config-invalid-regex error
+        count warning
+        duplicate-source warning
+        empty-source warning
+        event-date note
+        far-left note
+        money-figure warning
+        peacock-term note
+        percentage warning
+        quotation warning
+        ranking warning
+        superlative warning
+        sweeping-generalization warning
+        undefined-citation error
+        unused-source note
+        vague-linkage warning
+        weasel-words warning
+    "#]]
+    .assert_eq(&(rules.join("\n") + "\n"));
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), human.len());
+    for (r, h) in results.iter().zip(&human) {
+        let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index].split(' ').next(), Some(h.rule.as_str()));
+        assert_eq!(r["ruleId"].as_str(), Some(h.rule.as_str()));
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(
+            (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+            (Some(h.line as u64), Some(h.col as u64))
+        );
+    }
 }
 
 #[test]

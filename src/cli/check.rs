@@ -11,6 +11,18 @@ use crate::index::{AuxFile, Corpus, Unresolved};
 pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
     let started = std::time::Instant::now();
     let mut selection = select(paths, Corpus::load_for_check);
+    // Before any document is resolved: SARIF results name their rules
+    // by index.
+    let sarif_rules = match format {
+        Format::Sarif => {
+            let corpora = || selection.corpora.iter().map(|(corpus, ..)| corpus);
+            output::SarifRules::new(
+                corpora().flat_map(|c| c.config.custom_rules.iter().map(|r| (&*r.id, r.severity))),
+                corpora().flat_map(|c| c.aux.iter().flat_map(|a| &a.diagnostics).map(|d| (&*d.code, d.severity))),
+            )
+        }
+        _ => output::SarifRules::new([], []),
+    };
     let relative = Relative::to_current_dir();
     // Made at its size: a document's scan is moved in whole, and a list
     // of them grown by doubling would hold a few megabytes more.
@@ -35,7 +47,7 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
     let counts = match format {
         Format::Human => output::human(files, &report, documents, &mut out),
         Format::Json => output::json(files, &report, documents, &mut out),
-        Format::Sarif => output::sarif(files, &report, &mut out),
+        Format::Sarif => output::sarif(files, &report, &sarif_rules, &mut out),
     };
     out.finish();
     if tracing::enabled!(tracing::Level::DEBUG) {

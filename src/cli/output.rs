@@ -2,9 +2,9 @@
 //! message`), JSON, and SARIF 2.1.0 for GitHub code scanning. Lines and
 //! columns are 1-based, columns counted in characters.
 //!
-//! Human and JSON output are streamed: files are rendered a chunk at a time
-//! on every core and written in order, so a large report is never held
-//! whole in memory.
+//! All three are streamed: files are rendered a chunk at a time on every
+//! core and written in order, so a large report is never held whole in
+//! memory.
 
 use std::fmt::Write;
 
@@ -238,46 +238,107 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
-/// The SARIF default level of a rule that is not a claim rule: the
-/// citation and source checks have fixed defaults; knowledge-base, config
-/// and custom rules take the level of their first result.
-fn default_level(id: &str, reports: &[FileReport]) -> &'static str {
-    match id {
-        "undefined-citation" => "error",
-        "unused-source" => "note",
-        "duplicate-source" | "empty-source" => "warning",
-        _ => reports
-            .iter()
-            .flat_map(|r| &r.diagnostics)
-            .find(|d| d.code == id)
-            .map_or("warning", |d| sarif_level(d.severity)),
-    }
-}
+/// The rules of a SARIF log, sorted by id: every rule a document can be
+/// reported by (the claim rules, the citation and source checks, the
+/// corpora's custom rules) and every code the config and knowledge-base
+/// files are reported with, each with its default level. Known before any
+/// document is resolved, so that each result is written with its rule's
+/// index as the document is reported.
+pub struct SarifRules(Vec<(String, String, &'static str)>);
 
-/// The SARIF log (built whole: SARIF consumers read one JSON document).
-pub fn sarif<T: Send>(files: Vec<T>, report: &(impl Fn(T) -> FileReport + Sync), out: &mut Output) -> Counts {
-    let reports: Vec<FileReport> = files.into_par_iter().map(report).collect();
-    let mut counts = Counts::default();
-    for r in &reports {
-        counts.add(r);
-    }
-    out.write(&sarif_text(&reports));
-    counts
-}
-
-fn sarif_text(reports: &[FileReport]) -> String {
-    let mut rule_ids: Vec<String> =
-        reports.iter().flat_map(|r| r.diagnostics.iter().map(|d| d.code.to_string())).collect();
-    rule_ids.extend(rules::builtin().iter().map(|r| r.id.to_string()));
-    rule_ids.sort();
-    rule_ids.dedup();
-    let rules_json: Vec<_> = rule_ids
-        .iter()
-        .map(|id| {
-            let (text, level) = match rules::find_rule(id) {
-                Some(r) => (format!("{} with no source", r.what), sarif_level(r.default_severity)),
-                None => (id.replace('-', " "), default_level(id, reports)),
+impl SarifRules {
+    /// `custom`: the custom rules' ids and severities; `aux`: the codes
+    /// and severities of the config and knowledge-base files' diagnostics
+    /// (a code's first severity is its default level).
+    pub fn new<'a>(
+        custom: impl IntoIterator<Item = (&'a str, Severity)>,
+        aux: impl IntoIterator<Item = (&'a str, Severity)>,
+    ) -> SarifRules {
+        let mut rules: Vec<(String, String, &'static str)> = Vec::new();
+        let mut add = |id: &str, text: String, level: &'static str| {
+            if !rules.iter().any(|(known, ..)| known == id) {
+                rules.push((id.to_string(), text, level));
+            }
+        };
+        for r in rules::builtin() {
+            add(r.id, format!("{} with no source", r.what), sarif_level(r.default_severity));
+        }
+        for &id in rules::OTHER_RULE_IDS {
+            let level = match id {
+                "undefined-citation" => "error",
+                "unused-source" => "note",
+                _ => "warning",
             };
+            add(id, id.replace('-', " "), level);
+        }
+        for (id, severity) in custom.into_iter().chain(aux) {
+            add(id, id.replace('-', " "), sarif_level(severity));
+        }
+        rules.sort_by(|a, b| a.0.cmp(&b.0));
+        SarifRules(rules)
+    }
+
+    fn index(&self, id: &str) -> usize {
+        self.0.binary_search_by(|(known, ..)| known.as_str().cmp(id)).unwrap_or(0)
+    }
+}
+
+/// The SARIF log: one JSON document in exactly the layout of
+/// `serde_json::to_string_pretty` (keys in alphabetical order, so the
+/// results come before the tool and its rules), each file's results
+/// rendered in parallel and streamed as [`json`] streams its diagnostics.
+pub fn sarif<T: Send>(
+    files: Vec<T>,
+    report: &(impl Fn(T) -> FileReport + Sync),
+    rules: &SarifRules,
+    out: &mut Output,
+) -> Counts {
+    out.write(
+        "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"runs\": [\n    {\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
+    );
+    let (counts, written) = stream(files, report, out, ("\n", ",\n"), |r| {
+        let mut uri = Vec::new();
+        json::push_string(&mut uri, &r.path.replace('\\', "/"));
+        // Sized as [`json`]'s parts: the layout is about 560 bytes a result
+        // besides the strings and numbers.
+        let size = r.diagnostics.iter().map(|d| 640 + uri.len() + d.message.len() + d.code.len()).sum();
+        let mut part: Vec<u8> = Vec::with_capacity(size);
+        let mut number = itoa::Buffer::new();
+        let mut positions = r.positions();
+        for d in &r.diagnostics {
+            let (start_line, start_column) = positions.at(d.range.start);
+            let (end_line, end_column) = positions.at(d.range.end.max(d.range.start));
+            if !part.is_empty() {
+                part.extend_from_slice(b",\n");
+            }
+            part.extend_from_slice(b"        {\n          \"level\": ");
+            json::push_string(&mut part, sarif_level(d.severity));
+            part.extend_from_slice(b",\n          \"locations\": [\n            {\n              \"physicalLocation\": {\n                \"artifactLocation\": {\n                  \"uri\": ");
+            part.extend_from_slice(&uri);
+            part.extend_from_slice(
+                b"\n                },\n                \"region\": {\n                  \"endColumn\": ",
+            );
+            part.extend_from_slice(number.format(end_column).as_bytes());
+            part.extend_from_slice(b",\n                  \"endLine\": ");
+            part.extend_from_slice(number.format(end_line).as_bytes());
+            part.extend_from_slice(b",\n                  \"startColumn\": ");
+            part.extend_from_slice(number.format(start_column).as_bytes());
+            part.extend_from_slice(b",\n                  \"startLine\": ");
+            part.extend_from_slice(number.format(start_line).as_bytes());
+            part.extend_from_slice(b"\n                }\n              }\n            }\n          ],\n          \"message\": {\n            \"text\": ");
+            json::push_string(&mut part, &d.message);
+            part.extend_from_slice(b"\n          },\n          \"ruleId\": ");
+            json::push_string(&mut part, &d.code);
+            part.extend_from_slice(b",\n          \"ruleIndex\": ");
+            part.extend_from_slice(number.format(rules.index(&d.code)).as_bytes());
+            part.extend_from_slice(b"\n        }");
+        }
+        part
+    });
+    let rules_json: Vec<_> = rules
+        .0
+        .iter()
+        .map(|(id, text, level)| {
             json!({
                 "id": id,
                 "name": id,
@@ -286,47 +347,18 @@ fn sarif_text(reports: &[FileReport]) -> String {
             })
         })
         .collect();
-    let mut results = Vec::new();
-    for r in reports {
-        let mut positions = r.positions();
-        for d in &r.diagnostics {
-            let (start_line, start_column) = positions.at(d.range.start);
-            let (end_line, end_column) = positions.at(d.range.end.max(d.range.start));
-            let rule_index = rule_ids.iter().position(|id| *id == d.code).unwrap_or(0);
-            results.push(json!({
-                "ruleId": d.code,
-                "ruleIndex": rule_index,
-                "level": sarif_level(d.severity),
-                "message": { "text": d.message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": r.path.replace('\\', "/") },
-                        "region": {
-                            "startLine": start_line,
-                            "startColumn": start_column,
-                            "endLine": end_line,
-                            "endColumn": end_column,
-                        }
-                    }
-                }],
-            }));
+    let tool = json!({
+        "driver": {
+            "name": "factls",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://example.invalid/factls",
+            "rules": rules_json,
         }
-    }
-    let value = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "factls",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://example.invalid/factls",
-                    "rules": rules_json,
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
     });
-    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+    let mut tail = String::from(if written { "\n      ],\n      \"tool\": " } else { "],\n      \"tool\": " });
+    // The tool object, indented to its place.
+    tail.push_str(&serde_json::to_string_pretty(&tool).unwrap_or_default().replace('\n', "\n      "));
+    tail.push_str("\n    }\n  ],\n  \"version\": \"2.1.0\"\n}\n");
+    out.write(&tail);
+    counts
 }
