@@ -115,12 +115,78 @@ fn names_seeds_whole_output() {
     expect_file!["expected/names_seeds.txt"].assert_eq(&run.stdout);
 }
 
+/// A knowledge-base name no document mentions is listed with no mentions,
+/// in the human and the JSON output; a corpus without names lists none.
+#[test]
+fn names_never_mentioned_and_no_names_at_all() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("entities.toml"),
+        "[[entity]]\nid = \"ada\"\nname = \"Ada Lovelace\"\nkind = \"person\"\n\n[[entity]]\nid = \"irli\"\nname = \"Immigration Reform Law Institute\"\nkind = \"organization\"\naliases = [\"IRLI\"]\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("a.txt"), "IRLI said so. Then “IRLI” again.\n").expect("write");
+    let run = factls_in(dir.path(), &["names"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    expect![[r#"
+        NAME                              KIND          ORIGIN          MENTIONS  FIRST INTRODUCED
+        Ada Lovelace                      person        knowledge-base         0  entities.toml:1
+        Immigration Reform Law Institute  organization  knowledge-base         2  entities.toml:6
+    "#]]
+    .assert_eq(&run.stdout);
+    let run = factls_in(dir.path(), &["names", "--format", "json"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    expect![[r#"
+        {
+          "names": [
+            {
+              "id": "ada",
+              "kind": "person",
+              "mentions": [],
+              "name": "Ada Lovelace",
+              "origin": "knowledge-base"
+            },
+            {
+              "id": "irli",
+              "kind": "organization",
+              "mentions": [
+                {
+                  "column": 1,
+                  "end": 4,
+                  "file": "a.txt",
+                  "line": 1,
+                  "start": 0,
+                  "text": "IRLI"
+                },
+                {
+                  "column": 21,
+                  "end": 24,
+                  "file": "a.txt",
+                  "line": 1,
+                  "start": 20,
+                  "text": "IRLI"
+                }
+              ],
+              "name": "Immigration Reform Law Institute",
+              "origin": "knowledge-base"
+            }
+          ]
+        }
+    "#]]
+    .assert_eq(&run.stdout);
+    let empty = tempfile::tempdir().expect("temp dir");
+    let run = factls_in(empty.path(), &["names", "--format", "json"]);
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "{\n  \"names\": []\n}\n", ""));
+}
+
 #[test]
 fn names_seeds_json_mentions_are_exact() {
     let run = factls(&["names", "--format", "json", "seeds"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     let names = run.json();
     assert_mentions_slice(&repo(), &names);
+    // Written by hand, a name at a time, in serde_json's own layout.
+    assert_eq!(format!("{}\n", serde_json::to_string_pretty(&names).expect("json")), run.stdout);
 
     let expected: &[(&str, &[At])] = &[
         (
