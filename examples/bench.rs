@@ -622,19 +622,23 @@ fn timed<T>(f: impl FnOnce() -> T) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-/// `factls check`'s peak resident memory on `dir`, as it logs it at
-/// debug level (0 where the system does not tell it).
-fn check_peak(bin: &Path, dir: &Path) -> u64 {
+/// A `factls` command on `dir` (`check`, `names`), its output thrown
+/// away: its time, one run, and its peak resident memory as it logs it
+/// at debug level (0 where the system does not tell it).
+fn cli_run(bin: &Path, args: &[&str], dir: &Path) -> (f64, u64) {
+    let started = Instant::now();
     let out = Command::new(bin)
-        .args(["check", "--format", "json"])
+        .args(args)
         .arg(dir)
-        .env("FACTLS_LOG", "factls::cli::check=debug")
+        .env("FACTLS_LOG", "factls::cli=debug")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()
-        .expect("run factls check");
+        .expect("run factls");
+    let secs = started.elapsed().as_secs_f64();
     let log = String::from_utf8_lossy(&out.stderr);
-    log.split("peak_rss=").nth(1).and_then(|v| v.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()).unwrap_or(0)
+    let peak = log.split("peak_rss=").nth(1).and_then(|v| v.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok());
+    (secs, peak.unwrap_or(0))
 }
 
 fn aho_corasick_floor(dir: &Path, forms: &[String]) -> usize {
@@ -1260,6 +1264,10 @@ struct Row {
     check_to_grep: f64,
     /// `check`'s peak resident memory, bytes.
     check_peak: u64,
+    /// `check --format sarif` and `names --format json`: seconds (one run)
+    /// and peak resident memory, bytes.
+    sarif: (f64, u64),
+    names: (f64, u64),
     server: ServerFigures,
 }
 
@@ -1304,6 +1312,11 @@ fn print_table(rows: &[Row], load: &str) {
     line(&mut out, "`check` peak RSS (VmHWM)", "", &|r| {
         format!("{:.0} MB, {:.2}×", r.check_peak as f64 / 1e6, r.check_peak as f64 / r.bytes as f64)
     });
+    let run = |(secs, peak): (f64, u64), bytes: u64| {
+        format!("{secs:.2} s, {:.0} MB, {:.2}×", peak as f64 / 1e6, peak as f64 / bytes as f64)
+    };
+    line(&mut out, "`check --format sarif`: time, peak RSS", "", &|r| run(r.sarif, r.bytes));
+    line(&mut out, "`names --format json` (every mention): time, peak RSS", "", &|r| run(r.names, r.bytes));
     line(&mut out, "server: initialize → index complete", "", &|r| {
         format!("{:.2} s, {:.0} MB/s", r.server.index, mbps(r.bytes, r.server.index))
     });
@@ -1423,7 +1436,9 @@ fn main() {
                 let ac = timed(|| aho_corasick_floor(&g.dir, &g.forms));
                 rounds.push([check, grep, ac]);
             }
-            let check_peak = check_peak(&bin, &g.dir);
+            let (_, check_peak) = cli_run(&bin, &["check", "--format", "json"], &g.dir);
+            let sarif = cli_run(&bin, &["check", "--format", "sarif"], &g.dir);
+            let names = cli_run(&bin, &["names", "--format", "json"], &g.dir);
             let best = |i: usize| rounds.iter().map(|r| r[i]).fold(f64::INFINITY, f64::min);
             let (check, grep, ac) = (best(0), best(1), best(2));
             let mut ratios: Vec<f64> = rounds.iter().map(|r| r[0] / r[1]).collect();
@@ -1454,6 +1469,8 @@ fn main() {
                 grep,
                 check_to_grep,
                 check_peak,
+                sarif,
+                names,
                 server,
             });
         }

@@ -50,12 +50,7 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
         Format::Sarif => output::sarif(files, &report, &sarif_rules, &mut out),
     };
     out.finish();
-    if tracing::enabled!(tracing::Level::DEBUG) {
-        // Where the system tells it (Linux); the benchmark reads it here.
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let peak = super::peak_resident(&status).unwrap_or(0);
-        tracing::debug!(elapsed = ?started.elapsed(), peak_rss = peak, "report written");
-    }
+    super::log_peak(started);
     let code = if selection.io_error {
         2
     } else if counts.get(Severity::Error) > 0 || (deny_warnings && counts.get(Severity::Warning) > 0) {

@@ -165,6 +165,17 @@ pub fn peak_resident(status: &str) -> Option<u64> {
     kb.parse::<u64>().ok().map(|kb| kb * 1024)
 }
 
+/// Logs, at debug level, the time since `started` and the peak resident
+/// memory (where the system tells it: Linux), once the output is written:
+/// the benchmark reads `check`'s and `names`'s here.
+pub(crate) fn log_peak(started: std::time::Instant) {
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let peak = peak_resident(&status).unwrap_or(0);
+        tracing::debug!(elapsed = ?started.elapsed(), peak_rss = peak, "output written");
+    }
+}
+
 /// Writes the output; a closed pipe (`factls check | head`) ends the
 /// process quietly, as ripgrep does.
 pub(crate) fn emit(text: &str) {

@@ -35,6 +35,7 @@ struct At<'a> {
 }
 
 pub fn run(paths: &[PathBuf], format: NamesFormat) -> i32 {
+    let started = std::time::Instant::now();
     let selection = select(paths, |root| (Corpus::load(root), ()));
     let listed = matches!(format, NamesFormat::Json);
     let mut rows = Vec::new();
@@ -46,6 +47,7 @@ pub fn run(paths: &[PathBuf], format: NamesFormat) -> i32 {
         NamesFormat::Human => super::emit(&human(&rows)),
         NamesFormat::Json => write_json(&rows, &files),
     }
+    super::log_peak(started);
     if selection.io_error { 2 } else { 0 }
 }
 
