@@ -402,17 +402,31 @@ impl KnowledgeBase {
 
     /// Drops every surface form that two entities claim, with a diagnostic.
     fn resolve_ambiguity(&mut self, texts: &[&str]) {
-        let mut owners: HashMap<&str, Vec<usize>, foldhash::fast::RandomState> = HashMap::default();
+        // Each form's first owner and whether another has it too; the
+        // owners listed for the shared forms alone (a list a form was an
+        // allocation a form, on every keystroke in an open file).
+        let count = self.entities.iter().map(|e| 1 + e.aliases.len() + e.learned.len()).sum();
+        let mut first: HashMap<&str, (usize, bool), foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(count, Default::default());
         for (i, e) in self.entities.iter().enumerate() {
             for form in e.forms() {
-                let list = owners.entry(form).or_default();
-                if !list.contains(&i) {
+                let (owner, shared) = first.entry(form).or_insert((i, false));
+                *shared |= *owner != i;
+            }
+        }
+        let mut owners: HashMap<&str, Vec<usize>, foldhash::fast::RandomState> =
+            first.into_iter().filter(|(_, (_, shared))| *shared).map(|(f, _)| (f, Vec::new())).collect();
+        if owners.is_empty() {
+            return;
+        }
+        for (i, e) in self.entities.iter().enumerate() {
+            for form in e.forms() {
+                if let Some(list) = owners.get_mut(form).filter(|l| !l.contains(&i)) {
                     list.push(i);
                 }
             }
         }
-        let mut ambiguous: Vec<(String, Vec<usize>)> =
-            owners.into_iter().filter(|(_, v)| v.len() > 1).map(|(f, v)| (f.to_string(), v)).collect();
+        let mut ambiguous: Vec<(String, Vec<usize>)> = owners.into_iter().map(|(f, v)| (f.to_string(), v)).collect();
         ambiguous.sort();
         for (form, owners) in ambiguous {
             let ids: Vec<String> = owners.iter().map(|&i| format!("`{}`", self.entities[i].id)).collect();
@@ -756,6 +770,72 @@ aliases = ["AO"]
         assert!(kb.entities.iter().all(|e| !e.aliases.contains(&"AO".to_string())));
         assert_eq!(kb.get("a").map(|e| e.kind), Some(EntityKind::Other));
         assert_eq!(kb.files[0].diagnostics[1].message, "duplicate entity id `a` (first defined in entities.toml:2)");
+    }
+
+    /// A form three entities give (one of them twice) is dropped from all
+    /// three, each told of the others once; one an entity gives twice is
+    /// its own; a surname two
+    /// people would learn is learned by neither.
+    #[test]
+    fn forms_shared_by_several_entities_and_twice_by_one() {
+        let text = r#"[[entity]]
+id = "a"
+name = "Ann Lee"
+kind = "person"
+aliases = ["AL", "Lee Ann", "Lee Ann"]
+
+[[entity]]
+id = "b"
+name = "Bo Lee"
+kind = "person"
+aliases = ["AL"]
+
+[[entity]]
+id = "c"
+name = "Al Council"
+kind = "organization"
+aliases = ["AL", "AL"]
+"#;
+        let kb = build(text);
+        let d: Vec<(&str, &str, &str)> = kb.files[0]
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_ref(), &text[d.range.clone()], d.message.as_str()))
+            .collect();
+        assert_eq!(
+            d,
+            [
+                (
+                    "kb-ambiguous-alias",
+                    "\"AL\"",
+                    "ambiguous alias `AL`: it names `a` and `b` and `c`; used for none of them"
+                ),
+                (
+                    "kb-ambiguous-alias",
+                    "\"AL\"",
+                    "ambiguous alias `AL`: it names `a` and `b` and `c`; used for none of them"
+                ),
+                (
+                    "kb-ambiguous-alias",
+                    "\"AL\"",
+                    "ambiguous alias `AL`: it names `a` and `b` and `c`; used for none of them"
+                ),
+                (
+                    "kb-ambiguous-alias",
+                    "\"Ann Lee\"",
+                    "learned alias `Lee` would name `a` and `b`; not used: list it in `aliases` of one of them"
+                ),
+                (
+                    "kb-ambiguous-alias",
+                    "\"Bo Lee\"",
+                    "learned alias `Lee` would name `a` and `b`; not used: list it in `aliases` of one of them"
+                ),
+            ]
+        );
+        let forms = |id: &str| kb.get(id).map(|e| e.forms().map(String::from).collect::<Vec<_>>());
+        assert_eq!(forms("a"), Some(vec!["Ann Lee".into(), "Lee Ann".into(), "Lee Ann".into()]));
+        assert_eq!(forms("b"), Some(vec!["Bo Lee".into()]));
+        assert_eq!(forms("c"), Some(vec!["Al Council".into()]));
     }
 
     #[test]
