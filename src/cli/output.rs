@@ -278,8 +278,11 @@ impl SarifRules {
         SarifRules(rules)
     }
 
-    fn index(&self, id: &str) -> usize {
-        self.0.binary_search_by(|(known, ..)| known.as_str().cmp(id)).unwrap_or(0)
+    /// The index of rule `id`; `None` for a code no rule is listed for
+    /// (none is, as the lists stand): its results then go without an
+    /// index rather than with a wrong one.
+    fn index(&self, id: &str) -> Option<usize> {
+        self.0.binary_search_by(|(known, ..)| known.as_str().cmp(id)).ok()
     }
 }
 
@@ -329,8 +332,10 @@ pub fn sarif<T: Send>(
             json::push_string(&mut part, &d.message);
             part.extend_from_slice(b"\n          },\n          \"ruleId\": ");
             json::push_string(&mut part, &d.code);
-            part.extend_from_slice(b",\n          \"ruleIndex\": ");
-            part.extend_from_slice(number.format(rules.index(&d.code)).as_bytes());
+            if let Some(index) = rules.index(&d.code) {
+                part.extend_from_slice(b",\n          \"ruleIndex\": ");
+                part.extend_from_slice(number.format(index).as_bytes());
+            }
             part.extend_from_slice(b"\n        }");
         }
         part
@@ -361,4 +366,33 @@ pub fn sarif<T: Send>(
     tail.push_str("\n    }\n  ],\n  \"version\": \"2.1.0\"\n}\n");
     out.write(&tail);
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rules are sorted by id, each listed once (a custom rule or an
+    /// aux code named twice, or named like a built-in rule, adds nothing);
+    /// a code none of them is has no index.
+    #[test]
+    fn sarif_rules_are_sorted_once_each_and_an_unlisted_code_has_no_index() {
+        let rules = SarifRules::new(
+            [("far-left", Severity::Hint), ("far-left", Severity::Error), ("count", Severity::Error)],
+            [("kb-syntax", Severity::Error), ("io-error", Severity::Error)],
+        );
+        let ids: Vec<&str> = rules.0.iter().map(|(id, ..)| id.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+        assert_eq!(ids.len(), rules::builtin().len() + rules::OTHER_RULE_IDS.len() + 3);
+        let level = |id: &str| rules.index(id).map(|i| rules.0[i].2);
+        assert_eq!(level("far-left"), Some("note"));
+        assert_eq!(level("count"), Some("warning"), "the built-in rule's default");
+        assert_eq!(level("kb-syntax"), Some("error"));
+        assert_eq!(level("undefined-citation"), Some("error"));
+        assert_eq!(rules.index("no-such-rule"), None);
+        assert_eq!(rules.index("far-left").map(|i| ids[i]), Some("far-left"));
+    }
 }

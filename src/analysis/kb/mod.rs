@@ -403,8 +403,9 @@ impl KnowledgeBase {
     /// Drops every surface form that two entities claim, with a diagnostic.
     fn resolve_ambiguity(&mut self, texts: &[&str]) {
         // Each form's first owner and whether another has it too; the
-        // owners listed for the shared forms alone (a list a form was an
-        // allocation a form, on every keystroke in an open file).
+        // owners listed for the shared forms alone (a list for every form
+        // was an allocation for every form, on every keystroke in an open
+        // knowledge-base file).
         let count = self.entities.iter().map(|e| 1 + e.aliases.len() + e.learned.len()).sum();
         let mut first: HashMap<&str, (usize, bool), foldhash::fast::RandomState> =
             HashMap::with_capacity_and_hasher(count, Default::default());
@@ -774,8 +775,7 @@ aliases = ["AO"]
 
     /// A form three entities give (one of them twice) is dropped from all
     /// three, each told of the others once; one an entity gives twice is
-    /// its own; a surname two
-    /// people would learn is learned by neither.
+    /// its own; a surname two people would learn is learned by neither.
     #[test]
     fn forms_shared_by_several_entities_and_twice_by_one() {
         let text = r#"[[entity]]
