@@ -11,27 +11,18 @@ use crate::index::{AuxFile, Corpus, Unresolved};
 pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
     let started = std::time::Instant::now();
     let mut selection = select(paths, Corpus::load_for_check);
-    // Before any document is resolved: SARIF results name their rules
-    // by index.
-    let sarif_rules = match format {
-        Format::Sarif => {
-            let corpora = || selection.corpora.iter().map(|(corpus, ..)| corpus);
-            output::SarifRules::new(
-                corpora().flat_map(|c| c.config.custom_rules.iter().map(|r| (&*r.id, r.severity))),
-                corpora().flat_map(|c| c.aux.iter().flat_map(|a| &a.diagnostics).map(|d| (&*d.code, d.severity))),
-            )
-        }
-        _ => output::SarifRules::new([], []),
-    };
     let relative = Relative::to_current_dir();
     // Made at its size: a document's scan is moved in whole, and a list
     // of them grown by doubling would hold a few megabytes more.
     let size = selection.corpora.iter().map(|(corpus, unresolved, _)| corpus.aux.len() + unresolved.len()).sum();
     let mut files: Vec<File> = Vec::with_capacity(size);
-    for (corpus, unresolved, chosen) in &mut selection.corpora {
-        let corpus: &Corpus = corpus;
+    // The documents taken out first, so that the corpora are only read
+    // from here on (the SARIF rules below read them too).
+    let unresolved: Vec<Vec<Unresolved>> =
+        selection.corpora.iter_mut().map(|(_, unresolved, _)| std::mem::take(unresolved)).collect();
+    for ((corpus, _, chosen), unresolved) in selection.corpora.iter().zip(unresolved) {
         files.extend(corpus.aux.iter().filter(|a| !a.diagnostics.is_empty()).map(File::Aux));
-        for doc in std::mem::take(unresolved) {
+        for doc in unresolved {
             if selected(doc.path(), chosen) {
                 files.push(File::Doc(corpus, doc));
             } else {
@@ -47,7 +38,16 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
     let counts = match format {
         Format::Human => output::human(files, &report, documents, &mut out),
         Format::Json => output::json(files, &report, documents, &mut out),
-        Format::Sarif => output::sarif(files, &report, &sarif_rules, &mut out),
+        Format::Sarif => {
+            // Known before any document is resolved: SARIF results name
+            // their rules by index.
+            let corpora = || selection.corpora.iter().map(|(corpus, ..)| corpus);
+            let rules = output::SarifRules::new(
+                corpora().flat_map(|c| c.config.custom_rules.iter().map(|r| (&*r.id, r.severity))),
+                corpora().flat_map(|c| c.aux.iter().flat_map(|a| &a.diagnostics).map(|d| (&*d.code, d.severity))),
+            );
+            output::sarif(files, &report, &rules, &mut out)
+        }
     };
     out.finish();
     super::log_peak(started);

@@ -137,6 +137,31 @@ fn stream<T: Send>(
     (counts, written)
 }
 
+/// A file's part of the JSON or SARIF output: `item` writes each
+/// diagnostic (given the part, a number buffer and the file's positions,
+/// to be asked in the diagnostics' order), the items separated by `,\n`.
+/// Sized for `layout` bytes an item besides its message, its code and
+/// `shared` (the file's name, written in each), so that the part of a
+/// file with many diagnostics is not copied as it grows.
+fn items(
+    r: &FileReport,
+    layout: usize,
+    shared: usize,
+    mut item: impl FnMut(&mut Vec<u8>, &mut itoa::Buffer, &mut Positions, &Diagnostic),
+) -> Vec<u8> {
+    let size = r.diagnostics.iter().map(|d| layout + shared + d.message.len() + d.code.len()).sum();
+    let mut part: Vec<u8> = Vec::with_capacity(size);
+    let mut number = itoa::Buffer::new();
+    let mut positions = r.positions();
+    for d in &r.diagnostics {
+        if !part.is_empty() {
+            part.extend_from_slice(b",\n");
+        }
+        item(&mut part, &mut number, &mut positions, d);
+    }
+    part
+}
+
 /// `file:line:col: severity[rule]: message` lines and a summary.
 pub fn human<T: Send>(
     files: Vec<T>,
@@ -184,19 +209,11 @@ pub fn json<T: Send>(
         // field): a large corpus has hundreds of thousands of diagnostics.
         let mut file = Vec::new();
         json::push_string(&mut file, &r.path);
-        // Sized for what is written below (keys, punctuation, four
-        // numbers and the severity: at most 200 bytes), so that the part
-        // of a file with many diagnostics is not copied as it grows.
-        let size = r.diagnostics.iter().map(|d| 200 + file.len() + d.message.len() + d.code.len()).sum();
-        let mut part: Vec<u8> = Vec::with_capacity(size);
-        let mut number = itoa::Buffer::new();
-        let mut positions = r.positions();
-        for d in &r.diagnostics {
+        // Keys, punctuation, four numbers and the severity: at most 200
+        // bytes.
+        items(r, 200, file.len(), |part, number, positions, d| {
             let (line, column) = positions.at(d.range.start);
             let (end_line, end_column) = positions.at(d.range.end);
-            if !part.is_empty() {
-                part.extend_from_slice(b",\n");
-            }
             part.extend_from_slice(b"    {\n      \"column\": ");
             part.extend_from_slice(number.format(column).as_bytes());
             part.extend_from_slice(b",\n      \"end_column\": ");
@@ -208,14 +225,13 @@ pub fn json<T: Send>(
             part.extend_from_slice(b",\n      \"line\": ");
             part.extend_from_slice(number.format(line).as_bytes());
             part.extend_from_slice(b",\n      \"message\": ");
-            json::push_string(&mut part, &d.message);
+            json::push_string(part, &d.message);
             part.extend_from_slice(b",\n      \"rule\": ");
-            json::push_string(&mut part, &d.code);
+            json::push_string(part, &d.code);
             part.extend_from_slice(b",\n      \"severity\": ");
-            json::push_string(&mut part, d.severity.as_str());
+            json::push_string(part, d.severity.as_str());
             part.extend_from_slice(b"\n    }");
-        }
-        part
+        })
     });
     let mut tail = String::from(if written { "\n  ],\n" } else { "],\n" });
     let _ = write!(
@@ -302,20 +318,13 @@ pub fn sarif<T: Send>(
     let (counts, written) = stream(files, report, out, ("\n", ",\n"), |r| {
         let mut uri = Vec::new();
         json::push_string(&mut uri, &r.path.replace('\\', "/"));
-        // Sized as [`json`]'s parts: the layout is about 560 bytes a result
-        // besides the strings and numbers.
-        let size = r.diagnostics.iter().map(|d| 640 + uri.len() + d.message.len() + d.code.len()).sum();
-        let mut part: Vec<u8> = Vec::with_capacity(size);
-        let mut number = itoa::Buffer::new();
-        let mut positions = r.positions();
-        for d in &r.diagnostics {
+        // The layout is about 560 bytes a result besides the strings and
+        // numbers.
+        items(r, 640, uri.len(), |part, number, positions, d| {
             let (start_line, start_column) = positions.at(d.range.start);
             let (end_line, end_column) = positions.at(d.range.end.max(d.range.start));
-            if !part.is_empty() {
-                part.extend_from_slice(b",\n");
-            }
             part.extend_from_slice(b"        {\n          \"level\": ");
-            json::push_string(&mut part, sarif_level(d.severity));
+            json::push_string(part, sarif_level(d.severity));
             part.extend_from_slice(b",\n          \"locations\": [\n            {\n              \"physicalLocation\": {\n                \"artifactLocation\": {\n                  \"uri\": ");
             part.extend_from_slice(&uri);
             part.extend_from_slice(
@@ -329,16 +338,15 @@ pub fn sarif<T: Send>(
             part.extend_from_slice(b",\n                  \"startLine\": ");
             part.extend_from_slice(number.format(start_line).as_bytes());
             part.extend_from_slice(b"\n                }\n              }\n            }\n          ],\n          \"message\": {\n            \"text\": ");
-            json::push_string(&mut part, &d.message);
+            json::push_string(part, &d.message);
             part.extend_from_slice(b"\n          },\n          \"ruleId\": ");
-            json::push_string(&mut part, &d.code);
+            json::push_string(part, &d.code);
             if let Some(index) = rules.index(&d.code) {
                 part.extend_from_slice(b",\n          \"ruleIndex\": ");
                 part.extend_from_slice(number.format(index).as_bytes());
             }
             part.extend_from_slice(b"\n        }");
-        }
-        part
+        })
     });
     let rules_json: Vec<_> = rules
         .0
